@@ -1,0 +1,154 @@
+// aio::Coro<T>: the return type of a coroutine function.
+//
+// Lazy like a Python coroutine object: calling the function allocates its
+// frame and runs nothing. `co_await coro` runs it in the awaiting task and
+// yields its value or rethrows its exception; aio::create_task(coro) runs it
+// as a Task. Move-only; destroying an un-awaited Coro frees its frame.
+//
+// Control passes by symmetric transfer in both directions (await_suspend
+// returns the callee, final_suspend returns the caller), so a chain of any
+// depth of coroutines that complete synchronously uses constant stack.
+//
+// Lifetime trap (as in every C++ coroutine library): a coroutine lambda's
+// captures live in the lambda object, not in the frame. Prefer named coroutine
+// functions that take parameters by value.
+#ifndef AIO_LOOP_CORO_H_
+#define AIO_LOOP_CORO_H_
+
+#include <coroutine>
+#include <exception>
+#include <utility>
+
+#include "loop/internal/future_state.h"
+
+namespace aio {
+
+template <typename T>
+class Coro;
+
+namespace internal {
+
+template <typename T>
+class CoroPromiseBase : public FutureState<T> {
+ public:
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    template <typename P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+      P& p = h.promise();
+      if (p.is_task()) {
+        p.finish_task(std::exchange(p.escaped_, nullptr));  // may free the frame
+        return std::noop_coroutine();
+      }
+      // Nested coroutine: continue the awaiting coroutine (its continuation
+      // is kept in resume_point).
+      return p.resume_point ? p.resume_point : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+  void unhandled_exception() noexcept { escaped_ = std::current_exception(); }
+
+  // For an awaited (nested) coroutine: the value, or rethrow.
+  T take_result() {
+    if (escaped_) std::rethrow_exception(std::exchange(escaped_, nullptr));
+    if constexpr (!std::is_void_v<T>) return std::move(this->value());
+  }
+
+ protected:
+  std::exception_ptr escaped_;
+};
+
+template <typename T>
+class CoroPromise final : public CoroPromiseBase<T> {
+ public:
+  Coro<T> get_return_object() noexcept;
+  template <typename U>
+  void return_value(U&& v) {
+    this->emplace(std::forward<U>(v));
+  }
+
+ protected:
+  void destroy_state() noexcept override {
+    std::coroutine_handle<CoroPromise>::from_promise(*this).destroy();
+  }
+};
+
+template <>
+class CoroPromise<void> final : public CoroPromiseBase<void> {
+ public:
+  Coro<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+
+ protected:
+  void destroy_state() noexcept override {
+    std::coroutine_handle<CoroPromise>::from_promise(*this).destroy();
+  }
+};
+
+}  // namespace internal
+
+template <typename T = void>
+class [[nodiscard]] Coro {
+ public:
+  using promise_type = internal::CoroPromise<T>;
+  using handle_type = std::coroutine_handle<promise_type>;
+  using value_type = T;
+
+  Coro() = default;
+  explicit Coro(handle_type h) noexcept : h_(h) {}
+  Coro(Coro&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Coro& operator=(Coro&& o) noexcept {
+    if (this != &o) {
+      if (h_) h_.destroy();
+      h_ = std::exchange(o.h_, nullptr);
+    }
+    return *this;
+  }
+  Coro(const Coro&) = delete;
+  Coro& operator=(const Coro&) = delete;
+  ~Coro() {
+    if (h_) h_.destroy();
+  }
+
+  bool valid() const { return static_cast<bool>(h_); }
+  // Gives up ownership of the frame (create_task takes it this way).
+  handle_type release() { return std::exchange(h_, nullptr); }
+
+  struct Awaiter {
+    handle_type h;
+    bool await_ready() const noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+      h.promise().resume_point = caller;
+      return h;
+    }
+    T await_resume() { return h.promise().take_result(); }
+  };
+  Awaiter operator co_await() && {
+    if (!h_) throw std::logic_error("co_await on an empty Coro");
+    return Awaiter{h_};
+  }
+  Awaiter operator co_await() & {
+    if (!h_) throw std::logic_error("co_await on an empty Coro");
+    return Awaiter{h_};
+  }
+
+ private:
+  handle_type h_;
+};
+
+namespace internal {
+template <typename T>
+Coro<T> CoroPromise<T>::get_return_object() noexcept {
+  return Coro<T>(std::coroutine_handle<CoroPromise>::from_promise(*this));
+}
+inline Coro<void> CoroPromise<void>::get_return_object() noexcept {
+  return Coro<void>(std::coroutine_handle<CoroPromise>::from_promise(*this));
+}
+}  // namespace internal
+
+}  // namespace aio
+
+#endif  // AIO_LOOP_CORO_H_

@@ -1,0 +1,143 @@
+// Internal: the shared state behind aio::Future<T> and aio::Task<T>.
+//
+// FutureBase is loop-affine and single-threaded: it is touched only on the
+// thread running its loop (cross-thread completion goes through
+// EventLoop::call_soon_threadsafe). It is reference counted without atomics.
+//
+// A Task's state is the promise of its root coroutine, so a task costs one
+// allocation: the coroutine frame. Fields used only by tasks (resume point,
+// current await point, id, name) live here rather than in a separate object.
+#ifndef AIO_LOOP_INTERNAL_FUTURE_BASE_H_
+#define AIO_LOOP_INTERNAL_FUTURE_BASE_H_
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <string>
+
+namespace aio {
+class EventLoop;
+namespace internal {
+
+class FutureBase;
+
+// A node in a future's intrusive list of waiters. When the future completes,
+// each waiter is unlinked and `on_done` runs synchronously on the loop thread;
+// it must only schedule work (wake a task, queue a callback), never run user
+// code. Waiters live in coroutine frames or in callback nodes.
+struct Waiter {
+  Waiter* next = nullptr;
+  Waiter* prev = nullptr;
+  void (*on_done)(Waiter* self, FutureBase* fut) = nullptr;
+  bool linked() const { return next != nullptr; }
+};
+
+// The await point a suspended task is parked at. Task cancellation calls
+// `cancel`, which must detach the await point and arrange for the task to be
+// resumed. Returns true when the await point itself delivers the cancellation
+// (the awaited future was cancelled and will raise CancelledError), false when
+// the task must raise CancelledError on resumption.
+struct CancelHook {
+  bool (*cancel)(CancelHook* self) = nullptr;
+};
+
+enum class State : uint8_t { kPending, kResult, kException, kCancelled };
+
+class FutureBase {
+ public:
+  FutureBase() = default;
+  FutureBase(const FutureBase&) = delete;
+  FutureBase& operator=(const FutureBase&) = delete;
+
+  void add_ref() noexcept { ++refs_; }
+  void release() noexcept {
+    if (--refs_ == 0) destroy_state();
+  }
+
+  bool done() const { return state_ != State::kPending; }
+  bool cancelled() const { return state_ == State::kCancelled; }
+  State state() const { return state_; }
+  bool is_task() const { return flags_ & kIsTask; }
+  EventLoop* loop() const { return loop_; }
+  // Binds a loop-less future (created outside a running loop) to `loop`, or
+  // throws std::logic_error if it belongs to another loop.
+  void bind_loop(EventLoop* loop, const char* what);
+
+  // asyncio's Future.cancel(msg) / Task.cancel(msg). Returns false when done.
+  bool cancel(std::string msg = {});
+  // Completes the future with `e`. Precondition: pending, not a task.
+  void set_exception(std::exception_ptr e);
+  // Marks a stored result as present and wakes waiters. The typed subclass
+  // stores the value first. Precondition: pending.
+  void finish_with_result();
+  // Throws InvalidStateError if done (for set_result / set_exception).
+  void check_settable(const char* op) const;
+  // Rethrows the stored exception / CancelledError; InvalidStateError if
+  // pending. Marks the exception as retrieved.
+  void rethrow_if_failed();
+  std::exception_ptr exception();  // nullptr if result; throws if cancelled
+
+  void add_waiter(Waiter* w);
+  void remove_waiter(Waiter* w);
+
+  // ---- task part ----
+  uint32_t id() const { return id_; }
+  std::string name() const;
+  void set_name(std::string name);
+  int cancelling() const { return cancelling_; }
+  int uncancel();
+  bool must_cancel() const { return flags_ & kMustCancel; }
+  // Consumes a pending cancellation request: if set, clears it and throws
+  // CancelledError. Called by await points on resumption.
+  void throw_if_must_cancel();
+  // The coroutine to resume next time the task runs.
+  std::coroutine_handle<> resume_point;
+  // Where the task is parked (nullptr when running or queued).
+  CancelHook* awaiting = nullptr;
+  // Runs one step of the task: resume_point.resume(). Called by the loop.
+  static void step(FutureBase* task);
+  // Completes the task from its final suspend point. `exc` is the escaping
+  // exception (CancelledError makes the task cancelled).
+  void finish_task(std::exception_ptr exc);
+
+  // For EventLoop: registration in the loop's list of pending tasks.
+  uint32_t live_index = 0;
+
+ protected:
+  virtual ~FutureBase();
+  // Frees the storage (delete, or destroy the coroutine frame).
+  virtual void destroy_state() noexcept = 0;
+  void init_task(EventLoop* loop, uint32_t id);
+  void report_unretrieved();
+  void fire_waiters();
+
+  enum Flags : uint8_t {
+    kIsTask = 1,
+    kRetrieved = 2,   // exception was looked at
+    kMustCancel = 4,  // cancellation requested, not yet delivered
+    kStarted = 8,     // task coroutine has begun running
+    kHasCancelMsg = 16,
+  };
+
+  uint32_t refs_ = 1;
+  State state_ = State::kPending;
+  uint8_t flags_ = 0;
+  uint16_t cancelling_ = 0;
+  EventLoop* loop_ = nullptr;
+  Waiter* waiters_ = nullptr;  // circular doubly-linked list, head
+  std::exception_ptr exc_;     // exception, or CancelledError when cancelled
+  std::string* name_ = nullptr;
+  uint32_t id_ = 0;
+
+  friend class ::aio::EventLoop;
+};
+
+// The running task on this thread (nullptr outside any task).
+FutureBase* current_task_base();
+// The running task, or std::logic_error naming `what` if there is none.
+FutureBase* require_task(const char* what);
+
+}  // namespace internal
+}  // namespace aio
+
+#endif  // AIO_LOOP_INTERNAL_FUTURE_BASE_H_

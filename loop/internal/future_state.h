@@ -1,0 +1,120 @@
+// Internal: typed result storage on top of FutureBase, and the awaiter that
+// parks a task on a future.
+#ifndef AIO_LOOP_INTERNAL_FUTURE_STATE_H_
+#define AIO_LOOP_INTERNAL_FUTURE_STATE_H_
+
+#include <coroutine>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+#include "loop/event_loop.h"
+#include "loop/internal/future_base.h"
+
+namespace aio::internal {
+
+template <typename T>
+class FutureState : public FutureBase {
+ public:
+  template <typename... A>
+  void emplace(A&&... a) {
+    if (has_value_) {
+      value_.~T();
+      has_value_ = false;
+    }
+    ::new (static_cast<void*>(std::addressof(value_))) T(std::forward<A>(a)...);
+    has_value_ = true;
+  }
+  T& value() { return value_; }
+  // The result for one of possibly many awaiters: a copy when T is copyable;
+  // a move-only T is moved out (await it once).
+  T get() {
+    rethrow_if_failed();
+    if constexpr (std::is_copy_constructible_v<T>) {
+      return value_;
+    } else {
+      return std::move(value_);
+    }
+  }
+  T take() {
+    rethrow_if_failed();
+    return std::move(value_);
+  }
+
+ protected:
+  ~FutureState() override {
+    if (has_value_) value_.~T();
+  }
+  union {
+    T value_;
+  };
+  bool has_value_ = false;
+};
+
+template <>
+class FutureState<void> : public FutureBase {
+ public:
+  void emplace() {}
+  void get() { rethrow_if_failed(); }
+  void take() { rethrow_if_failed(); }
+};
+
+// A plain future's storage (asyncio.Future).
+template <typename T>
+class PlainFutureState final : public FutureState<T> {
+ public:
+  explicit PlainFutureState(EventLoop* loop) { this->loop_ = loop; }
+
+ protected:
+  void destroy_state() noexcept override { delete this; }
+};
+
+// Parks the current task on `fut` until it is done. Cancelling the task
+// cancels the awaited future (asyncio semantics; use aio::shield to prevent
+// it). Holds a reference to the future while suspended.
+template <typename T>
+class FutureAwaiter : private Waiter, private CancelHook {
+ public:
+  explicit FutureAwaiter(FutureState<T>* fut) : fut_(fut) { fut_->add_ref(); }
+  FutureAwaiter(const FutureAwaiter&) = delete;
+  ~FutureAwaiter() {
+    fut_->remove_waiter(this);
+    if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+    fut_->release();
+  }
+  bool await_ready() const noexcept { return fut_->done(); }
+  bool await_suspend(std::coroutine_handle<> h) {
+    FutureBase* task = require_task("co_await on a Future or Task");
+    fut_->bind_loop(task->loop(), "co_await:");
+    if (fut_ == task) {
+      throw std::logic_error("Task " + task->name() + " cannot await itself");
+    }
+    task_ = task;
+    if (task->must_cancel()) return false;
+    on_done = [](Waiter* w, FutureBase*) {
+      auto* self = static_cast<FutureAwaiter*>(w);
+      self->task_->awaiting = nullptr;
+      self->task_->loop()->schedule_task(self->task_);
+    };
+    cancel = [](CancelHook* c) {
+      auto* self = static_cast<FutureAwaiter*>(c);
+      return self->fut_->cancel();
+    };
+    fut_->add_waiter(this);
+    task->resume_point = h;
+    task->awaiting = this;
+    return true;
+  }
+  T await_resume() {
+    if (task_) task_->throw_if_must_cancel();
+    return fut_->get();
+  }
+
+ private:
+  FutureState<T>* fut_;
+  FutureBase* task_ = nullptr;
+};
+
+}  // namespace aio::internal
+
+#endif  // AIO_LOOP_INTERNAL_FUTURE_STATE_H_

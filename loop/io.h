@@ -1,0 +1,72 @@
+// One-shot readiness waits for non-blocking file descriptors, the building
+// block of //net's streams.
+//
+// `uint32_t ev = co_await aio::wait_readable(fd);` parks the current task until
+// epoll reports `fd` readable (or hung up / in error) and returns the epoll
+// event bits. At most one task may wait per fd and direction. Cancelling the
+// task unregisters the wait at once. The epoll registration is dropped lazily,
+// so a stream that waits again and again costs no extra syscalls; call
+// loop.forget_fd(fd) before closing the fd (it wakes a waiter with EPOLLERR).
+#ifndef AIO_LOOP_IO_H_
+#define AIO_LOOP_IO_H_
+
+#include <sys/epoll.h>
+
+#include <coroutine>
+#include <cstdint>
+
+#include "loop/event_loop.h"
+#include "loop/internal/future_base.h"
+
+namespace aio {
+namespace internal {
+
+class IoAwaiter : private CancelHook {
+ public:
+  IoAwaiter(int fd, bool write) : fd_(fd), write_(write) {}
+  IoAwaiter(const IoAwaiter&) = delete;
+  ~IoAwaiter() {
+    if (registered_) task_->loop()->clear_io_waiter(fd_, write_, &w_);
+    if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+  }
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    task_ = require_task(write_ ? "aio::wait_writable" : "aio::wait_readable");
+    if (task_->must_cancel()) return false;
+    w_.task = task_;
+    task_->loop()->set_io_waiter(fd_, write_, &w_);
+    registered_ = true;
+    cancel = [](CancelHook* c) {
+      auto* self = static_cast<IoAwaiter*>(c);
+      self->task_->loop()->clear_io_waiter(self->fd_, self->write_, &self->w_);
+      self->registered_ = false;
+      self->task_->awaiting = nullptr;
+      self->task_->loop()->schedule_task(self->task_);
+      return false;
+    };
+    task_->resume_point = h;
+    task_->awaiting = this;
+    return true;
+  }
+  uint32_t await_resume() {
+    registered_ = false;  // the loop cleared the slot when it fired
+    if (task_) task_->throw_if_must_cancel();
+    return w_.events;
+  }
+
+ private:
+  int fd_;
+  bool write_;
+  bool registered_ = false;
+  FutureBase* task_ = nullptr;
+  EventLoop::IoWaiter w_;
+};
+
+}  // namespace internal
+
+inline internal::IoAwaiter wait_readable(int fd) { return internal::IoAwaiter(fd, false); }
+inline internal::IoAwaiter wait_writable(int fd) { return internal::IoAwaiter(fd, true); }
+
+}  // namespace aio
+
+#endif  // AIO_LOOP_IO_H_
