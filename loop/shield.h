@@ -1,0 +1,47 @@
+// aio::shield: protect a task from the cancellation of its awaiter
+// (asyncio.shield).
+//
+//   T v = co_await aio::shield(task);
+//
+// Cancelling the awaiting task raises CancelledError in it, but `task` keeps
+// running; its result is dropped unless someone else awaits it. The returned
+// Future is cancelled if `task` is.
+#ifndef AIO_LOOP_SHIELD_H_
+#define AIO_LOOP_SHIELD_H_
+
+#include <utility>
+
+#include "loop/coro.h"
+#include "loop/future.h"
+#include "loop/internal/awaitables.h"
+#include "loop/task.h"
+
+namespace aio {
+
+template <typename A>
+Future<internal::awaitable_value_t<A>> shield(A aw) {
+  using T = internal::awaitable_value_t<A>;
+  Future<T> inner = internal::ensure_future(std::move(aw));
+  if (inner.done()) return inner;
+  Future<T> outer = get_running_loop().template create_future<T>();
+  inner.add_done_callback([outer](Future<T>& in) {
+    if (outer.done()) {
+      if (!in.cancelled()) in.exception();  // retrieved: the shield's owner left
+      return;
+    }
+    if (in.cancelled()) {
+      outer.cancel();
+    } else if (auto e = in.exception()) {
+      outer.set_exception(e);
+    } else if constexpr (std::is_void_v<T>) {
+      outer.set_result();
+    } else {
+      outer.set_result(in.state()->get());
+    }
+  });
+  return outer;
+}
+
+}  // namespace aio
+
+#endif  // AIO_LOOP_SHIELD_H_

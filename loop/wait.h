@@ -1,0 +1,165 @@
+// aio::wait, aio::wait_for and aio::as_completed (asyncio's).
+//
+// wait(tasks, timeout, return_when) -> {done, pending}: parks until the
+//   condition holds or the timeout passes. It never cancels anything: on
+//   timeout the pending tasks keep running (asyncio semantics).
+// wait_for(awaitable, timeout) -> T: the awaitable's result; on timeout it
+//   cancels the inner work, waits for it to unwind, and throws
+//   aio::TimeoutError. If the inner work swallows the cancellation and
+//   returns a value, that value is returned. Cancelling the awaiting task
+//   cancels the inner work too.
+// as_completed(tasks, timeout): iterate; each step, co_awaited, yields the
+//   next result in completion order (or rethrows that task's exception);
+//   aio::TimeoutError once the overall timeout passes.
+//
+//   for (auto next : aio::as_completed(tasks)) {
+//     int v = co_await next;
+//   }
+#ifndef AIO_LOOP_WAIT_H_
+#define AIO_LOOP_WAIT_H_
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "loop/clock.h"
+#include "loop/coro.h"
+#include "loop/errors.h"
+#include "loop/future.h"
+#include "loop/internal/awaitables.h"
+#include "loop/internal/wait_set.h"
+#include "loop/task.h"
+
+namespace aio {
+
+enum class ReturnWhen { kAllCompleted, kFirstCompleted, kFirstException };
+
+template <typename H>
+struct WaitResult {
+  std::vector<H> done;     // in input order
+  std::vector<H> pending;  // in input order
+};
+
+namespace internal {
+inline std::optional<int64_t> deadline_after(EventLoop& loop, std::optional<Duration> timeout) {
+  if (!timeout) return std::nullopt;
+  return loop.now_ns() + timeout->count();
+}
+}  // namespace internal
+
+// H is Task<T> or Future<T>.
+template <typename H>
+Coro<WaitResult<H>> wait(std::vector<H> fs, std::optional<Duration> timeout = std::nullopt,
+                         ReturnWhen return_when = ReturnWhen::kAllCompleted) {
+  if (fs.empty()) throw std::invalid_argument("aio::wait: the set of tasks is empty");
+  EventLoop& loop = get_running_loop();
+  std::vector<internal::FutureBase*> states;
+  states.reserve(fs.size());
+  for (auto& f : fs) states.push_back(f.state());
+  internal::WaitSet ws(&loop, std::move(states));
+  size_t target = return_when == ReturnWhen::kFirstCompleted ? 1 : fs.size();
+  uint8_t stop = return_when == ReturnWhen::kFirstException ? internal::WaitSet::kStopOnException
+                                                            : internal::WaitSet::kStopOnNothing;
+  co_await ws.wait(target, stop, internal::deadline_after(loop, timeout));
+  WaitResult<H> r;
+  for (auto& f : fs) (f.done() ? r.done : r.pending).push_back(std::move(f));
+  co_return r;
+}
+
+template <typename H>
+Coro<WaitResult<H>> wait(std::vector<H> fs, Duration timeout,
+                         ReturnWhen return_when = ReturnWhen::kAllCompleted) {
+  return wait(std::move(fs), std::optional<Duration>(timeout), return_when);
+}
+
+template <typename A>
+Coro<internal::awaitable_value_t<A>> wait_for(A aw, std::optional<Duration> timeout) {
+  using T = internal::awaitable_value_t<A>;
+  EventLoop& loop = get_running_loop();
+  Future<T> fut = internal::ensure_future(std::move(aw));
+  internal::WaitSet ws(&loop, {fut.state()});
+  std::exception_ptr outer_cancel;
+  bool ok = false;
+  try {
+    ok = co_await ws.wait(1, internal::WaitSet::kStopOnNothing,
+                          internal::deadline_after(loop, timeout));
+  } catch (const CancelledError&) {
+    outer_cancel = std::current_exception();
+  }
+  if (!ok) {
+    fut.cancel();
+    co_await ws.wait(1, internal::WaitSet::kStopOnNothing, std::nullopt, false);
+    if (outer_cancel) std::rethrow_exception(outer_cancel);
+    if (fut.cancelled()) throw TimeoutError("aio::wait_for: timed out");
+  }
+  co_return fut.state()->get();
+}
+
+template <typename A, typename Rep, typename Period>
+Coro<internal::awaitable_value_t<A>> wait_for(A aw, std::chrono::duration<Rep, Period> timeout) {
+  return wait_for(std::move(aw), std::optional<Duration>(
+                                     std::chrono::duration_cast<Duration>(timeout)));
+}
+
+// Yields results in completion order; see the header comment.
+template <typename T>
+class AsCompleted {
+ public:
+  template <typename H>
+  AsCompleted(std::vector<H> fs, std::optional<Duration> timeout) {
+    EventLoop& loop = get_running_loop();
+    std::vector<internal::FutureBase*> states;
+    for (auto& f : fs) {
+      futs_.push_back(internal::ensure_future(std::move(f)));
+      states.push_back(futs_.back().state());
+    }
+    ws_ = std::make_unique<internal::WaitSet>(&loop, std::move(states));
+    deadline_ = internal::deadline_after(loop, timeout);
+  }
+
+  // Awaiting the next completion: `T v = co_await ac.next();`
+  Coro<T> next() {
+    if (consumed_ >= futs_.size()) throw std::out_of_range("as_completed: no more results");
+    bool ok = co_await ws_->wait(consumed_ + 1, internal::WaitSet::kStopOnNothing, deadline_);
+    if (!ok) throw TimeoutError("aio::as_completed: timed out");
+    const Future<T>& f = futs_[ws_->done_order()[consumed_++]];
+    co_return f.state()->get();
+  }
+  size_t size() const { return futs_.size(); }
+  bool has_next() const { return consumed_ < futs_.size(); }
+
+  class iterator {
+   public:
+    iterator(AsCompleted* ac, size_t i) : ac_(ac), i_(i) {}
+    Coro<T> operator*() const { return ac_->next(); }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
+   private:
+    AsCompleted* ac_;
+    size_t i_;
+  };
+  iterator begin() { return iterator(this, 0); }
+  iterator end() { return iterator(this, futs_.size()); }
+
+ private:
+  std::vector<Future<T>> futs_;
+  std::unique_ptr<internal::WaitSet> ws_;
+  std::optional<int64_t> deadline_;
+  size_t consumed_ = 0;
+};
+
+template <typename H>
+AsCompleted<internal::awaitable_value_t<H>> as_completed(
+    std::vector<H> fs, std::optional<Duration> timeout = std::nullopt) {
+  return AsCompleted<internal::awaitable_value_t<H>>(std::move(fs), timeout);
+}
+
+}  // namespace aio
+
+#endif  // AIO_LOOP_WAIT_H_

@@ -130,6 +130,11 @@ bool FutureBase::cancel(std::string msg) {
 
 int FutureBase::uncancel() {
   if (cancelling_ > 0) --cancelling_;
+  // No request left: drop one that was never delivered (Python 3.13).
+  if (cancelling_ == 0 && (flags_ & kMustCancel)) {
+    flags_ &= ~kMustCancel;
+    exc_ = nullptr;
+  }
   return cancelling_;
 }
 

@@ -16,6 +16,7 @@ namespace aio::internal {
 template <typename T>
 class FutureState : public FutureBase {
  public:
+  FutureState() {}  // the union's member is constructed by emplace()
   template <typename... A>
   void emplace(A&&... a) {
     if (has_value_) {
