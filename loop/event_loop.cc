@@ -32,12 +32,13 @@ std::set<const EventLoop*>& live_loops() {
 
 // Signal delivery: the handler writes the signal number to the owning loop's
 // pipe (async-signal-safe); the loop reads it and runs the callback.
+// Write end of the owning loop's signal pipe, plus one (0: no loop).
 std::atomic<int> g_signal_fd[NSIG];
 struct sigaction g_old_action[NSIG];
 
 void on_signal(int sig) {
   int saved = errno;
-  int fd = g_signal_fd[sig].load(std::memory_order_relaxed);
+  int fd = g_signal_fd[sig].load(std::memory_order_relaxed) - 1;
   if (fd >= 0) {
     unsigned char b = static_cast<unsigned char>(sig);
     ssize_t r = write(fd, &b, 1);
@@ -141,7 +142,7 @@ void EventLoop::close() {
   if (closed_) return;
   closed_ = true;
   for (auto& [sig, node] : signal_handlers_) {
-    g_signal_fd[sig].store(-1);
+    g_signal_fd[sig].store(0);
     sigaction(sig, &g_old_action[sig], nullptr);
     node->release();
   }
@@ -548,7 +549,7 @@ void EventLoop::add_signal_handler(int sig, Callback fn) {
     ev.data.fd = sigpipe_[0];
     if (epoll_ctl(epfd_, EPOLL_CTL_ADD, sigpipe_[0], &ev) < 0) throw_errno("epoll_ctl");
   }
-  int expected = -1;
+  int expected = 0;
   bool mine = false;
   for (auto& [s, node] : signal_handlers_) {
     if (s == sig) {
@@ -557,7 +558,7 @@ void EventLoop::add_signal_handler(int sig, Callback fn) {
     }
   }
   if (mine) return;
-  if (!g_signal_fd[sig].compare_exchange_strong(expected, sigpipe_[1])) {
+  if (!g_signal_fd[sig].compare_exchange_strong(expected, sigpipe_[1] + 1)) {
     throw std::logic_error("signal " + std::to_string(sig) +
                            " is handled by another event loop");
   }
@@ -576,7 +577,7 @@ void EventLoop::add_signal_handler(int sig, Callback fn) {
 bool EventLoop::remove_signal_handler(int sig) {
   for (auto it = signal_handlers_.begin(); it != signal_handlers_.end(); ++it) {
     if (it->first == sig) {
-      g_signal_fd[sig].store(-1);
+      g_signal_fd[sig].store(0);
       sigaction(sig, &g_old_action[sig], nullptr);
       it->second->cancelled = true;
       it->second->release();

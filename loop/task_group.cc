@@ -54,16 +54,25 @@ void TaskGroup::on_child_done(Child* c) {
   if (t->state() == internal::State::kException) {
     errors_.push_back(t->exception());
     if (!aborting_) {
-      abort();
-      // Interrupt the body, as asyncio does; join() swallows this cancel.
-      if (!joining_ && parent_ && !parent_.done()) {
-        parent_.cancel();
-        cancelled_parent_ = true;
-      }
+      aborting_ = true;
+      // Abort from the loop, as asyncio's done-callbacks do: children that
+      // fail in this same iteration still report their own errors.
+      loop_->call_soon([weak = std::weak_ptr<TaskGroup*>(self_)] {
+        if (auto self = weak.lock()) (*self)->abort_and_interrupt();
+      });
     }
   }
   t->release();
   if (children_.empty() && all_done_.valid() && !all_done_.done()) all_done_.set_result();
+}
+
+void TaskGroup::abort_and_interrupt() {
+  abort();
+  // Interrupt the body, as asyncio does; join() swallows this cancel.
+  if (!joining_ && parent_ && !parent_.done()) {
+    parent_.cancel();
+    cancelled_parent_ = true;
+  }
 }
 
 void TaskGroup::abort() {

@@ -63,6 +63,7 @@ class TaskGroup {
   void watch(internal::FutureBase* t);
   void on_child_done(Child* c);
   void abort();
+  void abort_and_interrupt();
 
   EventLoop* loop_;
   AnyTask parent_;
@@ -73,6 +74,8 @@ class TaskGroup {
   bool joined_ = false;
   bool aborting_ = false;
   bool cancelled_parent_ = false;
+  // Lets callbacks scheduled by the group detect that it is gone.
+  std::shared_ptr<TaskGroup*> self_ = std::make_shared<TaskGroup*>(this);
 };
 
 // Runs `body(tg)` with a fresh TaskGroup and joins it, whatever the body does.

@@ -68,10 +68,12 @@ Coro<WaitResult<H>> wait(std::vector<H> fs, std::optional<Duration> timeout = st
   co_return r;
 }
 
-template <typename H>
-Coro<WaitResult<H>> wait(std::vector<H> fs, Duration timeout,
+template <typename H, typename Rep, typename Period>
+Coro<WaitResult<H>> wait(std::vector<H> fs, std::chrono::duration<Rep, Period> timeout,
                          ReturnWhen return_when = ReturnWhen::kAllCompleted) {
-  return wait(std::move(fs), std::optional<Duration>(timeout), return_when);
+  return wait(std::move(fs),
+              std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)),
+              return_when);
 }
 
 template <typename A>

@@ -203,7 +203,13 @@ void FutureBase::step(FutureBase* task) {
       return;
     }
   }
+  t_transfer_depth = 0;
   task->resume_point.resume();
+  while (t_bounce) {  // see transfer_to()
+    std::coroutine_handle<> h = std::exchange(t_bounce, nullptr);
+    t_transfer_depth = 0;
+    h.resume();
+  }
   t_current_task = prev;
 }
 

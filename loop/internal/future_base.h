@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <utility>
 
 namespace aio {
 class EventLoop;
@@ -131,6 +132,26 @@ class FutureBase {
 
   friend class ::aio::EventLoop;
 };
+
+// Symmetric transfer with a bounded stack.
+//
+// HACK: symmetric transfer relies on the compiler turning `resume()` of the
+// returned handle into a tail call. GCC does so only with -O2 and without
+// sanitizers (https://github.com/jbaldwin/libcoro/issues/277), so a debug or
+// ASan build would overflow the stack on a long chain of coroutines that
+// complete synchronously. Transfers therefore count their nesting: up to
+// kMaxDirectTransfers they go direct (free when the tail call happens); past
+// that the handle is parked in t_bounce and the task's step loop
+// (FutureBase::step) resumes it from the bottom of the stack.
+inline constexpr int kMaxDirectTransfers = 64;
+inline thread_local int t_transfer_depth = 0;
+inline thread_local std::coroutine_handle<> t_bounce = nullptr;
+
+inline std::coroutine_handle<> transfer_to(std::coroutine_handle<> next) {
+  if (++t_transfer_depth < kMaxDirectTransfers) return next;
+  t_bounce = next;
+  return std::noop_coroutine();
+}
 
 // The running task on this thread (nullptr outside any task).
 FutureBase* current_task_base();

@@ -1,0 +1,266 @@
+#include "loop/event_loop.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "loop/loop.h"
+#include "tests/loop/test_util.h"
+
+namespace aio {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::VirtualLoop;
+
+TEST(EventLoopTest, CallSoonRunsInFifoOrder) {
+  EventLoop loop;
+  std::vector<int> order;
+  for (int i = 0; i < 5; ++i) loop.call_soon([&, i] { order.push_back(i); });
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(EventLoopTest, CallbacksScheduledWhileRunningRunInTheNextBatch) {
+  EventLoop loop;
+  std::vector<std::string> order;
+  loop.call_soon([&] {
+    order.push_back("a");
+    loop.call_soon([&] { order.push_back("c"); });
+  });
+  loop.call_soon([&] { order.push_back("b"); });
+  loop.call_soon([&] { loop.call_soon([&] { loop.stop(); }); });
+  loop.run_forever();
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(EventLoopTest, TimersFireByDeadlineThenInsertionOrder) {
+  VirtualLoop loop;
+  std::vector<int> order;
+  loop->call_later(30ms, [&] { order.push_back(3); });
+  loop->call_later(10ms, [&] { order.push_back(1); });
+  loop->call_later(20ms, [&] { order.push_back(20); });
+  loop->call_later(20ms, [&] { order.push_back(21); });
+  loop->call_later(20ms, [&] { order.push_back(22); });
+  loop->call_at(loop->time() + 5ms, [&] { order.push_back(0); });
+  loop->call_later(40ms, [&] { loop->stop(); });
+  TimePoint start = loop->time();
+  loop->run_forever();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 20, 21, 22, 3}));
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 0.040);  // virtual time is exact
+}
+
+TEST(EventLoopTest, CancelledHandlesDoNotRun) {
+  VirtualLoop loop;
+  bool soon = false, later = false;
+  Handle h1 = loop->call_soon([&] { soon = true; });
+  Handle h2 = loop->call_later(10ms, [&] { later = true; });
+  EXPECT_EQ(h2.when(), loop->time() + 10ms);
+  h1.cancel();
+  h2.cancel();
+  EXPECT_TRUE(h1.cancelled());
+  EXPECT_TRUE(h2.cancelled());
+  loop->call_later(20ms, [&] { loop->stop(); });
+  loop->run_forever();
+  EXPECT_FALSE(soon);
+  EXPECT_FALSE(later);
+}
+
+TEST(EventLoopTest, ExceptionInCallbackGoesToHandlerAndLoopContinues) {
+  VirtualLoop loop;
+  bool after = false;
+  loop->call_soon([] { throw std::runtime_error("cb failed"); });
+  loop->call_soon([&] {
+    after = true;
+    loop->stop();
+  });
+  loop->run_forever();
+  EXPECT_TRUE(after);
+  ASSERT_EQ(loop.errors.size(), 1u);
+  EXPECT_EQ(loop.errors[0].message, "Exception in callback");
+  EXPECT_NE(describe_exception(loop.errors[0].exception).find("cb failed"), std::string::npos);
+}
+
+TEST(EventLoopTest, RunningTwiceOrNestedIsALogicError) {
+  EventLoop loop;
+  EventLoop other;
+  std::string nested_error, other_error;
+  loop.call_soon([&] {
+    try {
+      loop.run_forever();
+    } catch (const std::logic_error& e) {
+      nested_error = e.what();
+    }
+    try {
+      other.run_forever();
+    } catch (const std::logic_error& e) {
+      other_error = e.what();
+    }
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_EQ(nested_error, "This event loop is already running");
+  EXPECT_NE(other_error.find("while another loop (" + loop.name() + ") is running"),
+            std::string::npos);
+}
+
+TEST(EventLoopTest, GetRunningLoopOutsideALoopIsAClearError) {
+  try {
+    get_running_loop();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "no running event loop");
+  }
+  EXPECT_THROW(get_event_loop(), std::runtime_error);
+  EventLoop loop;
+  set_event_loop(&loop);
+  EXPECT_EQ(&get_event_loop(), &loop);
+  set_event_loop(nullptr);
+}
+
+TEST(EventLoopTest, ClosedLoopRejectsWork) {
+  EventLoop loop;
+  loop.close();
+  EXPECT_TRUE(loop.is_closed());
+  EXPECT_THROW(loop.call_soon([] {}), std::logic_error);
+  EXPECT_THROW(loop.run_forever(), std::logic_error);
+  EXPECT_THROW(loop.call_soon_threadsafe([] {}), std::logic_error);
+  loop.close();  // idempotent
+}
+
+TEST(EventLoopTest, CallSoonThreadsafeUnderLoadFromManyThreads) {
+  EventLoop loop;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25'000;
+  std::atomic<int> started{0};
+  long sum = 0;
+  int count = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ++started;
+      for (int i = 0; i < kPerThread; ++i) {
+        loop.call_soon_threadsafe([&, v = t * kPerThread + i] {
+          sum += v;
+          if (++count == kThreads * kPerThread) loop.stop();
+        });
+      }
+    });
+  }
+  loop.run_forever();
+  for (auto& th : threads) th.join();
+  const long n = kThreads * kPerThread;
+  EXPECT_EQ(count, n);
+  EXPECT_EQ(sum, n * (n - 1) / 2);
+}
+
+TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedLoop) {
+  EventLoop loop;
+  std::thread t([&] {
+    std::this_thread::sleep_for(20ms);
+    loop.stop();
+  });
+  loop.run_forever();  // blocks in epoll with nothing to do until stop()
+  t.join();
+  EXPECT_FALSE(loop.is_running());
+}
+
+TEST(EventLoopTest, ReaderAndWriterCallbacksFollowReadiness) {
+  EventLoop loop;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string got;
+  bool wrote = false;
+  loop.add_writer(fds[1], [&] {
+    ASSERT_EQ(write(fds[1], "hi", 2), 2);
+    wrote = true;
+    EXPECT_TRUE(loop.remove_writer(fds[1]));
+  });
+  loop.add_reader(fds[0], [&] {
+    char buf[8];
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    got.append(buf, n);
+    EXPECT_TRUE(loop.remove_reader(fds[0]));
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_TRUE(wrote);
+  EXPECT_EQ(got, "hi");
+  EXPECT_FALSE(loop.remove_reader(fds[0]));  // already removed
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST(EventLoopTest, InvalidFdIsRejected) {
+  EventLoop loop;
+  EXPECT_THROW(loop.add_reader(-1, [] {}), std::invalid_argument);
+}
+
+TEST(EventLoopTest, SignalHandlerRunsOnTheLoop) {
+  EventLoop loop;
+  int got = 0;
+  loop.add_signal_handler(SIGUSR1, [&] {
+    ++got;
+    loop.stop();
+  });
+  loop.call_soon([] { raise(SIGUSR1); });
+  loop.run_forever();
+  EXPECT_EQ(got, 1);
+  EXPECT_TRUE(loop.remove_signal_handler(SIGUSR1));
+  EXPECT_FALSE(loop.remove_signal_handler(SIGUSR1));
+  EXPECT_THROW(loop.add_signal_handler(SIGKILL, [] {}), std::invalid_argument);
+}
+
+TEST(EventLoopTest, VirtualTimeJumpsWithoutWaiting) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<void> { co_await sleep(3600s); };
+  TimePoint start = loop->time();
+  auto wall = std::chrono::steady_clock::now();
+  loop->run_until_complete(main());
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 3600.0);
+  EXPECT_LT(std::chrono::steady_clock::now() - wall, 60s);  // did not really sleep an hour
+}
+
+TEST(EventLoopTest, TwoLoopsInTwoThreadsRunIndependently) {
+  auto work = [](int id) -> Coro<int> {
+    co_await sleep(10ms);
+    co_return id * 10;
+  };
+  int r1 = 0, r2 = 0;
+  std::string n1, n2;
+  std::thread t1([&] {
+    auto loop = new_event_loop();
+    set_event_loop(loop.get());
+    r1 = loop->run_until_complete(work(1));
+    n1 = loop->name();
+  });
+  std::thread t2([&] {
+    auto loop = new_event_loop();
+    set_event_loop(loop.get());
+    r2 = loop->run_until_complete(work(2));
+    n2 = loop->name();
+  });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(r1, 10);
+  EXPECT_EQ(r2, 20);
+  EXPECT_NE(n1, n2);
+}
+
+TEST(EventLoopTest, RunUntilCompleteStoppedEarlyIsAnError) {
+  EventLoop loop;
+  auto forever = []() -> Coro<void> { co_await sleep(1h); };
+  loop.call_soon([&] { loop.stop(); });
+  auto t = loop.create_task(forever());
+  EXPECT_THROW(loop.run_until_complete(t), std::logic_error);
+  t.cancel();
+  EXPECT_THROW(loop.run_until_complete(t), CancelledError);
+}
+
+}  // namespace
+}  // namespace aio

@@ -1,0 +1,128 @@
+#include "loop/gather.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "loop/loop.h"
+#include "tests/loop/test_util.h"
+
+namespace aio {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::VirtualLoop;
+
+Coro<int> after(int v, Duration d) {
+  co_await sleep(d);
+  co_return v;
+}
+Coro<void> sleep_then_void() { co_await sleep(std::chrono::seconds(1)); }
+Coro<void> fail_after(Duration d, std::string what) {
+  co_await sleep(d);
+  throw std::runtime_error(what);
+}
+
+TEST(GatherTest, ResultsInArgumentOrderNotCompletionOrder) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    auto t = create_task(after(2, 1s));
+    Future<std::string> f;
+    loop->call_later(2s, [f] { f.set_result("future"); });
+    auto [a, b, c, d] = co_await gather(after(1, 3s), t, f, sleep_then_void());
+    EXPECT_EQ(a, 1);
+    EXPECT_EQ(b, 2);
+    EXPECT_EQ(c, "future");
+    EXPECT_EQ(d, std::monostate{});
+  };
+  TimePoint start = loop->time();
+  loop->run_until_complete(main());
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 3.0);
+}
+
+TEST(GatherTest, VectorFormKeepsOrder) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<std::vector<int>> {
+    std::vector<Coro<int>> cs;
+    for (int i = 0; i < 10; ++i) cs.push_back(after(i, std::chrono::seconds(10 - i)));
+    co_return co_await gather(std::move(cs));
+  };
+  EXPECT_EQ(loop->run_until_complete(main()), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+TEST(GatherTest, FirstFailureCancelsTheRestAndWaitsForThemBeforeRethrowing) {
+  VirtualLoop loop;
+  std::vector<std::string> unwound;
+  auto slow = [&](std::string name) -> Coro<int> {
+    std::exception_ptr cancel;
+    try {
+      co_await sleep(1h);
+    } catch (const CancelledError&) {
+      cancel = std::current_exception();
+    }
+    co_await sleep(1s);  // slow cleanup: gather must wait for it
+    unwound.push_back(name);
+    std::rethrow_exception(cancel);
+  };
+  auto main = [&]() -> Coro<std::string> {
+    auto s1 = create_task(slow("s1"));
+    try {
+      co_await gather(s1, slow("s2"), fail_after(1s, "boom"));
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(unwound.size(), 2u);  // both children unwound before the rethrow
+      EXPECT_TRUE(s1.cancelled());
+      co_return e.what();
+    }
+    co_return "no error";
+  };
+  TimePoint start = loop->time();
+  EXPECT_EQ(loop->run_until_complete(main()), "boom");
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 2.0);
+  EXPECT_TRUE(loop.errors.empty());
+}
+
+TEST(GatherTest, CancellingTheAwaiterCancelsEveryChild) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    auto a = create_task(after(1, 1h));
+    auto b = create_task(after(2, 1h));
+    auto g = create_task(gather(a, b));
+    co_await sleep(1s);
+    g.cancel();
+    try {
+      co_await g;
+    } catch (const CancelledError&) {
+    }
+    EXPECT_TRUE(g.cancelled());
+    EXPECT_TRUE(a.cancelled());
+    EXPECT_TRUE(b.cancelled());
+  };
+  loop->run_until_complete(main());
+}
+
+TEST(GatherTest, SettledReturnsEveryOutcome) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    auto c = create_task(after(3, 1h));
+    loop->call_later(1s, [c] { c.cancel(); });
+    auto [a, b, cc] = co_await gather_settled(after(1, 2s), fail_after(1s, "bad"), c);
+    EXPECT_TRUE(a.ok());
+    EXPECT_EQ(a.value(), 1);
+    EXPECT_FALSE(b.ok());
+    EXPECT_THROW(b.value(), std::runtime_error);
+    EXPECT_TRUE(cc.cancelled());
+
+    std::vector<Coro<int>> many;
+    many.push_back(after(1, 1s));
+    many.push_back(after(2, 1s));
+    auto outs = co_await gather_settled(std::move(many));
+    EXPECT_EQ(outs.size(), 2u);
+    EXPECT_EQ(outs[1].value(), 2);
+  };
+  loop->run_until_complete(main());
+  EXPECT_TRUE(loop.errors.empty());  // nothing lost, nothing unretrieved
+}
+
+}  // namespace
+}  // namespace aio
