@@ -352,19 +352,22 @@ TEST(TaskErrorTest, AwaitingATaskOfAnotherLoopIsAClearError) {
 
 TEST(TaskErrorTest, ATaskCannotAwaitItself) {
   VirtualLoop loop;
-  auto body = [](Future<Task<int>> me) -> Coro<int> {
-    Task<int> t = co_await me;
-    try {
-      co_await t;
-    } catch (const std::logic_error& e) {
-      co_return 1;
+  auto body = [](Task<int>* slot) -> Coro<int> {
+    co_await sleep(0);  // let main store our handle
+    bool rejected = false;
+    {
+      Task<int> me = *slot;
+      try {
+        co_await me;
+      } catch (const std::logic_error&) {
+        rejected = true;
+      }
     }
-    co_return 0;
+    co_return rejected ? 1 : 0;
   };
   auto main = [&]() -> Coro<int> {
-    Future<Task<int>> me;
-    auto t = create_task(body(me));
-    me.set_result(t);
+    Task<int> t;
+    t = create_task(body(&t));
     co_return co_await t;
   };
   EXPECT_EQ(loop->run_until_complete(main()), 1);
