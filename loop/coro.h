@@ -40,7 +40,7 @@ class CoroPromiseBase : public FutureState<T> {
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
       P& p = h.promise();
       if (p.is_task()) {
-        p.finish_task(std::exchange(p.escaped_, nullptr));  // may free the frame
+        p.finish_task(p.take_escaped());  // may free the frame
         return std::noop_coroutine();
       }
       // Nested coroutine: continue the awaiting coroutine (its continuation
@@ -50,16 +50,21 @@ class CoroPromiseBase : public FutureState<T> {
     void await_resume() noexcept {}
   };
   FinalAwaiter final_suspend() noexcept { return {}; }
-  void unhandled_exception() noexcept { escaped_ = std::current_exception(); }
+  void unhandled_exception() noexcept {
+    this->exc_ = std::current_exception();
+    this->flags_ |= FutureBase::kEscaped;
+  }
+  std::exception_ptr take_escaped() {
+    if (!(this->flags_ & FutureBase::kEscaped)) return nullptr;
+    this->flags_ &= ~FutureBase::kEscaped;
+    return std::exchange(this->exc_, nullptr);
+  }
 
   // For an awaited (nested) coroutine: the value, or rethrow.
   T take_result() {
-    if (escaped_) std::rethrow_exception(std::exchange(escaped_, nullptr));
+    if (std::exception_ptr e = take_escaped()) std::rethrow_exception(std::move(e));
     if constexpr (!std::is_void_v<T>) return std::move(this->value());
   }
-
- protected:
-  std::exception_ptr escaped_;
 };
 
 template <typename T>

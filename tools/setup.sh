@@ -8,13 +8,13 @@ set -euo pipefail
 # Build and test.
 BUILD_PKGS=(
   bazel-bootstrap g++ libabsl-dev libcurl4-openssl-dev libmariadb-dev
-  libgumbo-dev libgtest-dev libgmock-dev mariadb-server nginx-light
+  libgumbo-dev libgtest-dev libgmock-dev mariadb-server nginx-light libboost-dev
   ca-certificates
 )
 # Benchmarks' peers (bench/): only with --bench.
 BENCH_PKGS=(
   python3-uvloop python3-httpx python3-aiohttp python3-aiomysql python3-scrapy
-  libboost-dev wrk linux-perf
+  wrk linux-perf
 )
 
 pkgs=("${BUILD_PKGS[@]}")

@@ -117,18 +117,20 @@ class FutureBase {
     kRetrieved = 2,   // exception was looked at
     kMustCancel = 4,  // cancellation requested, not yet delivered
     kStarted = 8,     // task coroutine has begun running
-    kHasCancelMsg = 16,
+    kEscaped = 16,  // exc_ holds what escaped the coroutine's body
   };
 
   uint32_t refs_ = 1;
   State state_ = State::kPending;
   uint8_t flags_ = 0;
   uint16_t cancelling_ = 0;
+  uint32_t id_ = 0;
   EventLoop* loop_ = nullptr;
   Waiter* waiters_ = nullptr;  // circular doubly-linked list, head
-  std::exception_ptr exc_;     // exception, or CancelledError when cancelled
+  // The exception when done; while a task runs, a pending cancellation's
+  // CancelledError; for a coroutine that is ending, what escaped its body.
+  std::exception_ptr exc_;
   std::string* name_ = nullptr;
-  uint32_t id_ = 0;
 
   friend class ::aio::EventLoop;
 };
