@@ -16,6 +16,7 @@
 #ifndef AIO_LOOP_CORO_H_
 #define AIO_LOOP_CORO_H_
 
+#include <cassert>
 #include <coroutine>
 #include <exception>
 #include <utility>
@@ -32,6 +33,7 @@ namespace internal {
 template <typename T>
 class CoroPromiseBase : public FutureState<T> {
  public:
+  CoroPromiseBase() { this->flags_ |= FutureBase::kIsCoro; }
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   struct FinalAwaiter {
@@ -70,15 +72,11 @@ class CoroPromiseBase : public FutureState<T> {
 template <typename T>
 class CoroPromise final : public CoroPromiseBase<T> {
  public:
+  static_assert(alignof(T) <= 16, "over-aligned coroutine results are not supported");
   Coro<T> get_return_object() noexcept;
   template <typename U>
   void return_value(U&& v) {
     this->emplace(std::forward<U>(v));
-  }
-
- protected:
-  void destroy_state() noexcept override {
-    std::coroutine_handle<CoroPromise>::from_promise(*this).destroy();
   }
 };
 
@@ -87,12 +85,16 @@ class CoroPromise<void> final : public CoroPromiseBase<void> {
  public:
   Coro<void> get_return_object() noexcept;
   void return_void() noexcept {}
-
- protected:
-  void destroy_state() noexcept override {
-    std::coroutine_handle<CoroPromise>::from_promise(*this).destroy();
-  }
 };
+
+// FutureBase::destroy_state finds the frame from the promise's address.
+template <typename P>
+inline std::coroutine_handle<P> checked_handle(P& p) noexcept {
+  auto h = std::coroutine_handle<P>::from_promise(p);
+  assert(static_cast<char*>(h.address()) + FutureBase::kPromiseOffset ==
+         reinterpret_cast<char*>(static_cast<FutureBase*>(&p)));
+  return h;
+}
 
 }  // namespace internal
 
@@ -148,10 +150,10 @@ class [[nodiscard]] Coro {
 namespace internal {
 template <typename T>
 Coro<T> CoroPromise<T>::get_return_object() noexcept {
-  return Coro<T>(std::coroutine_handle<CoroPromise>::from_promise(*this));
+  return Coro<T>(checked_handle(*this));
 }
 inline Coro<void> CoroPromise<void>::get_return_object() noexcept {
-  return Coro<void>(std::coroutine_handle<CoroPromise>::from_promise(*this));
+  return Coro<void>(checked_handle(*this));
 }
 }  // namespace internal
 

@@ -3,9 +3,23 @@
 #include "loop/errors.h"
 #include "loop/event_loop.h"
 
+#include <mutex>
+#include <unordered_map>
+
 namespace aio::internal {
 namespace {
 thread_local FutureBase* t_current_task = nullptr;
+
+// Custom task names live outside the task state (most tasks keep the default
+// "Task-<id>", and every byte of task state costs memory per task).
+std::mutex& names_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::unordered_map<const FutureBase*, std::string>& names() {
+  static auto* m = new std::unordered_map<const FutureBase*, std::string>;
+  return *m;
+}
 }  // namespace
 
 FutureBase* current_task_base() { return t_current_task; }
@@ -22,7 +36,19 @@ FutureBase* require_task(const char* what) {
 
 FutureBase::~FutureBase() {
   if (state_ == State::kException && !(flags_ & kRetrieved)) report_unretrieved();
-  delete name_;
+  if (flags_ & kHasName) {
+    std::lock_guard<std::mutex> lock(names_mu());
+    names().erase(this);
+  }
+}
+
+void FutureBase::destroy_state() noexcept {
+  if (flags_ & kIsCoro) {
+    std::coroutine_handle<>::from_address(reinterpret_cast<char*>(this) - kPromiseOffset)
+        .destroy();
+  } else {
+    deleter_(this);
+  }
 }
 
 void FutureBase::report_unretrieved() {
@@ -169,15 +195,17 @@ std::exception_ptr FutureBase::exception() {
 }
 
 std::string FutureBase::name() const {
-  return name_ ? *name_ : "Task-" + std::to_string(id_);
+  if (flags_ & kHasName) {
+    std::lock_guard<std::mutex> lock(names_mu());
+    return names()[this];
+  }
+  return "Task-" + std::to_string(id_);
 }
 
 void FutureBase::set_name(std::string name) {
-  if (name_) {
-    *name_ = std::move(name);
-  } else {
-    name_ = new std::string(std::move(name));
-  }
+  std::lock_guard<std::mutex> lock(names_mu());
+  names()[this] = std::move(name);
+  flags_ |= kHasName;
 }
 
 void FutureBase::init_task(EventLoop* loop, uint32_t id) {

@@ -46,9 +46,13 @@ enum class State : uint8_t { kPending, kResult, kException, kCancelled };
 
 class FutureBase {
  public:
-  FutureBase() = default;
+  FutureBase() : resume_point(nullptr) {}
   FutureBase(const FutureBase&) = delete;
   FutureBase& operator=(const FutureBase&) = delete;
+
+  // GCC and Clang place the promise right after the frame's two function
+  // pointers when its alignment is at most 16 (checked in CoroPromise).
+  static constexpr size_t kPromiseOffset = 2 * sizeof(void*);
 
   void add_ref() noexcept { ++refs_; }
   void release() noexcept {
@@ -91,8 +95,12 @@ class FutureBase {
   // Consumes a pending cancellation request: if set, clears it and throws
   // CancelledError. Called by await points on resumption.
   void throw_if_must_cancel();
-  // The coroutine to resume next time the task runs.
-  std::coroutine_handle<> resume_point;
+  // A task: the coroutine to resume next time the task runs. (A plain
+  // future keeps its deleter here instead; see destroy_state.)
+  union {
+    std::coroutine_handle<> resume_point;
+    void (*deleter_)(FutureBase*);
+  };
   // Where the task is parked (nullptr when running or queued).
   CancelHook* awaiting = nullptr;
   // Runs one step of the task: resume_point.resume(). Called by the loop.
@@ -105,9 +113,14 @@ class FutureBase {
   uint32_t live_index = 0;
 
  protected:
-  virtual ~FutureBase();
-  // Frees the storage (delete, or destroy the coroutine frame).
-  virtual void destroy_state() noexcept = 0;
+  // Not virtual: a task's state is destroyed with its coroutine frame, a
+  // plain future's by its deleter_ (see destroy_state). No vtable keeps
+  // the task state at 64 bytes.
+  ~FutureBase();
+  // Frees the storage: destroys the coroutine frame around this promise, or
+  // calls the plain future's deleter.
+  void destroy_state() noexcept;
+
   void init_task(EventLoop* loop, uint32_t id);
   void report_unretrieved();
   void fire_waiters();
@@ -118,6 +131,8 @@ class FutureBase {
     kMustCancel = 4,  // cancellation requested, not yet delivered
     kStarted = 8,     // task coroutine has begun running
     kEscaped = 16,  // exc_ holds what escaped the coroutine's body
+    kIsCoro = 32,   // this is a coroutine promise (else a plain future)
+    kHasName = 64,  // a custom name is in the name table
   };
 
   uint32_t refs_ = 1;
@@ -130,7 +145,6 @@ class FutureBase {
   // The exception when done; while a task runs, a pending cancellation's
   // CancelledError; for a coroutine that is ending, what escaped its body.
   std::exception_ptr exc_;
-  std::string* name_ = nullptr;
 
   friend class ::aio::EventLoop;
 };

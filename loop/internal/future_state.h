@@ -43,7 +43,7 @@ class FutureState : public FutureBase {
   }
 
  protected:
-  ~FutureState() override {
+  ~FutureState() {
     if (has_value_) value_.~T();
   }
   union {
@@ -64,10 +64,10 @@ class FutureState<void> : public FutureBase {
 template <typename T>
 class PlainFutureState final : public FutureState<T> {
  public:
-  explicit PlainFutureState(EventLoop* loop) { this->loop_ = loop; }
-
- protected:
-  void destroy_state() noexcept override { delete this; }
+  explicit PlainFutureState(EventLoop* loop) {
+    this->loop_ = loop;
+    this->deleter_ = [](FutureBase* b) { delete static_cast<PlainFutureState*>(b); };
+  }
 };
 
 // Parks the current task on `fut` until it is done. Cancelling the task

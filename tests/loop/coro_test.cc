@@ -17,7 +17,7 @@ namespace {
 static_assert(std::is_nothrow_move_constructible_v<Coro<int>>);
 static_assert(std::is_nothrow_move_constructible_v<Task<int>>);
 static_assert(std::is_nothrow_move_constructible_v<Future<int>>);
-static_assert(sizeof(internal::CoroPromise<int>) <= 80);
+static_assert(sizeof(internal::CoroPromise<int>) <= 64);
 static_assert(sizeof(Task<int>) == sizeof(void*));
 
 Coro<int> value(int v) { co_return v; }
