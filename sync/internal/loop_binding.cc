@@ -1,0 +1,24 @@
+#include "sync/internal/loop_binding.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace aio::internal {
+
+void LoopBinding::bind_slow(EventLoop* running, const char* what, bool idle) {
+  EventLoop* bound = loop_.load(std::memory_order_acquire);
+  for (;;) {
+    if (bound == running) return;
+    const bool adoptable = bound == nullptr || (idle && !loop_alive(bound));
+    if (!adoptable) break;
+    if (loop_.compare_exchange_weak(bound, running, std::memory_order_acq_rel)) return;
+  }
+  throw std::logic_error(std::string(what) + " is bound to event loop " +
+                         bound->name() +
+                         " (the first loop that used it) and cannot be used from " +
+                         running->name() +
+                         "; a synchronisation primitive serves one loop: create "
+                         "one per loop, or use it once the first loop is gone");
+}
+
+}  // namespace aio::internal
