@@ -473,7 +473,15 @@ void EventLoop::set_fd_callback(int fd, bool write, Callback fn) {
   n->persistent = true;
   n->fn = std::move(fn);
   p = reinterpret_cast<uintptr_t>(n);
-  if ((s.registered & (write ? EPOLLOUT : EPOLLIN)) == 0) update_fd(fd);
+  if ((s.registered & (write ? EPOLLOUT : EPOLLIN)) == 0) {
+    try {
+      update_fd(fd);
+    } catch (...) {
+      p = 0;
+      n->release();
+      throw;
+    }
+  }
 }
 
 bool EventLoop::clear_fd_callback(int fd, bool write) {
@@ -525,7 +533,14 @@ void EventLoop::set_io_waiter(int fd, bool write, IoWaiter* w) {
                            (write ? "writer" : "reader"));
   }
   p = reinterpret_cast<uintptr_t>(w) | 1;
-  if ((s.registered & (write ? EPOLLOUT : EPOLLIN)) == 0) update_fd(fd);
+  if ((s.registered & (write ? EPOLLOUT : EPOLLIN)) == 0) {
+    try {
+      update_fd(fd);
+    } catch (...) {
+      p = 0;  // e.g. EPERM: a regular file cannot be polled
+      throw;
+    }
+  }
 }
 
 void EventLoop::clear_io_waiter(int fd, bool write, IoWaiter* w) {

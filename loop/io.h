@@ -26,7 +26,10 @@ class IoAwaiter : private CancelHook {
   IoAwaiter(int fd, bool write) : fd_(fd), write_(write) {}
   IoAwaiter(const IoAwaiter&) = delete;
   ~IoAwaiter() {
-    if (registered_) task_->loop()->clear_io_waiter(fd_, write_, &w_);
+    // Destroyed while parked (its frame was dropped): the loop may be gone.
+    if (registered_ && loop_alive(task_->loop())) {
+      task_->loop()->clear_io_waiter(fd_, write_, &w_);
+    }
     if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
   }
   bool await_ready() const noexcept { return false; }

@@ -24,7 +24,7 @@ TaskGroup::~TaskGroup() {
     loop_->call_exception_handler(
         {"TaskGroup destroyed without join(); cancelled " + std::to_string(left) +
              " pending task(s)",
-         nullptr, parent_ ? parent_.name() : std::string()});
+         nullptr, parent_->name()});
   }
 }
 
@@ -69,8 +69,8 @@ void TaskGroup::on_child_done(Child* c) {
 void TaskGroup::abort_and_interrupt() {
   abort();
   // Interrupt the body, as asyncio does; join() swallows this cancel.
-  if (!joining_ && parent_ && !parent_.done()) {
-    parent_.cancel();
+  if (!joining_ && !parent_->done()) {
+    parent_->cancel();
     cancelled_parent_ = true;
   }
 }
@@ -102,7 +102,7 @@ Coro<void> TaskGroup::join(std::exception_ptr body_error) {
   joined_ = true;
   // Our own cancel of the parent is swallowed (uncancel also drops it if it
   // was never delivered).
-  if (cancelled_parent_) parent_.uncancel();
+  if (cancelled_parent_) parent_->uncancel();
   if (!errors_.empty()) {
     std::vector<std::exception_ptr> all = errors_;
     if (body_error) {

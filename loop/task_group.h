@@ -66,7 +66,9 @@ class TaskGroup {
   void abort_and_interrupt();
 
   EventLoop* loop_;
-  AnyTask parent_;
+  // The task running the group. Not a counted reference: the group lives in
+  // the parent's frame, and a reference would keep that frame alive forever.
+  internal::FutureBase* parent_;
   std::vector<std::unique_ptr<Child>> children_;
   std::vector<std::exception_ptr> errors_;
   Future<void> all_done_;

@@ -196,6 +196,50 @@ TEST(EventLoopTest, ReaderAndWriterCallbacksFollowReadiness) {
   close(fds[1]);
 }
 
+TEST(EventLoopTest, ClosingWithParkedTasksLeavesTheirHandlesSafe) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  Task<void> on_fd, on_timer;
+  {
+    EventLoop loop;
+    auto parked_fd = [](int fd) -> Coro<void> { co_await wait_readable(fd); };
+    auto parked_timer = []() -> Coro<void> { co_await sleep(1h); };
+    on_fd = loop.create_task(parked_fd(fds[0]));
+    on_timer = loop.create_task(parked_timer());
+    loop.call_later(1ms, [&] { loop.stop(); });
+    loop.run_forever();
+  }  // the loop is gone while both tasks are parked
+  EXPECT_FALSE(on_fd.done());
+  EXPECT_FALSE(on_timer.done());
+  on_fd = Task<void>();  // the last handles free the frames: no loop access
+  on_timer = Task<void>();
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST(EventLoopTest, WaitingOnAnUnpollableFdIsAClearError) {
+  char path[] = "/tmp/aio_regular_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  unlink(path);
+  auto main = [](int fd) -> Coro<std::string> {
+    try {
+      co_await wait_readable(fd);
+    } catch (const std::system_error& e) {
+      co_return e.what();
+    }
+    co_return "";
+  };
+  EventLoop loop;
+  std::string msg = loop.run_until_complete(main(fd));
+  EXPECT_NE(msg.find("epoll_ctl"), std::string::npos) << msg;
+  // The failed registration left nothing behind: a second wait fails the
+  // same way, not with "already has a reader".
+  std::string again = loop.run_until_complete(main(fd));
+  EXPECT_NE(again.find("epoll_ctl"), std::string::npos) << again;
+  close(fd);
+}
+
 TEST(EventLoopTest, InvalidFdIsRejected) {
   EventLoop loop;
   EXPECT_THROW(loop.add_reader(-1, [] {}), std::invalid_argument);
