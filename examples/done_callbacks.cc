@@ -11,8 +11,8 @@
 //   async def main():
 //       task = asyncio.create_task(work(1), name="worker")
 //       task.add_done_callback(on_done)
-//       task.add_done_callback(lambda t: asyncio.create_task(notify(t.get_name())))
-//       print("result:", await task)
+//       task.add_done_callback(lambda t:
+//       asyncio.create_task(notify(t.get_name()))) print("result:", await task)
 //       await asyncio.sleep(1)
 #include <cstdio>
 #include <string>
@@ -33,13 +33,15 @@ void on_done(aio::Task<int>& task) {
 
 aio::Coro<void> notify(std::string name) {
   co_await aio::sleep(500ms);
-  std::printf("coroutine callback: %s finished, notified after 0.5 s\n", name.c_str());
+  std::printf("coroutine callback: %s finished, notified after 0.5 s\n",
+              name.c_str());
 }
 
 aio::Coro<void> amain() {
   auto task = aio::create_task(work(1), "worker");
   task.add_done_callback(on_done);
-  task.add_done_callback([](aio::Task<int>& t) { aio::create_task(notify(t.name())); });
+  task.add_done_callback(
+      [](aio::Task<int>& t) { aio::create_task(notify(t.name())); });
   std::printf("result: %d\n", co_await task);
   co_await aio::sleep(1s);
 }

@@ -28,7 +28,9 @@ inline aio::EventLoop::Options options_from_args(int argc, char** argv) {
 // "1.0": seconds on the running loop's clock since `start`, one decimal, as
 // the tutorial's f"{time.perf_counter() - start:.1f}".
 inline std::string since(aio::TimePoint start) {
-  double s = std::chrono::duration<double>(aio::get_running_loop().time() - start).count();
+  double s =
+      std::chrono::duration<double>(aio::get_running_loop().time() - start)
+          .count();
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", s);
   return buf;

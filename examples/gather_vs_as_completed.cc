@@ -9,7 +9,8 @@
 //       start = time.perf_counter()
 //       print("gather:", await asyncio.gather(work(3), work(1), work(2)))
 //       for next_done in asyncio.as_completed([work(3), work(1), work(2)]):
-//           print(f"as_completed: {await next_done} at {time.perf_counter() - start:.1f} s")
+//           print(f"as_completed: {await next_done} at {time.perf_counter() -
+//           start:.1f} s")
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -30,7 +31,8 @@ aio::Coro<void> amain() {
   for (int n : {3, 1, 2}) coros.push_back(work(n));
   for (auto next_done : aio::as_completed(std::move(coros))) {
     std::string r = co_await next_done;
-    std::printf("as_completed: %s at %s s\n", r.c_str(), examples::since(start).c_str());
+    std::printf("as_completed: %s at %s s\n", r.c_str(),
+                examples::since(start).c_str());
   }
 }
 

@@ -3,8 +3,8 @@
 //
 //   async def main():
 //       loop = asyncio.get_running_loop()
-//       f1, f2, f3 = loop.create_future(), loop.create_future(), loop.create_future()
-//       loop.call_later(1, f1.set_result, "first")
+//       f1, f2, f3 = loop.create_future(), loop.create_future(),
+//       loop.create_future() loop.call_later(1, f1.set_result, "first")
 //       loop.call_later(2, f2.set_exception, ValueError("bad value"))
 //       loop.call_later(1.5, f3.cancel)
 //       print("f1 done?", f1.done())
@@ -29,7 +29,8 @@ aio::Coro<void> amain() {
   auto f2 = loop.create_future<std::string>();
   auto f3 = loop.create_future<std::string>();
   loop.call_later(1s, [f1] { f1.set_result("first"); });
-  loop.call_later(2s, [f2] { f2.set_exception(std::invalid_argument("bad value")); });
+  loop.call_later(
+      2s, [f2] { f2.set_exception(std::invalid_argument("bad value")); });
   loop.call_later(1500ms, [f3] { f3.cancel(); });
   std::printf("f1 done? %s\n", f1.done() ? "True" : "False");
   std::printf("awaited f1: %s\n", (co_await f1).c_str());

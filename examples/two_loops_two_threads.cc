@@ -8,10 +8,9 @@
 //       loop.close()
 //       results[name] = result
 //
-//   threads = [threading.Thread(target=run_loop, args=(f"loop-{i}", i)) for i in (1, 2)]
-//   for t in threads: t.start()
-//   for t in threads: t.join()
-//   for name in sorted(results): print(name, "->", results[name])
+//   threads = [threading.Thread(target=run_loop, args=(f"loop-{i}", i)) for i
+//   in (1, 2)] for t in threads: t.start() for t in threads: t.join() for name
+//   in sorted(results): print(name, "->", results[name])
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -24,7 +23,8 @@
 
 aio::Coro<std::string> work(std::string name, int delay) {
   co_await aio::sleep(std::chrono::milliseconds(100 * delay));
-  co_return name + " slept " + std::to_string(100 * delay) + " ms on its own loop";
+  co_return name + " slept " + std::to_string(100 * delay) +
+      " ms on its own loop";
 }
 
 int main(int argc, char** argv) {
@@ -45,5 +45,6 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& t : threads) t.join();
-  for (auto& [name, r] : results) std::printf("%s -> %s\n", name.c_str(), r.c_str());
+  for (auto& [name, r] : results)
+    std::printf("%s -> %s\n", name.c_str(), r.c_str());
 }

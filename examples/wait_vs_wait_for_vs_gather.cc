@@ -18,8 +18,8 @@
 //           print("wait_for: timed out after 1 s")
 //       tasks = [asyncio.create_task(slow(n)) for n in (1, 3)]
 //       done, pending = await asyncio.wait(tasks, timeout=2)
-//       print(f"wait: {len(done)} done, {len(pending)} pending, nothing cancelled")
-//       print("gather:", await asyncio.gather(*tasks))
+//       print(f"wait: {len(done)} done, {len(pending)} pending, nothing
+//       cancelled") print("gather:", await asyncio.gather(*tasks))
 #include <cstdio>
 
 #include "examples/example_util.h"
@@ -43,9 +43,11 @@ aio::Coro<void> amain() {
   } catch (const aio::TimeoutError&) {
     std::printf("wait_for: timed out after 1 s\n");
   }
-  std::vector<aio::Task<int>> tasks{aio::create_task(slow(1)), aio::create_task(slow(3))};
+  std::vector<aio::Task<int>> tasks{aio::create_task(slow(1)),
+                                    aio::create_task(slow(3))};
   auto [done, pending] = co_await aio::wait(tasks, 2s);
-  std::printf("wait: %zu done, %zu pending, nothing cancelled\n", done.size(), pending.size());
+  std::printf("wait: %zu done, %zu pending, nothing cancelled\n", done.size(),
+              pending.size());
   auto results = co_await aio::gather(tasks);
   std::printf("gather: [%d, %d]\n", results[0], results[1]);
 }

@@ -47,7 +47,8 @@ class CoroPromiseBase : public FutureState<T> {
       }
       // Nested coroutine: continue the awaiting coroutine (its continuation
       // is kept in resume_point).
-      return p.resume_point ? transfer_to(p.resume_point) : std::noop_coroutine();
+      return p.resume_point ? transfer_to(p.resume_point)
+                            : std::noop_coroutine();
     }
     void await_resume() noexcept {}
   };
@@ -64,7 +65,8 @@ class CoroPromiseBase : public FutureState<T> {
 
   // For an awaited (nested) coroutine: the value, or rethrow.
   T take_result() {
-    if (std::exception_ptr e = take_escaped()) std::rethrow_exception(std::move(e));
+    if (std::exception_ptr e = take_escaped())
+      std::rethrow_exception(std::move(e));
     if constexpr (!std::is_void_v<T>) return std::move(this->value());
   }
 };
@@ -72,7 +74,8 @@ class CoroPromiseBase : public FutureState<T> {
 template <typename T>
 class CoroPromise final : public CoroPromiseBase<T> {
  public:
-  static_assert(alignof(T) <= 16, "over-aligned coroutine results are not supported");
+  static_assert(alignof(T) <= 16,
+                "over-aligned coroutine results are not supported");
   Coro<T> get_return_object() noexcept;
   template <typename U>
   void return_value(U&& v) {
@@ -128,7 +131,8 @@ class [[nodiscard]] Coro {
   struct Awaiter {
     handle_type h;
     bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+    std::coroutine_handle<> await_suspend(
+        std::coroutine_handle<> caller) noexcept {
       h.promise().resume_point = caller;
       return internal::transfer_to(h);
     }

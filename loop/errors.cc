@@ -20,7 +20,8 @@ std::string describe_exception(const std::exception_ptr& e) {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
     int status = 0;
-    char* name = abi::__cxa_demangle(typeid(ex).name(), nullptr, nullptr, &status);
+    char* name =
+        abi::__cxa_demangle(typeid(ex).name(), nullptr, nullptr, &status);
     std::string type = status == 0 && name ? name : typeid(ex).name();
     std::free(name);
     return type + ": " + ex.what();

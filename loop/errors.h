@@ -2,8 +2,8 @@
 //
 // Policy (see README "Errors"): expected failures of the outside world are
 // values (absl::Status). Cancellation and timeouts travel as exceptions through
-// co_await, as in asyncio. Misuse of the API (awaiting a Future of another loop,
-// running a loop twice) throws std::logic_error with a message naming the
+// co_await, as in asyncio. Misuse of the API (awaiting a Future of another
+// loop, running a loop twice) throws std::logic_error with a message naming the
 // objects involved.
 #ifndef AIO_LOOP_ERRORS_H_
 #define AIO_LOOP_ERRORS_H_
@@ -42,7 +42,8 @@ class TimeoutError : public std::runtime_error {
 // (asyncio.InvalidStateError).
 class InvalidStateError : public std::logic_error {
  public:
-  explicit InvalidStateError(const std::string& what) : std::logic_error(what) {}
+  explicit InvalidStateError(const std::string& what)
+      : std::logic_error(what) {}
 };
 
 // Raised by TaskGroup::join when children failed: every child's exception, in

@@ -97,8 +97,7 @@ void EventLoop::fire_callback_timer(internal::TimerNode* t) {
 
 EventLoop::EventLoop() : EventLoop(Options{}) {}
 
-EventLoop::EventLoop(Options options)
-    : virtual_time_(options.virtual_time) {
+EventLoop::EventLoop(Options options) : virtual_time_(options.virtual_time) {
   uint32_t n = ++g_loop_counter;
   name_ = options.name.empty() ? "EventLoop-" + std::to_string(n)
                                : std::move(options.name);
@@ -109,7 +108,8 @@ EventLoop::EventLoop(Options options)
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = wakefd_;
-  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev) < 0) throw_errno("epoll_ctl");
+  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev) < 0)
+    throw_errno("epoll_ctl");
   virtual_base_ = steady_ns();
   std::lock_guard<std::mutex> lock(live_loops_mu());
   live_loops().insert(this);
@@ -157,11 +157,13 @@ void EventLoop::close() {
   }
   while (!ready_.empty()) {
     uintptr_t v = ready_.pop();
-    if (!(v & kTagTask)) reinterpret_cast<internal::CallbackNode*>(v)->release();
+    if (!(v & kTagTask))
+      reinterpret_cast<internal::CallbackNode*>(v)->release();
   }
   for (auto& s : fds_) {
     for (uintptr_t* p : {&s.reader, &s.writer}) {
-      if (*p && !(*p & 1)) reinterpret_cast<internal::CallbackNode*>(*p)->release();
+      if (*p && !(*p & 1))
+        reinterpret_cast<internal::CallbackNode*>(*p)->release();
       *p = 0;
     }
   }
@@ -424,14 +426,17 @@ void EventLoop::drain_threadsafe() {
 // ---------------------------------------------------------------- fds
 
 EventLoop::FdSlot& EventLoop::slot(int fd) {
-  if (fd < 0) throw std::invalid_argument("invalid file descriptor " + std::to_string(fd));
+  if (fd < 0)
+    throw std::invalid_argument("invalid file descriptor " +
+                                std::to_string(fd));
   if (static_cast<size_t>(fd) >= fds_.size()) fds_.resize(fd + 64);
   return fds_[fd];
 }
 
 void EventLoop::update_fd(int fd) {
   FdSlot& s = fds_[fd];
-  uint32_t want = (s.reader ? uint32_t{EPOLLIN} : 0u) | (s.writer ? uint32_t{EPOLLOUT} : 0u);
+  uint32_t want = (s.reader ? uint32_t{EPOLLIN} : 0u) |
+                  (s.writer ? uint32_t{EPOLLOUT} : 0u);
   if (want == s.registered && s.in_epoll == (want != 0)) return;
   epoll_event ev{};
   ev.events = want;
@@ -497,8 +502,12 @@ bool EventLoop::clear_fd_callback(int fd, bool write) {
   return true;
 }
 
-void EventLoop::add_reader(int fd, Callback fn) { set_fd_callback(fd, false, std::move(fn)); }
-void EventLoop::add_writer(int fd, Callback fn) { set_fd_callback(fd, true, std::move(fn)); }
+void EventLoop::add_reader(int fd, Callback fn) {
+  set_fd_callback(fd, false, std::move(fn));
+}
+void EventLoop::add_writer(int fd, Callback fn) {
+  set_fd_callback(fd, true, std::move(fn));
+}
 bool EventLoop::remove_reader(int fd) { return clear_fd_callback(fd, false); }
 bool EventLoop::remove_writer(int fd) { return clear_fd_callback(fd, true); }
 
@@ -562,7 +571,8 @@ void EventLoop::add_signal_handler(int sig, Callback fn) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = sigpipe_[0];
-    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, sigpipe_[0], &ev) < 0) throw_errno("epoll_ctl");
+    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, sigpipe_[0], &ev) < 0)
+      throw_errno("epoll_ctl");
   }
   int expected = 0;
   bool mine = false;
@@ -638,11 +648,13 @@ void EventLoop::call_exception_handler(const ExceptionContext& ctx) {
 void EventLoop::default_exception_handler(const ExceptionContext& ctx) {
   std::string text = ctx.message;
   if (!ctx.task_name.empty()) text += "\ntask: " + ctx.task_name;
-  if (ctx.exception) text += "\nexception: " + describe_exception(ctx.exception);
+  if (ctx.exception)
+    text += "\nexception: " + describe_exception(ctx.exception);
   std::fprintf(stderr, "%s: %s\n", name_.c_str(), text.c_str());
 }
 
-void EventLoop::set_default_executor(std::shared_ptr<DefaultExecutor> executor) {
+void EventLoop::set_default_executor(
+    std::shared_ptr<DefaultExecutor> executor) {
   default_executor_ = std::move(executor);
 }
 

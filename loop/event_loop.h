@@ -205,7 +205,9 @@ class EventLoop {
   void clear_io_waiter(int fd, bool write, IoWaiter* w);
   void register_task(internal::FutureBase* t);
   void unregister_task(internal::FutureBase* t);
-  std::vector<internal::FutureBase*> pending_tasks() const { return live_tasks_; }
+  std::vector<internal::FutureBase*> pending_tasks() const {
+    return live_tasks_;
+  }
   uint32_t next_task_id() { return ++task_counter_; }
 
  private:
@@ -238,7 +240,7 @@ class EventLoop {
   bool closed_ = false;
   std::atomic<bool> stopping_{false};
   int epfd_ = -1;
-  int wakefd_ = -1;    // eventfd for call_soon_threadsafe / stop
+  int wakefd_ = -1;  // eventfd for call_soon_threadsafe / stop
   int sigpipe_[2] = {-1, -1};
   int64_t virtual_offset_ = 0;  // virtual time: ns added to the start time
   int64_t virtual_base_ = 0;

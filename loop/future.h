@@ -30,7 +30,8 @@ class Future {
 
   // A new pending future, bound to the running loop (or, outside a loop, to
   // the first loop that uses it).
-  Future() : st_(new internal::PlainFutureState<T>(get_running_loop_or_null())) {}
+  Future()
+      : st_(new internal::PlainFutureState<T>(get_running_loop_or_null())) {}
   Future(const Future& o) : st_(o.st_) {
     if (st_) st_->add_ref();
   }
@@ -52,27 +53,28 @@ class Future {
   std::exception_ptr exception() const { return st_->exception(); }
 
   template <typename U = T>
-    requires(!std::is_void_v<U>)
-  void set_result(U&& value) const {
+  requires(!std::is_void_v<U>) void set_result(U&& value) const {
     st_->check_settable("set_result()");
     st_->emplace(std::forward<U>(value));
     st_->finish_with_result();
   }
-  void set_result() const
-    requires std::is_void_v<T>
-  {
+  void set_result() const requires std::is_void_v<T> {
     st_->check_settable("set_result()");
     st_->finish_with_result();
   }
-  void set_exception(std::exception_ptr e) const { st_->set_exception(std::move(e)); }
+  void set_exception(std::exception_ptr e) const {
+    st_->set_exception(std::move(e));
+  }
   template <typename E>
-    requires std::is_base_of_v<std::exception, std::decay_t<E>>
+  requires std::is_base_of_v<std::exception, std::decay_t<E>>
   void set_exception(E&& e) const {
     set_exception(std::make_exception_ptr(std::forward<E>(e)));
   }
   // Cancels the future (a Task: requests cancellation, see task.h). Returns
   // false if it was already done.
-  bool cancel(std::string msg = {}) const { return st_->cancel(std::move(msg)); }
+  bool cancel(std::string msg = {}) const {
+    return st_->cancel(std::move(msg));
+  }
 
   // Schedules fn(future) — or fn() — with call_soon once the future is done
   // (at once if it is done already).
@@ -104,13 +106,14 @@ struct DoneCallback final : Waiter {
   DoneCallback(H h, F f) : handle(std::move(h)), fn(std::move(f)) {
     on_done = [](Waiter* w, FutureBase* fut) {
       auto* self = static_cast<DoneCallback*>(w);
-      fut->loop()->call_soon([h = std::move(self->handle), f = std::move(self->fn)]() mutable {
-        if constexpr (std::is_invocable_v<F&, H&>) {
-          f(h);
-        } else {
-          f();
-        }
-      });
+      fut->loop()->call_soon(
+          [h = std::move(self->handle), f = std::move(self->fn)]() mutable {
+            if constexpr (std::is_invocable_v<F&, H&>) {
+              f(h);
+            } else {
+              f();
+            }
+          });
       delete self;
     };
   }

@@ -45,7 +45,9 @@ class Outcome {
     if (!ok()) std::rethrow_exception(std::get<1>(v_));
     return std::get<0>(v_);
   }
-  std::exception_ptr exception() const { return ok() ? nullptr : std::get<1>(v_); }
+  std::exception_ptr exception() const {
+    return ok() ? nullptr : std::get<1>(v_);
+  }
   bool cancelled() const {
     if (ok()) return false;
     try {
@@ -68,9 +70,9 @@ namespace internal {
 inline Coro<void> gather_all(WaitSet& ws, bool fail_fast) {
   std::exception_ptr cancelled;
   try {
-    co_await ws.wait(ws.size(),
-                     fail_fast ? WaitSet::kStopOnException | WaitSet::kStopOnCancelled
-                               : WaitSet::kStopOnNothing);
+    co_await ws.wait(ws.size(), fail_fast ? WaitSet::kStopOnException |
+                                                WaitSet::kStopOnCancelled
+                                          : WaitSet::kStopOnNothing);
   } catch (const CancelledError&) {
     cancelled = std::current_exception();
   }
@@ -95,26 +97,31 @@ Outcome<T> outcome_of(const Future<T>& f) {
 }
 
 template <typename... F, size_t... I>
-std::vector<FutureBase*> states_of(const std::tuple<F...>& fs, std::index_sequence<I...>) {
+std::vector<FutureBase*> states_of(const std::tuple<F...>& fs,
+                                   std::index_sequence<I...>) {
   return {std::get<I>(fs).state()...};
 }
 
 }  // namespace internal
 
 template <typename... A>
-Coro<std::tuple<internal::value_or_monostate_t<internal::awaitable_value_t<A>>...>> gather(
-    A... aws) {
+Coro<std::tuple<
+    internal::value_or_monostate_t<internal::awaitable_value_t<A>>...>>
+gather(A... aws) {
   auto futs = std::make_tuple(internal::ensure_future(std::move(aws))...);
-  internal::WaitSet ws(&get_running_loop(),
-                       internal::states_of(futs, std::index_sequence_for<A...>{}));
+  internal::WaitSet ws(
+      &get_running_loop(),
+      internal::states_of(futs, std::index_sequence_for<A...>{}));
   co_await internal::gather_all(ws, true);
-  co_return std::apply([](auto&... f) { return std::make_tuple(internal::result_of(f)...); },
-                       futs);
+  co_return std::apply(
+      [](auto&... f) { return std::make_tuple(internal::result_of(f)...); },
+      futs);
 }
 
 template <typename A>
-Coro<std::vector<internal::value_or_monostate_t<internal::awaitable_value_t<A>>>> gather(
-    std::vector<A> aws) {
+Coro<
+    std::vector<internal::value_or_monostate_t<internal::awaitable_value_t<A>>>>
+gather(std::vector<A> aws) {
   using T = internal::awaitable_value_t<A>;
   std::vector<Future<T>> futs;
   futs.reserve(aws.size());
@@ -131,17 +138,21 @@ Coro<std::vector<internal::value_or_monostate_t<internal::awaitable_value_t<A>>>
 }
 
 template <typename... A>
-Coro<std::tuple<Outcome<internal::awaitable_value_t<A>>...>> gather_settled(A... aws) {
+Coro<std::tuple<Outcome<internal::awaitable_value_t<A>>...>> gather_settled(
+    A... aws) {
   auto futs = std::make_tuple(internal::ensure_future(std::move(aws))...);
-  internal::WaitSet ws(&get_running_loop(),
-                       internal::states_of(futs, std::index_sequence_for<A...>{}));
+  internal::WaitSet ws(
+      &get_running_loop(),
+      internal::states_of(futs, std::index_sequence_for<A...>{}));
   co_await internal::gather_all(ws, false);
   co_return std::apply(
-      [](auto&... f) { return std::make_tuple(internal::outcome_of(f)...); }, futs);
+      [](auto&... f) { return std::make_tuple(internal::outcome_of(f)...); },
+      futs);
 }
 
 template <typename A>
-Coro<std::vector<Outcome<internal::awaitable_value_t<A>>>> gather_settled(std::vector<A> aws) {
+Coro<std::vector<Outcome<internal::awaitable_value_t<A>>>> gather_settled(
+    std::vector<A> aws) {
   using T = internal::awaitable_value_t<A>;
   std::vector<Future<T>> futs;
   futs.reserve(aws.size());

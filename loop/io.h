@@ -30,7 +30,8 @@ class IoAwaiter : private CancelHook {
     if (registered_ && loop_alive(task_->loop())) {
       task_->loop()->clear_io_waiter(fd_, write_, &w_);
     }
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
+      task_->awaiting = nullptr;
   }
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) {
@@ -67,8 +68,12 @@ class IoAwaiter : private CancelHook {
 
 }  // namespace internal
 
-inline internal::IoAwaiter wait_readable(int fd) { return internal::IoAwaiter(fd, false); }
-inline internal::IoAwaiter wait_writable(int fd) { return internal::IoAwaiter(fd, true); }
+inline internal::IoAwaiter wait_readable(int fd) {
+  return internal::IoAwaiter(fd, false);
+}
+inline internal::IoAwaiter wait_writable(int fd) {
+  return internal::IoAwaiter(fd, true);
+}
 
 }  // namespace aio
 

@@ -28,14 +28,16 @@ void shutdown_loop(EventLoop& loop) noexcept {
       for (auto& t : refs) {
         FutureBase* st = t.state();
         if (st->state() == State::kException) {
-          loop.call_exception_handler({"unhandled exception during aio::run() shutdown",
-                                       st->exception(), st->name()});
+          loop.call_exception_handler(
+              {"unhandled exception during aio::run() shutdown",
+               st->exception(), st->name()});
         }
       }
     }
     loop.shutdown_default_executor();
   } catch (...) {
-    std::fprintf(stderr, "aio::run: error while shutting down %s: %s\n", loop.name().c_str(),
+    std::fprintf(stderr, "aio::run: error while shutting down %s: %s\n",
+                 loop.name().c_str(),
                  describe_exception(std::current_exception()).c_str());
   }
   set_event_loop(nullptr);

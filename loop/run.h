@@ -29,7 +29,8 @@ void shutdown_loop(EventLoop& loop) noexcept;
 template <typename T>
 T run(Coro<T> main, EventLoop::Options options = {}) {
   if (get_running_loop_or_null()) {
-    throw std::logic_error("aio::run() cannot be called from a running event loop");
+    throw std::logic_error(
+        "aio::run() cannot be called from a running event loop");
   }
   auto loop = new_event_loop(std::move(options));
   set_event_loop(loop.get());

@@ -26,7 +26,8 @@ Future<internal::awaitable_value_t<A>> shield(A aw) {
   Future<T> outer = get_running_loop().template create_future<T>();
   inner.add_done_callback([outer](Future<T>& in) {
     if (outer.done()) {
-      if (!in.cancelled()) in.exception();  // retrieved: the shield's owner left
+      if (!in.cancelled())
+        in.exception();  // retrieved: the shield's owner left
       return;
     }
     if (in.cancelled()) {

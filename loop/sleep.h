@@ -24,7 +24,8 @@ class SleepAwaiter : private TimerNode, private CancelHook {
   SleepAwaiter(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
     if (queued()) task_->loop()->remove_timer(this);
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
+      task_->awaiting = nullptr;
   }
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) {

@@ -32,7 +32,9 @@ class Task : public Future<T> {
  public:
   Task() : Future<T>(nullptr, 0) {}
   std::string name() const { return this->st_->name(); }
-  void set_name(std::string name) const { this->st_->set_name(std::move(name)); }
+  void set_name(std::string name) const {
+    this->st_->set_name(std::move(name));
+  }
   // Python 3.11: number of pending cancellation requests; uncancel() lowers
   // it (for structured-concurrency helpers that swallow their own cancel).
   int cancelling() const { return this->st_->cancelling(); }
@@ -117,7 +119,9 @@ namespace internal {
 struct StopWaiter : Waiter {
   EventLoop* loop;
   explicit StopWaiter(EventLoop* l) : loop(l) {
-    on_done = [](Waiter* w, FutureBase*) { static_cast<StopWaiter*>(w)->loop->stop(); };
+    on_done = [](Waiter* w, FutureBase*) {
+      static_cast<StopWaiter*>(w)->loop->stop();
+    };
   }
 };
 }  // namespace internal

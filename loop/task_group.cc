@@ -22,8 +22,8 @@ TaskGroup::~TaskGroup() {
   }
   if (left && internal::loop_alive(loop_) && !loop_->is_closed()) {
     loop_->call_exception_handler(
-        {"TaskGroup destroyed without join(); cancelled " + std::to_string(left) +
-             " pending task(s)",
+        {"TaskGroup destroyed without join(); cancelled " +
+             std::to_string(left) + " pending task(s)",
          nullptr, parent_->name()});
   }
 }
@@ -63,7 +63,8 @@ void TaskGroup::on_child_done(Child* c) {
     }
   }
   t->release();
-  if (children_.empty() && all_done_.valid() && !all_done_.done()) all_done_.set_result();
+  if (children_.empty() && all_done_.valid() && !all_done_.done())
+    all_done_.set_result();
 }
 
 void TaskGroup::abort_and_interrupt() {

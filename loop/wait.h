@@ -43,7 +43,8 @@ struct WaitResult {
 };
 
 namespace internal {
-inline std::optional<int64_t> deadline_after(EventLoop& loop, std::optional<Duration> timeout) {
+inline std::optional<int64_t> deadline_after(EventLoop& loop,
+                                             std::optional<Duration> timeout) {
   if (!timeout) return std::nullopt;
   return loop.now_ns() + timeout->count();
 }
@@ -51,17 +52,20 @@ inline std::optional<int64_t> deadline_after(EventLoop& loop, std::optional<Dura
 
 // H is Task<T> or Future<T>.
 template <typename H>
-Coro<WaitResult<H>> wait(std::vector<H> fs, std::optional<Duration> timeout = std::nullopt,
+Coro<WaitResult<H>> wait(std::vector<H> fs,
+                         std::optional<Duration> timeout = std::nullopt,
                          ReturnWhen return_when = ReturnWhen::kAllCompleted) {
-  if (fs.empty()) throw std::invalid_argument("aio::wait: the set of tasks is empty");
+  if (fs.empty())
+    throw std::invalid_argument("aio::wait: the set of tasks is empty");
   EventLoop& loop = get_running_loop();
   std::vector<internal::FutureBase*> states;
   states.reserve(fs.size());
   for (auto& f : fs) states.push_back(f.state());
   internal::WaitSet ws(&loop, std::move(states));
   size_t target = return_when == ReturnWhen::kFirstCompleted ? 1 : fs.size();
-  uint8_t stop = return_when == ReturnWhen::kFirstException ? internal::WaitSet::kStopOnException
-                                                            : internal::WaitSet::kStopOnNothing;
+  uint8_t stop = return_when == ReturnWhen::kFirstException
+                     ? internal::WaitSet::kStopOnException
+                     : internal::WaitSet::kStopOnNothing;
   co_await ws.wait(target, stop, internal::deadline_after(loop, timeout));
   WaitResult<H> r;
   for (auto& f : fs) (f.done() ? r.done : r.pending).push_back(std::move(f));
@@ -69,15 +73,18 @@ Coro<WaitResult<H>> wait(std::vector<H> fs, std::optional<Duration> timeout = st
 }
 
 template <typename H, typename Rep, typename Period>
-Coro<WaitResult<H>> wait(std::vector<H> fs, std::chrono::duration<Rep, Period> timeout,
+Coro<WaitResult<H>> wait(std::vector<H> fs,
+                         std::chrono::duration<Rep, Period> timeout,
                          ReturnWhen return_when = ReturnWhen::kAllCompleted) {
-  return wait(std::move(fs),
-              std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)),
-              return_when);
+  return wait(
+      std::move(fs),
+      std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)),
+      return_when);
 }
 
 template <typename A>
-Coro<internal::awaitable_value_t<A>> wait_for(A aw, std::optional<Duration> timeout) {
+Coro<internal::awaitable_value_t<A>> wait_for(A aw,
+                                              std::optional<Duration> timeout) {
   using T = internal::awaitable_value_t<A>;
   EventLoop& loop = get_running_loop();
   Future<T> fut = internal::ensure_future(std::move(aw));
@@ -100,9 +107,11 @@ Coro<internal::awaitable_value_t<A>> wait_for(A aw, std::optional<Duration> time
 }
 
 template <typename A, typename Rep, typename Period>
-Coro<internal::awaitable_value_t<A>> wait_for(A aw, std::chrono::duration<Rep, Period> timeout) {
-  return wait_for(std::move(aw), std::optional<Duration>(
-                                     std::chrono::duration_cast<Duration>(timeout)));
+Coro<internal::awaitable_value_t<A>> wait_for(
+    A aw, std::chrono::duration<Rep, Period> timeout) {
+  return wait_for(
+      std::move(aw),
+      std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)));
 }
 
 // Yields results in completion order; see the header comment.
@@ -123,8 +132,10 @@ class AsCompleted {
 
   // Awaiting the next completion: `T v = co_await ac.next();`
   Coro<T> next() {
-    if (consumed_ >= futs_.size()) throw std::out_of_range("as_completed: no more results");
-    bool ok = co_await ws_->wait(consumed_ + 1, internal::WaitSet::kStopOnNothing, deadline_);
+    if (consumed_ >= futs_.size())
+      throw std::out_of_range("as_completed: no more results");
+    bool ok = co_await ws_->wait(consumed_ + 1,
+                                 internal::WaitSet::kStopOnNothing, deadline_);
     if (!ok) throw TimeoutError("aio::as_completed: timed out");
     const Future<T>& f = futs_[ws_->done_order()[consumed_++]];
     co_return f.state()->get();

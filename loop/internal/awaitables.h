@@ -33,7 +33,8 @@ using awaitable_value_t = typename AwaitableTraits<std::decay_t<A>>::value;
 
 // void becomes std::monostate in tuples and vectors of results.
 template <typename T>
-using value_or_monostate_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+using value_or_monostate_t =
+    std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 template <typename T>
 Future<T> ensure_future(Coro<T> c) {

@@ -1,10 +1,10 @@
 #include "loop/internal/future_base.h"
 
-#include "loop/errors.h"
-#include "loop/event_loop.h"
-
 #include <mutex>
 #include <unordered_map>
+
+#include "loop/errors.h"
+#include "loop/event_loop.h"
 
 namespace aio::internal {
 namespace {
@@ -35,7 +35,8 @@ FutureBase* require_task(const char* what) {
 }
 
 FutureBase::~FutureBase() {
-  if (state_ == State::kException && !(flags_ & kRetrieved)) report_unretrieved();
+  if (state_ == State::kException && !(flags_ & kRetrieved))
+    report_unretrieved();
   if (flags_ & kHasName) {
     std::lock_guard<std::mutex> lock(names_mu());
     names().erase(this);
@@ -44,7 +45,8 @@ FutureBase::~FutureBase() {
 
 void FutureBase::destroy_state() noexcept {
   if (flags_ & kIsCoro) {
-    std::coroutine_handle<>::from_address(reinterpret_cast<char*>(this) - kPromiseOffset)
+    std::coroutine_handle<>::from_address(reinterpret_cast<char*>(this) -
+                                          kPromiseOffset)
         .destroy();
   } else {
     deleter_(this);
@@ -60,9 +62,10 @@ void FutureBase::report_unretrieved() {
   if (loop_ && loop_alive(loop_)) {
     loop_->call_exception_handler(ctx);
   } else {
-    std::fprintf(stderr, "aio: %s\n%s%s\n", ctx.message.c_str(),
-                 ctx.task_name.empty() ? "" : ("task: " + ctx.task_name + "\n").c_str(),
-                 describe_exception(exc_).c_str());
+    std::fprintf(
+        stderr, "aio: %s\n%s%s\n", ctx.message.c_str(),
+        ctx.task_name.empty() ? "" : ("task: " + ctx.task_name + "\n").c_str(),
+        describe_exception(exc_).c_str());
   }
 }
 
@@ -70,11 +73,12 @@ void FutureBase::bind_loop(EventLoop* loop, const char* what) {
   if (loop_ == nullptr) {
     loop_ = loop;
   } else if (loop_ != loop) {
-    throw std::logic_error(std::string(what) + " " +
-                           (is_task() ? "Task " + name() : std::string("Future")) +
-                           " is attached to a different loop: it belongs to " +
-                           (loop_alive(loop_) ? loop_->name() : std::string("a destroyed loop")) +
-                           ", but is used from " + loop->name());
+    throw std::logic_error(
+        std::string(what) + " " +
+        (is_task() ? "Task " + name() : std::string("Future")) +
+        " is attached to a different loop: it belongs to " +
+        (loop_alive(loop_) ? loop_->name() : std::string("a destroyed loop")) +
+        ", but is used from " + loop->name());
   }
 }
 
@@ -145,7 +149,8 @@ bool FutureBase::cancel(std::string msg) {
       if (h->cancel(h)) return true;
     }
     flags_ |= kMustCancel;
-    if (!msg.empty()) exc_ = std::make_exception_ptr(CancelledError(std::move(msg)));
+    if (!msg.empty())
+      exc_ = std::make_exception_ptr(CancelledError(std::move(msg)));
     return true;
   }
   exc_ = std::make_exception_ptr(CancelledError(std::move(msg)));
@@ -188,7 +193,8 @@ void FutureBase::rethrow_if_failed() {
 }
 
 std::exception_ptr FutureBase::exception() {
-  if (state_ == State::kPending) throw InvalidStateError("Exception is not set.");
+  if (state_ == State::kPending)
+    throw InvalidStateError("Exception is not set.");
   if (state_ == State::kCancelled) std::rethrow_exception(exc_);
   flags_ |= kRetrieved;
   return state_ == State::kException ? exc_ : nullptr;

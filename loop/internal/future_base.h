@@ -130,9 +130,9 @@ class FutureBase {
     kRetrieved = 2,   // exception was looked at
     kMustCancel = 4,  // cancellation requested, not yet delivered
     kStarted = 8,     // task coroutine has begun running
-    kEscaped = 16,  // exc_ holds what escaped the coroutine's body
-    kIsCoro = 32,   // this is a coroutine promise (else a plain future)
-    kHasName = 64,  // a custom name is in the name table
+    kEscaped = 16,    // exc_ holds what escaped the coroutine's body
+    kIsCoro = 32,     // this is a coroutine promise (else a plain future)
+    kHasName = 64,    // a custom name is in the name table
   };
 
   uint32_t refs_ = 1;

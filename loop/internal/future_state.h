@@ -66,7 +66,9 @@ class PlainFutureState final : public FutureState<T> {
  public:
   explicit PlainFutureState(EventLoop* loop) {
     this->loop_ = loop;
-    this->deleter_ = [](FutureBase* b) { delete static_cast<PlainFutureState*>(b); };
+    this->deleter_ = [](FutureBase* b) {
+      delete static_cast<PlainFutureState*>(b);
+    };
   }
 };
 
@@ -80,7 +82,8 @@ class FutureAwaiter : private Waiter, private CancelHook {
   FutureAwaiter(const FutureAwaiter&) = delete;
   ~FutureAwaiter() {
     fut_->remove_waiter(this);
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
+      task_->awaiting = nullptr;
     fut_->release();
   }
   bool await_ready() const noexcept { return fut_->done(); }

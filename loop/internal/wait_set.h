@@ -28,11 +28,13 @@ class WaitSet : private TimerNode, private CancelHook {
 
   // Takes a reference to each future. All must belong to `loop` (or be
   // unbound; they are bound to it); std::logic_error otherwise.
-  WaitSet(EventLoop* loop, std::vector<FutureBase*> futs) : loop_(loop), futs_(std::move(futs)) {
+  WaitSet(EventLoop* loop, std::vector<FutureBase*> futs)
+      : loop_(loop), futs_(std::move(futs)) {
     nodes_ = std::make_unique<Node[]>(futs_.size());
     for (size_t i = 0; i < futs_.size(); ++i) futs_[i]->add_ref();
     try {
-      for (size_t i = 0; i < futs_.size(); ++i) futs_[i]->bind_loop(loop, "wait:");
+      for (size_t i = 0; i < futs_.size(); ++i)
+        futs_[i]->bind_loop(loop, "wait:");
     } catch (...) {
       for (auto* f : futs_) f->release();
       throw;
@@ -55,7 +57,8 @@ class WaitSet : private TimerNode, private CancelHook {
   WaitSet(const WaitSet&) = delete;
   ~WaitSet() {
     if (queued()) loop_->remove_timer(this);
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
+      task_->awaiting = nullptr;
     for (size_t i = 0; i < futs_.size(); ++i) {
       futs_[i]->remove_waiter(&nodes_[i]);
       futs_[i]->release();
@@ -73,9 +76,12 @@ class WaitSet : private TimerNode, private CancelHook {
 
   class Awaiter {
    public:
-    Awaiter(WaitSet* s, size_t target, uint8_t stop_on, std::optional<int64_t> deadline,
-            bool cancellable)
-        : s_(s), target_(target), stop_on_(stop_on), deadline_(deadline),
+    Awaiter(WaitSet* s, size_t target, uint8_t stop_on,
+            std::optional<int64_t> deadline, bool cancellable)
+        : s_(s),
+          target_(target),
+          stop_on_(stop_on),
+          deadline_(deadline),
           cancellable_(cancellable) {}
     bool await_ready() const { return s_->satisfied(target_, stop_on_); }
     bool await_suspend(std::coroutine_handle<> h) { return s_->park(h, this); }
@@ -99,7 +105,8 @@ class WaitSet : private TimerNode, private CancelHook {
   // deadline (loop ns) passes. A non-cancellable wait ignores task
   // cancellation (the request stays pending for the next await).
   Awaiter wait(size_t target, uint8_t stop_on = kStopOnNothing,
-               std::optional<int64_t> deadline = std::nullopt, bool cancellable = true) {
+               std::optional<int64_t> deadline = std::nullopt,
+               bool cancellable = true) {
     return Awaiter(this, target, stop_on, deadline, cancellable);
   }
 
@@ -121,8 +128,10 @@ class WaitSet : private TimerNode, private CancelHook {
   void note_done(uint32_t i) {
     order_.push_back(i);
     FutureBase* f = futs_[i];
-    if (f->state() == State::kException && !first_exception_) first_exception_ = true;
-    if (f->state() == State::kCancelled && !first_cancelled_) first_cancelled_ = true;
+    if (f->state() == State::kException && !first_exception_)
+      first_exception_ = true;
+    if (f->state() == State::kCancelled && !first_cancelled_)
+      first_cancelled_ = true;
     if (f->state() == State::kException || f->state() == State::kCancelled) {
       failed_ = true;
       if (!first_failure_) first_failure_ = i;
@@ -156,7 +165,8 @@ class WaitSet : private TimerNode, private CancelHook {
       return false;
     };
     task_->resume_point = h;
-    task_->awaiting = a->cancellable_ ? static_cast<CancelHook*>(this) : nullptr;
+    task_->awaiting =
+        a->cancellable_ ? static_cast<CancelHook*>(this) : nullptr;
     return true;
   }
 

@@ -55,7 +55,9 @@ TEST(CoroTest, AwaitYieldsValueAndRethrows) {
 }
 
 TEST(CoroTest, MoveOnlyResult) {
-  auto make = []() -> Coro<std::unique_ptr<int>> { co_return std::make_unique<int>(7); };
+  auto make = []() -> Coro<std::unique_ptr<int>> {
+    co_return std::make_unique<int>(7);
+  };
   auto main = [make]() -> Coro<int> {
     auto p = co_await make();
     co_return *p;

@@ -83,7 +83,8 @@ TEST(EventLoopTest, ExceptionInCallbackGoesToHandlerAndLoopContinues) {
   EXPECT_TRUE(after);
   ASSERT_EQ(loop.errors.size(), 1u);
   EXPECT_EQ(loop.errors[0].message, "Exception in callback");
-  EXPECT_NE(describe_exception(loop.errors[0].exception).find("cb failed"), std::string::npos);
+  EXPECT_NE(describe_exception(loop.errors[0].exception).find("cb failed"),
+            std::string::npos);
 }
 
 TEST(EventLoopTest, RunningTwiceOrNestedIsALogicError) {
@@ -105,8 +106,9 @@ TEST(EventLoopTest, RunningTwiceOrNestedIsALogicError) {
   });
   loop.run_forever();
   EXPECT_EQ(nested_error, "This event loop is already running");
-  EXPECT_NE(other_error.find("while another loop (" + loop.name() + ") is running"),
-            std::string::npos);
+  EXPECT_NE(
+      other_error.find("while another loop (" + loop.name() + ") is running"),
+      std::string::npos);
 }
 
 TEST(EventLoopTest, GetRunningLoopOutsideALoopIsAClearError) {
@@ -267,7 +269,8 @@ TEST(EventLoopTest, VirtualTimeJumpsWithoutWaiting) {
   auto wall = std::chrono::steady_clock::now();
   loop->run_until_complete(main());
   EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 3600.0);
-  EXPECT_LT(std::chrono::steady_clock::now() - wall, 60s);  // did not really sleep an hour
+  EXPECT_LT(std::chrono::steady_clock::now() - wall,
+            60s);  // did not really sleep an hour
 }
 
 TEST(EventLoopTest, TwoLoopsInTwoThreadsRunIndependently) {

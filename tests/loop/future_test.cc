@@ -66,7 +66,9 @@ TEST(FutureTest, DoneCallbacksRunOnTheLoopInRegistrationOrder) {
   VirtualLoop loop;
   std::vector<std::string> log;
   Future<int> f = loop->create_future<int>();
-  f.add_done_callback([&](Future<int>& g) { log.push_back("first " + std::to_string(g.result())); });
+  f.add_done_callback([&](Future<int>& g) {
+    log.push_back("first " + std::to_string(g.result()));
+  });
   f.add_done_callback([&] { log.push_back("second"); });
   f.set_result(3);
   EXPECT_TRUE(log.empty());  // scheduled with call_soon, not called inline

@@ -45,10 +45,12 @@ TEST(GatherTest, VectorFormKeepsOrder) {
   VirtualLoop loop;
   auto main = [&]() -> Coro<std::vector<int>> {
     std::vector<Coro<int>> cs;
-    for (int i = 0; i < 10; ++i) cs.push_back(after(i, std::chrono::seconds(10 - i)));
+    for (int i = 0; i < 10; ++i)
+      cs.push_back(after(i, std::chrono::seconds(10 - i)));
     co_return co_await gather(std::move(cs));
   };
-  EXPECT_EQ(loop->run_until_complete(main()), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(loop->run_until_complete(main()),
+            (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
 }
 
 TEST(GatherTest, FirstFailureCancelsTheRestAndWaitsForThemBeforeRethrowing) {
@@ -70,7 +72,8 @@ TEST(GatherTest, FirstFailureCancelsTheRestAndWaitsForThemBeforeRethrowing) {
     try {
       co_await gather(s1, slow("s2"), fail_after(1s, "boom"));
     } catch (const std::runtime_error& e) {
-      EXPECT_EQ(unwound.size(), 2u);  // both children unwound before the rethrow
+      EXPECT_EQ(unwound.size(),
+                2u);  // both children unwound before the rethrow
       EXPECT_TRUE(s1.cancelled());
       co_return e.what();
     }
@@ -106,7 +109,8 @@ TEST(GatherTest, SettledReturnsEveryOutcome) {
   auto main = [&]() -> Coro<void> {
     auto c = create_task(after(3, 1h));
     loop->call_later(1s, [c] { c.cancel(); });
-    auto [a, b, cc] = co_await gather_settled(after(1, 2s), fail_after(1s, "bad"), c);
+    auto [a, b, cc] =
+        co_await gather_settled(after(1, 2s), fail_after(1s, "bad"), c);
     EXPECT_TRUE(a.ok());
     EXPECT_EQ(a.value(), 1);
     EXPECT_FALSE(b.ok());

@@ -1,12 +1,11 @@
-#include "loop/run.h"
-#include "loop/shield.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "loop/loop.h"
+#include "loop/run.h"
+#include "loop/shield.h"
 #include "tests/loop/test_util.h"
 
 namespace aio {
@@ -63,7 +62,8 @@ TEST(RunTest, CancelsLeftoverTasksAndShutsDownTheDefaultExecutor) {
     }
   };
   auto main = [&]() -> Coro<int> {
-    get_running_loop().set_default_executor(std::make_shared<FakeExecutor>(&shutdowns));
+    get_running_loop().set_default_executor(
+        std::make_shared<FakeExecutor>(&shutdowns));
     create_task(leftover());
     co_await sleep(0);
     co_return 5;
@@ -92,14 +92,16 @@ TEST(RunTest, NestedRunIsRejected) {
     }
     co_return "";
   };
-  EXPECT_EQ(run(main()), "aio::run() cannot be called from a running event loop");
+  EXPECT_EQ(run(main()),
+            "aio::run() cannot be called from a running event loop");
 }
 
 TEST(RunTest, VirtualTimeOption) {
   auto main = []() -> Coro<double> {
     TimePoint t0 = get_running_loop().time();
     co_await sleep(10min);
-    co_return std::chrono::duration<double>(get_running_loop().time() - t0).count();
+    co_return std::chrono::duration<double>(get_running_loop().time() - t0)
+        .count();
   };
   EXPECT_DOUBLE_EQ(run(main(), {.virtual_time = true}), 600.0);
 }

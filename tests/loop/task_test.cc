@@ -36,7 +36,8 @@ TEST(TaskTest, CreateTaskSchedulesAtOnceButRunsLater) {
     EXPECT_TRUE(t.done());
   };
   loop->run_until_complete(main());
-  EXPECT_EQ(log, (std::vector<std::string>{"after create_task", "child", "after sleep(0)"}));
+  EXPECT_EQ(log, (std::vector<std::string>{"after create_task", "child",
+                                           "after sleep(0)"}));
 }
 
 TEST(TaskTest, TasksRunConcurrently) {
@@ -53,7 +54,9 @@ TEST(TaskTest, TasksRunConcurrently) {
 
 TEST(TaskTest, AwaitedSeveralTimesBySeveralTasks) {
   VirtualLoop loop;
-  auto twice = [](Task<int> t) -> Coro<int> { co_return co_await t + co_await t; };
+  auto twice = [](Task<int> t) -> Coro<int> {
+    co_return co_await t + co_await t;
+  };
   auto main = [&]() -> Coro<int> {
     auto t = create_task(delayed(5, 1s));
     auto x = create_task(twice(t));
@@ -95,7 +98,9 @@ TEST(TaskTest, DoneCallbackReceivesTheTask) {
   std::string seen;
   auto main = [&]() -> Coro<void> {
     auto t = create_task(delayed(7, 1s), "cb-task");
-    t.add_done_callback([&](Task<int>& d) { seen = d.name() + "=" + std::to_string(d.result()); });
+    t.add_done_callback([&](Task<int>& d) {
+      seen = d.name() + "=" + std::to_string(d.result());
+    });
     co_await t;
     co_await sleep(0);
   };
@@ -187,7 +192,9 @@ TEST(TaskCancelTest, CancelWhileAwaitingAFutureCancelsTheFuture) {
 
 TEST(TaskCancelTest, CancelPropagatesToTheAwaitedTask) {
   VirtualLoop loop;
-  auto outer_fn = [](Task<int> inner) -> Coro<int> { co_return co_await inner; };
+  auto outer_fn = [](Task<int> inner) -> Coro<int> {
+    co_return co_await inner;
+  };
   auto main = [&]() -> Coro<void> {
     auto inner = create_task(delayed(1, 1h));
     auto outer = create_task(outer_fn(inner));

@@ -25,7 +25,8 @@ Coro<int> fail_after(Duration d) {
 
 std::vector<Task<int>> spawn(std::vector<int> secs) {
   std::vector<Task<int>> ts;
-  for (int s : secs) ts.push_back(create_task(after(s, std::chrono::seconds(s))));
+  for (int s : secs)
+    ts.push_back(create_task(after(s, std::chrono::seconds(s))));
   return ts;
 }
 
@@ -60,7 +61,8 @@ TEST(WaitTest, FirstCompleted) {
 TEST(WaitTest, FirstExceptionStopsEarly) {
   VirtualLoop loop;
   auto main = [&]() -> Coro<void> {
-    std::vector<Task<int>> ts{create_task(after(1, 10s)), create_task(fail_after(2s))};
+    std::vector<Task<int>> ts{create_task(after(1, 10s)),
+                              create_task(fail_after(2s))};
     auto r = co_await wait(ts, std::nullopt, ReturnWhen::kFirstException);
     EXPECT_EQ(r.done.size(), 1u);
     EXPECT_THROW(r.done[0].result(), std::runtime_error);
@@ -94,7 +96,9 @@ TEST(WaitTest, EmptySetIsRejected) {
 
 TEST(WaitForTest, ReturnsTheValueInTime) {
   VirtualLoop loop;
-  auto main = [&]() -> Coro<int> { co_return co_await wait_for(after(4, 1s), 2s); };
+  auto main = [&]() -> Coro<int> {
+    co_return co_await wait_for(after(4, 1s), 2s);
+  };
   EXPECT_EQ(loop->run_until_complete(main()), 4);
 }
 
@@ -139,7 +143,9 @@ TEST(WaitForTest, InnerThatSwallowsCancellationReturnsItsValue) {
     }
     co_return 0;
   };
-  auto main = [&]() -> Coro<int> { co_return co_await wait_for(stubborn(), 1s); };
+  auto main = [&]() -> Coro<int> {
+    co_return co_await wait_for(stubborn(), 1s);
+  };
   EXPECT_EQ(loop->run_until_complete(main()), 7);
 }
 
@@ -162,7 +168,9 @@ TEST(WaitForTest, CancellingTheAwaiterCancelsTheInnerWork) {
 
 TEST(WaitForTest, InnerExceptionPropagates) {
   VirtualLoop loop;
-  auto main = [&]() -> Coro<int> { co_return co_await wait_for(fail_after(1s), 5s); };
+  auto main = [&]() -> Coro<int> {
+    co_return co_await wait_for(fail_after(1s), 5s);
+  };
   EXPECT_THROW(loop->run_until_complete(main()), std::runtime_error);
 }
 
@@ -202,7 +210,8 @@ TEST(AsCompletedTest, TimeoutRaisesTimeoutError) {
 TEST(AsCompletedTest, FailedTaskRethrowsAtItsStep) {
   VirtualLoop loop;
   auto main = [&]() -> Coro<int> {
-    std::vector<Task<int>> ts{create_task(fail_after(1s)), create_task(after(2, 2s))};
+    std::vector<Task<int>> ts{create_task(fail_after(1s)),
+                              create_task(after(2, 2s))};
     auto ac = as_completed(ts);
     bool failed = false;
     try {
