@@ -9,7 +9,7 @@ set -euo pipefail
 BUILD_PKGS=(
   bazel-bootstrap g++ libabsl-dev libcurl4-openssl-dev libmariadb-dev
   libgumbo-dev libgtest-dev libgmock-dev mariadb-server nginx-light libboost-dev
-  ca-certificates
+  ca-certificates zlib1g-dev libbrotli-dev openssl
 )
 # Benchmarks' peers (bench/): only with --bench.
 BENCH_PKGS=(

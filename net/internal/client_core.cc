@@ -1,0 +1,629 @@
+#include "net/internal/client_core.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "net/http_error.h"
+#include "net/internal/absl_compat.h"
+#include "net/url.h"
+
+namespace aio::http::internal {
+namespace {
+
+using aio::net::internal::av;
+using aio::net::internal::sv;
+
+void global_init() {
+  // curl_global_init is not thread-safe; a function-local static is.
+  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (rc != CURLE_OK) {
+    throw std::runtime_error(absl::StrCat("curl_global_init failed: ", curl_easy_strerror(rc)));
+  }
+}
+
+bool is_tchar(unsigned char c) {
+  return absl::ascii_isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (!is_tchar(c)) return false;
+  }
+  return true;
+}
+
+absl::Status check_headers(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
+    if (!is_token(name)) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid header name '", name, "'"));
+    }
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid value for header '", name, "': contains CR, LF or NUL"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// "Name: value", or "Name;" which is libcurl's way to send an empty value.
+std::string header_line(std::string_view name, std::string_view value) {
+  if (value.empty()) return absl::StrCat(av(name), ";");
+  return absl::StrCat(av(name), ": ", av(value));
+}
+
+curl_slist* append(curl_slist* list, const std::string& line) {
+  curl_slist* n = curl_slist_append(list, line.c_str());
+  if (!n) {
+    curl_slist_free_all(list);
+    throw std::bad_alloc();
+  }
+  return n;
+}
+
+long to_ms(Duration d) {
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+std::chrono::microseconds info_time(CURL* e, CURLINFO what) {
+  curl_off_t v = 0;
+  curl_easy_getinfo(e, what, &v);
+  return std::chrono::microseconds(v);
+}
+
+bool is_tls_error(CURLcode rc) {
+  switch (rc) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_CLIENTCERT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Transfer
+
+Transfer::~Transfer() {
+  // The awaiting frame is going away while libcurl still has the transfer
+  // (its task was destroyed, e.g. by closing the loop): take it back now.
+  if (core) core->abort(this);
+}
+
+TransferAwaiter::~TransferAwaiter() {
+  if (task_ && t_->waiter == task_) t_->waiter = nullptr;
+  if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+}
+
+bool TransferAwaiter::await_suspend(std::coroutine_handle<> h) {
+  task_ = aio::internal::require_task("aio::http::Client request");
+  if (task_->must_cancel()) return false;
+  t_->waiter = task_;
+  cancel = [](CancelHook* c) {
+    auto* self = static_cast<TransferAwaiter*>(c);
+    self->t_->waiter = nullptr;
+    if (self->t_->core) self->t_->core->abort(self->t_);
+    self->task_->awaiting = nullptr;
+    self->task_->loop()->schedule_task(self->task_);
+    return false;
+  };
+  task_->resume_point = h;
+  task_->awaiting = this;
+  return true;
+}
+
+void TransferAwaiter::await_resume() {
+  if (task_) {
+    if (t_->waiter == task_) t_->waiter = nullptr;
+    task_->throw_if_must_cancel();
+  }
+}
+
+// ---------------------------------------------------------------- ClientCore
+
+ClientCore::ClientCore(EventLoop* loop, ClientOptions options)
+    : loop_(loop), options_(std::move(options)) {
+  if (options_.max_connections < 0 || options_.max_connections_per_host < 0 ||
+      options_.max_idle_connections < 0 || options_.max_redirects < 0) {
+    throw std::invalid_argument("aio::http::ClientOptions: negative limit");
+  }
+  if (options_.connect_timeout.count() < 0 || options_.timeout.count() < 0 ||
+      options_.low_speed_time.count() < 0) {
+    throw std::invalid_argument("aio::http::ClientOptions: negative timeout");
+  }
+  if (absl::Status s = check_headers(options_.headers); !s.ok()) {
+    throw std::invalid_argument(absl::StrCat("aio::http::ClientOptions::headers: ", s.message()));
+  }
+  global_init();
+  multi_ = curl_multi_init();
+  if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &ClientCore::socket_cb);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &ClientCore::timer_cb);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, long{options_.max_connections});
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long{options_.max_connections_per_host});
+  if (options_.max_idle_connections > 0) {
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long{options_.max_idle_connections});
+  }
+  curl_multi_setopt(multi_, CURLMOPT_PIPELINING,
+                    options_.http2 ? long{CURLPIPE_MULTIPLEX} : long{CURLPIPE_NOTHING});
+  if (options_.cookies) {
+    share_ = curl_share_init();
+    if (!share_) throw std::runtime_error("curl_share_init failed");
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+  }
+  for (const auto& [name, value] : options_.headers) {
+    default_headers_ = append(default_headers_, header_line(name, value));
+  }
+}
+
+ClientCore::~ClientCore() {
+  closing_ = true;
+  while (active_) {
+    finish(active_,
+           make_error(ErrorKind::kClientClosed,
+                      absl::StrCat("the aio::http::Client was destroyed during the request (",
+                                   active_->request.method, " ", active_->request.url, ")")),
+           false);
+  }
+  timer_.cancel();
+  for (CURL* e : idle_handles_) curl_easy_cleanup(e);
+  idle_handles_.clear();
+  // Closes the cached connections through close_cb (which unregisters them).
+  curl_multi_cleanup(multi_);
+  if (share_) curl_share_cleanup(share_);
+  curl_slist_free_all(default_headers_);
+  // Anything still registered (an fd libcurl announced but did not open
+  // through us) must not keep a callback pointing at this object.
+  for (size_t fd = 0; fd < fds_.size(); ++fd) {
+    if (fds_[fd] & kIn) loop_->remove_reader(static_cast<int>(fd));
+    if (fds_[fd] & kOut) loop_->remove_writer(static_cast<int>(fd));
+  }
+}
+
+Client::Stats ClientCore::stats() const { return stats_; }
+
+uint8_t& ClientCore::fd_flags(int fd) {
+  if (static_cast<size_t>(fd) >= fds_.size()) fds_.resize(static_cast<size_t>(fd) + 64, 0);
+  return fds_[static_cast<size_t>(fd)];
+}
+
+// ---- libcurl callbacks: record, register, schedule; never call libcurl ----
+
+int ClientCore::socket_cb(CURL*, curl_socket_t fd, int what, void* self, void*) {
+  auto* core = static_cast<ClientCore*>(self);
+  bool in = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
+  bool out = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
+  if (core->closing_) in = out = false;
+  try {
+    core->watch(fd, in, out);
+  } catch (...) {
+    // The loop is closed or out of memory: the fd cannot be watched, and the
+    // transfer will end by its timeout. Nothing may escape into libcurl.
+  }
+  return 0;
+}
+
+int ClientCore::timer_cb(CURLM*, long timeout_ms, void* self) {
+  auto* core = static_cast<ClientCore*>(self);
+  try {
+    core->arm_timer(timeout_ms);
+  } catch (...) {
+    return -1;
+  }
+  return 0;
+}
+
+curl_socket_t ClientCore::open_cb(void* self, curlsocktype purpose, curl_sockaddr* addr) {
+  auto* core = static_cast<ClientCore*>(self);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  int fd = ::socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  // Whatever the loop or we still hold for this fd number belongs to a file
+  // that was closed behind our back; start clean.
+  core->loop_->forget_fd(fd);
+  try {
+    core->fd_flags(fd) = 0;
+  } catch (...) {
+    ::close(fd);
+    return CURL_SOCKET_BAD;
+  }
+  ++core->stats_.connections_opened;
+  return fd;
+}
+
+int ClientCore::close_cb(void* self, curl_socket_t fd) {
+  auto* core = static_cast<ClientCore*>(self);
+  // Out of epoll before the number can be reused.
+  core->loop_->forget_fd(fd);
+  if (static_cast<size_t>(fd) < core->fds_.size()) core->fds_[fd] = 0;
+  ++core->stats_.connections_closed;
+  return ::close(fd);
+}
+
+size_t ClientCore::write_cb(char* data, size_t size, size_t n, void* transfer) {
+  auto* t = static_cast<Transfer*>(transfer);
+  size_t len = size * n;
+  t->decoded += len;
+  if (t->body.size() + len > t->max_body) {
+    t->too_large = true;
+    return CURL_WRITEFUNC_ERROR;
+  }
+  t->body.append(data, len);
+  return len;
+}
+
+size_t ClientCore::header_cb(char* data, size_t size, size_t n, void* transfer) {
+  auto* t = static_cast<Transfer*>(transfer);
+  size_t len = size * n;
+  std::string_view line(data, len);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.empty()) return len;
+  if (absl::StartsWith(av(line), "HTTP/")) {
+    // A new response begins (after a redirect or a 1xx): keep only the last.
+    t->header_fields.clear();
+    return len;
+  }
+  if (line[0] == ' ' || line[0] == '\t') {
+    // Obsolete line folding: continues the previous field's value.
+    if (!t->header_fields.empty()) {
+      absl::StrAppend(&t->header_fields.back().second, " ", absl::StripAsciiWhitespace(av(line)));
+    }
+    return len;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return len;  // not a field; ignore
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = sv(absl::StripAsciiWhitespace(av(line.substr(colon + 1))));
+  if (iequals(name, "Content-Length") && t->body.empty()) {
+    // A hint for the body buffer (the decoded size may differ).
+    size_t cl = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), cl);
+    if (ec == std::errc() && cl <= t->max_body) t->body.reserve(cl);
+  }
+  t->header_fields.emplace_back(std::string(name), std::string(value));
+  return len;
+}
+
+// ---- the loop side ----
+
+void ClientCore::watch(int fd, bool in, bool out) {
+  uint8_t& f = fd_flags(fd);
+  if (in && !(f & kIn)) {
+    loop_->add_reader(fd, [this, fd] { on_ready(fd, CURL_CSELECT_IN); });
+    f |= kIn;
+  } else if (!in && (f & kIn)) {
+    loop_->remove_reader(fd);
+    f &= ~kIn;
+  }
+  if (out && !(f & kOut)) {
+    loop_->add_writer(fd, [this, fd] { on_ready(fd, CURL_CSELECT_OUT); });
+    f |= kOut;
+  } else if (!out && (f & kOut)) {
+    loop_->remove_writer(fd);
+    f &= ~kOut;
+  }
+}
+
+void ClientCore::arm_timer(long timeout_ms) {
+  timer_.cancel();
+  timer_ = Handle();
+  if (closing_ || timeout_ms < 0) return;  // -1: delete the timer
+  if (timeout_ms == 0) {
+    // "As soon as possible" — but not from inside libcurl.
+    timer_ = loop_->call_soon([this] { on_timeout(); });
+  } else {
+    timer_ = loop_->call_later(std::chrono::milliseconds(timeout_ms), [this] { on_timeout(); });
+  }
+}
+
+void ClientCore::on_ready(int fd, int ev) {
+  int running = 0;
+  curl_multi_socket_action(multi_, fd, ev, &running);
+  collect_done();
+}
+
+void ClientCore::on_timeout() {
+  int running = 0;
+  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  collect_done();
+}
+
+void ClientCore::collect_done() {
+  int left = 0;
+  while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
+    if (m->msg != CURLMSG_DONE) continue;
+    // `m` dies with curl_multi_remove_handle: copy what we need first.
+    CURL* easy = m->easy_handle;
+    CURLcode rc = m->data.result;
+    char* priv = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+    auto* t = reinterpret_cast<Transfer*>(priv);
+    if (!t || t->easy != easy) continue;
+    absl::StatusOr<Response> r = build_response(t, rc);
+    finish(t, std::move(r), rc == CURLE_OK);
+  }
+}
+
+absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
+  CURL* e = t->easy;
+  auto where = [&] { return absl::StrCat(" (", t->request.method, " ", t->request.url, ")"); };
+  if (rc != CURLE_OK) {
+    std::string detail = t->errbuf[0] ? std::string(t->errbuf) : curl_easy_strerror(rc);
+    long os_errno = 0;
+    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+    ErrorKind kind = ErrorKind::kOther;
+    std::string label = "request failed";
+    if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+      kind = ErrorKind::kTooLarge;
+      label = absl::StrCat("response body too large: more than ", t->max_body, " bytes");
+      detail = t->too_large ? absl::StrCat("aborted after ", t->decoded, " decoded bytes")
+                            : "the announced Content-Length exceeds the limit";
+    } else if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
+      kind = ErrorKind::kDns;
+      label = "DNS lookup failed";
+    } else if (rc == CURLE_COULDNT_CONNECT) {
+      kind = os_errno == ECONNREFUSED ? ErrorKind::kConnectionRefused : ErrorKind::kNetwork;
+      label = os_errno == ECONNREFUSED ? "connection refused" : "could not connect";
+    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+      kind = ErrorKind::kTimeout;
+      curl_off_t connected = 0;
+      curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connected);
+      label = connected == 0                            ? "connect timeout"
+              : absl::StrContains(detail, "too slow") ? "low-speed timeout"
+                                                        : "timeout";
+    } else if (is_tls_error(rc)) {
+      kind = ErrorKind::kTls;
+      label = "TLS error";
+    } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
+      kind = ErrorKind::kTooManyRedirects;
+      label = "too many redirects";
+    } else if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+      kind = ErrorKind::kUnsupportedProtocol;
+      label = "unsupported protocol (only http and https)";
+    } else if (rc == CURLE_URL_MALFORMAT) {
+      kind = ErrorKind::kInvalidUrl;
+      label = "invalid URL";
+    } else if (rc == CURLE_PARTIAL_FILE) {
+      kind = ErrorKind::kTruncated;
+      label = "truncated response";
+    } else if (rc == CURLE_GOT_NOTHING) {
+      kind = ErrorKind::kConnectionReset;
+      label = "connection closed without a response";
+    } else if (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) {
+      bool reset = os_errno == ECONNRESET || os_errno == EPIPE;
+      kind = reset ? ErrorKind::kConnectionReset : ErrorKind::kNetwork;
+      label = reset ? "connection reset" : "network error";
+    } else if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM ||
+               rc == CURLE_BAD_CONTENT_ENCODING || rc == CURLE_HTTP3 ||
+               rc == CURLE_RANGE_ERROR || rc == CURLE_BAD_DOWNLOAD_RESUME) {
+      kind = ErrorKind::kProtocol;
+      label = "protocol error";
+    }
+    return make_error(kind, absl::StrCat(label, ": ", detail, where()));
+  }
+  Response r;
+  long code = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+  r.status = static_cast<int>(code);
+  long version = 0;
+  curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0: r.http_version = 10; break;
+    case CURL_HTTP_VERSION_1_1: r.http_version = 11; break;
+    case CURL_HTTP_VERSION_2_0: r.http_version = 20; break;
+    case CURL_HTTP_VERSION_3: r.http_version = 30; break;
+    default: r.http_version = 0; break;
+  }
+  char* url = nullptr;
+  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+  r.url = url ? url : t->request.url;
+  long redirects = 0;
+  curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
+  r.redirect_count = static_cast<int>(redirects);
+  r.timings.name_lookup = info_time(e, CURLINFO_NAMELOOKUP_TIME_T);
+  r.timings.connect = info_time(e, CURLINFO_CONNECT_TIME_T);
+  r.timings.tls_handshake = info_time(e, CURLINFO_APPCONNECT_TIME_T);
+  r.timings.first_byte = info_time(e, CURLINFO_STARTTRANSFER_TIME_T);
+  r.timings.total = info_time(e, CURLINFO_TOTAL_TIME_T);
+  r.timings.redirect = info_time(e, CURLINFO_REDIRECT_TIME_T);
+  r.headers = Headers(std::move(t->header_fields));
+  r.body = std::move(t->body);
+  return r;
+}
+
+void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result, bool reuse_handle) {
+  (t->prev ? t->prev->next : active_) = t->next;
+  if (t->next) t->next->prev = t->prev;
+  t->prev = t->next = nullptr;
+  curl_multi_remove_handle(multi_, t->easy);
+  release_handle(t->easy, reuse_handle && !closing_);
+  curl_slist_free_all(t->own_headers);
+  t->own_headers = nullptr;
+  t->easy = nullptr;
+  t->core = nullptr;
+  t->done = true;
+  --stats_.in_flight;
+  if (result.ok()) {
+    ++stats_.requests_succeeded;
+  } else if (result.status().code() == absl::StatusCode::kCancelled && !closing_) {
+    ++stats_.requests_cancelled;
+  } else {
+    ++stats_.requests_failed;
+  }
+  t->result = std::move(result);
+  if (aio::internal::FutureBase* task = t->waiter) {
+    t->waiter = nullptr;
+    task->awaiting = nullptr;
+    loop_->schedule_task(task);
+  }
+}
+
+void ClientCore::abort(Transfer* t) {
+  finish(t, absl::CancelledError("request cancelled"), false);
+}
+
+CURL* ClientCore::acquire_handle() {
+  if (!idle_handles_.empty()) {
+    CURL* e = idle_handles_.back();
+    idle_handles_.pop_back();
+    return e;
+  }
+  CURL* e = curl_easy_init();
+  if (!e) return nullptr;
+  // Options that never change between requests, set once per handle.
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+  if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                   options_.http2 ? long{CURL_HTTP_VERSION_2TLS} : long{CURL_HTTP_VERSION_1_1});
+  if (options_.decompress) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  if (options_.connect_timeout.count() > 0) {
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, to_ms(options_.connect_timeout)));
+  }
+  if (options_.low_speed_limit > 0 && options_.low_speed_time.count() > 0) {
+    auto secs = std::chrono::ceil<std::chrono::seconds>(options_.low_speed_time).count();
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_limit));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max<int64_t>(1, secs)));
+  }
+  curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(e, CURLOPT_PROXY, options_.proxy.c_str());
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, long{options_.max_redirects});
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &ClientCore::open_cb);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &ClientCore::close_cb);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &ClientCore::write_cb);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &ClientCore::header_cb);
+  if (share_) {
+    curl_easy_setopt(e, CURLOPT_SHARE, share_);
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // enables the cookie engine
+  }
+  return e;
+}
+
+void ClientCore::release_handle(CURL* easy, bool reuse) {
+  size_t cap = static_cast<size_t>(std::max(16, options_.max_connections));
+  if (reuse && idle_handles_.size() < cap) {
+    idle_handles_.push_back(easy);
+  } else {
+    curl_easy_cleanup(easy);
+  }
+}
+
+absl::Status ClientCore::start(Transfer* t, Request request) {
+  if (!is_token(request.method)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid HTTP method '", request.method, "'"));
+  }
+  if (absl::Status s = check_headers(request.headers); !s.ok()) return s;
+  absl::StatusOr<std::string> url = normalize_url(request.url);
+  if (!url.ok()) return url.status();
+
+  CURL* e = acquire_handle();
+  if (!e) return absl::ResourceExhaustedError("curl_easy_init failed");
+  t->request = std::move(request);
+  t->request.url = *std::move(url);
+  const Request& r = t->request;
+  t->easy = e;
+  t->max_body = r.max_body_size.value_or(options_.max_body_size);
+  t->errbuf[0] = 0;
+
+  curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PRIVATE, reinterpret_cast<char*>(t));
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+
+  // The method. Every branch resets what a previous request on this pooled
+  // handle may have set.
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
+  if (r.method == "GET") {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else if (r.method == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
+    if (r.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+  }
+
+  // Headers: the client's defaults, overridden by name by the request's.
+  curl_slist* list = default_headers_;
+  if (!r.headers.empty()) {
+    curl_slist* own = nullptr;
+    try {
+      for (const auto& [name, value] : options_.headers) {
+        if (!r.headers.contains(name)) own = append(own, header_line(name, value));
+      }
+      for (const auto& [name, value] : r.headers) own = append(own, header_line(name, value));
+    } catch (const std::bad_alloc&) {
+      release_handle(e, false);
+      t->easy = nullptr;
+      return absl::ResourceExhaustedError("out of memory building the header list");
+    }
+    t->own_headers = own;
+    list = own;
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+
+  Duration timeout = r.timeout.value_or(options_.timeout);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout.count() > 0 ? std::max(1L, to_ms(timeout)) : 0L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+                   r.follow_redirects.value_or(options_.follow_redirects) ? 1L : 0L);
+  // (A HEAD response's Content-Length describes a body that never comes.)
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+                   r.method == "HEAD" ? curl_off_t{0} : static_cast<curl_off_t>(t->max_body));
+  // Wait for a connection that may multiplex (HTTP/2) rather than opening
+  // one per request; only https can negotiate HTTP/2 here.
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT,
+                   options_.http2 && absl::StartsWith(r.url, "https:") ? 1L : 0L);
+
+  CURLMcode mc = curl_multi_add_handle(multi_, e);
+  if (mc != CURLM_OK) {
+    curl_slist_free_all(t->own_headers);
+    t->own_headers = nullptr;
+    release_handle(e, false);
+    t->easy = nullptr;
+    return absl::InternalError(absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(mc)));
+  }
+  t->core = this;
+  t->next = active_;
+  if (active_) active_->prev = t;
+  active_ = t;
+  ++stats_.requests_started;
+  ++stats_.in_flight;
+  return absl::OkStatus();
+}
+
+}  // namespace aio::http::internal

@@ -1,0 +1,137 @@
+// Internal: the engine behind aio::http::Client — one CURLM multi handle
+// wired to one aio::EventLoop.
+//
+// The embedding follows libcurl's multi-socket contract:
+//  - CURLMOPT_SOCKETFUNCTION: libcurl says which fds it wants to wait on;
+//    we add/remove loop readers and writers (no libcurl call from inside).
+//  - CURLMOPT_TIMERFUNCTION: libcurl's one timeout becomes one loop timer
+//    (0 ms = call_soon, -1 = cancel); again nothing re-enters libcurl.
+//  - The loop callbacks (fd ready, timer due) call curl_multi_socket_action
+//    and then collect finished transfers with curl_multi_info_read.
+//  - CURL_POLL_REMOVE only means "not interested now": connections stay open
+//    for reuse and HTTP/2 streams share sockets. Socket lifetime is tracked
+//    with CURLOPT_OPENSOCKETFUNCTION / CURLOPT_CLOSESOCKETFUNCTION, and an
+//    fd leaves the loop's epoll (forget_fd) before it is closed.
+//  - fds libcurl did not open through us (the threaded resolver's wake-up
+//    socket) arrive through the socket callback like any other.
+//
+// Everything runs on the loop's thread.
+#ifndef AIO_NET_INTERNAL_CLIENT_CORE_H_
+#define AIO_NET_INTERNAL_CLIENT_CORE_H_
+
+#include <curl/curl.h>
+
+#include <coroutine>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "loop/event_loop.h"
+#include "loop/park.h"
+#include "net/client.h"
+#include "net/client_options.h"
+#include "net/request.h"
+#include "net/response.h"
+
+namespace aio::http::internal {
+
+class ClientCore;
+
+// One request in flight. Lives in the frame of the coroutine that awaits it.
+struct Transfer {
+  Transfer() = default;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer();
+
+  ClientCore* core = nullptr;  // set while libcurl owns the transfer
+  CURL* easy = nullptr;
+  curl_slist* own_headers = nullptr;  // this request's header list, if any
+  Request request;                    // keeps URL and body alive for libcurl
+  std::string body;
+  std::vector<Headers::Field> header_fields;  // of the latest response
+  size_t max_body = 0;
+  size_t decoded = 0;  // decoded bytes seen (counted even past max_body)
+  bool too_large = false;
+  char errbuf[CURL_ERROR_SIZE] = {};
+
+  bool done = false;
+  absl::StatusOr<Response> result{absl::UnknownError("request not finished")};
+  aio::internal::FutureBase* waiter = nullptr;  // the parked task
+
+  Transfer* prev = nullptr;  // in ClientCore's list of active transfers
+  Transfer* next = nullptr;
+};
+
+// Parks the awaiting task until the transfer is done; cancelling the task
+// removes the transfer from libcurl at once (loop/park.h protocol).
+class TransferAwaiter : private aio::internal::CancelHook {
+ public:
+  explicit TransferAwaiter(Transfer* t) : t_(t) {}
+  TransferAwaiter(const TransferAwaiter&) = delete;
+  ~TransferAwaiter();
+  bool await_ready() const noexcept { return t_->done; }
+  bool await_suspend(std::coroutine_handle<> h);
+  void await_resume();
+
+ private:
+  Transfer* t_;
+  aio::internal::FutureBase* task_ = nullptr;
+};
+
+class ClientCore {
+ public:
+  ClientCore(EventLoop* loop, ClientOptions options);
+  ~ClientCore();
+  ClientCore(const ClientCore&) = delete;
+  ClientCore& operator=(const ClientCore&) = delete;
+
+  // Validates `request`, configures a handle and hands it to libcurl.
+  absl::Status start(Transfer* t, Request request);
+  // Removes an unfinished transfer from libcurl now (cancellation).
+  void abort(Transfer* t);
+
+  const ClientOptions& options() const { return options_; }
+  Client::Stats stats() const;
+  EventLoop* loop() const { return loop_; }
+
+ private:
+  enum FdFlags : uint8_t { kIn = 1, kOut = 2 };
+
+  static int socket_cb(CURL* easy, curl_socket_t fd, int what, void* self, void* socketp);
+  static int timer_cb(CURLM* multi, long timeout_ms, void* self);
+  static curl_socket_t open_cb(void* self, curlsocktype purpose, curl_sockaddr* addr);
+  static int close_cb(void* self, curl_socket_t fd);
+  static size_t write_cb(char* data, size_t size, size_t n, void* transfer);
+  static size_t header_cb(char* data, size_t size, size_t n, void* transfer);
+
+  void watch(int fd, bool in, bool out);
+  void arm_timer(long timeout_ms);
+  void on_ready(int fd, int ev);
+  void on_timeout();
+  void collect_done();
+  // Detaches `t` from libcurl and wakes its task with `result`.
+  void finish(Transfer* t, absl::StatusOr<Response> result, bool reuse_handle);
+  absl::StatusOr<Response> build_response(Transfer* t, CURLcode rc);
+  CURL* acquire_handle();
+  void release_handle(CURL* easy, bool reuse);
+  uint8_t& fd_flags(int fd);
+
+  EventLoop* loop_;
+  ClientOptions options_;
+  CURLM* multi_ = nullptr;
+  CURLSH* share_ = nullptr;  // cookie jar, when options_.cookies
+  curl_slist* default_headers_ = nullptr;
+  Handle timer_;
+  std::vector<uint8_t> fds_;      // FdFlags by fd
+  std::vector<CURL*> idle_handles_;
+  Transfer* active_ = nullptr;    // doubly linked list
+  bool closing_ = false;
+  Client::Stats stats_;
+};
+
+}  // namespace aio::http::internal
+
+#endif  // AIO_NET_INTERNAL_CLIENT_CORE_H_

@@ -1,0 +1,111 @@
+#include "net/stream_reader.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "net/internal/socket_state.h"
+
+namespace aio::net {
+namespace {
+
+using internal::SocketState;
+
+std::shared_ptr<SocketState> need(const std::shared_ptr<SocketState>& s) {
+  if (!s) throw std::logic_error("aio::net::StreamReader: use of an empty or moved-from reader");
+  return s;
+}
+
+// One read at a time per socket.
+class ReadGuard {
+ public:
+  explicit ReadGuard(SocketState* s) : s_(s) { s_->begin_read(); }
+  ~ReadGuard() { s_->end_read(); }
+  ReadGuard(const ReadGuard&) = delete;
+  ReadGuard& operator=(const ReadGuard&) = delete;
+
+ private:
+  SocketState* s_;
+};
+
+std::string take(SocketState* s, size_t n) {
+  std::string out(s->data(), n);
+  s->consume(n);
+  return out;
+}
+
+}  // namespace
+
+StreamReader::StreamReader(std::shared_ptr<internal::SocketState> state) : state_(std::move(state)) {}
+StreamReader::~StreamReader() = default;
+
+Coro<absl::StatusOr<std::string>> StreamReader::read(size_t n) {
+  std::shared_ptr<SocketState> st = need(state_);
+  ReadGuard guard(st.get());
+  if (n == 0) co_return std::string();
+  while (st->buffered() == 0) {
+    if (st->eof()) co_return std::string();
+    absl::Status s = co_await st->fill(kDefaultLimit);
+    if (!s.ok()) co_return s;
+  }
+  co_return take(st.get(), std::min(n, st->buffered()));
+}
+
+Coro<absl::StatusOr<std::string>> StreamReader::read_exactly(size_t n) {
+  std::shared_ptr<SocketState> st = need(state_);
+  ReadGuard guard(st.get());
+  while (st->buffered() < n) {
+    if (st->eof()) {
+      co_return absl::OutOfRangeError(absl::StrCat("incomplete read from ", st->peername(),
+                                                   ": expected ", n, " bytes, the stream ended after ",
+                                                   st->buffered()));
+    }
+    absl::Status s = co_await st->fill(n);
+    if (!s.ok()) co_return s;
+  }
+  co_return take(st.get(), n);
+}
+
+Coro<absl::StatusOr<std::string>> StreamReader::read_until(std::string separator, size_t limit) {
+  std::shared_ptr<SocketState> st = need(state_);
+  if (separator.empty()) co_return absl::InvalidArgumentError("read_until: empty separator");
+  ReadGuard guard(st.get());
+  const size_t max_buffer = limit + separator.size();
+  size_t searched = 0;  // offset below which the separator cannot start
+  for (;;) {
+    std::string_view buf(st->data(), st->buffered());
+    size_t pos = buf.find(separator, searched);
+    if (pos != std::string_view::npos) {
+      if (pos > limit) break;
+      co_return take(st.get(), pos + separator.size());
+    }
+    if (buf.size() >= max_buffer) break;
+    searched = buf.size() >= separator.size() ? buf.size() - separator.size() + 1 : 0;
+    if (st->eof()) {
+      co_return absl::OutOfRangeError(absl::StrCat("incomplete read from ", st->peername(),
+                                                   ": the stream ended after ", buf.size(),
+                                                   " bytes without the separator"));
+    }
+    absl::Status s = co_await st->fill(max_buffer);
+    if (!s.ok()) co_return s;
+  }
+  co_return absl::ResourceExhaustedError(absl::StrCat(
+      "read_until from ", st->peername(), ": separator not found within ", limit, " bytes"));
+}
+
+Coro<absl::StatusOr<std::string>> StreamReader::readline(size_t limit) {
+  return read_until("\n", limit);
+}
+
+Coro<absl::StatusOr<size_t>> StreamReader::read_into(char* dst, size_t n) {
+  std::shared_ptr<SocketState> st = need(state_);
+  ReadGuard guard(st.get());
+  co_return co_await st->recv_into(dst, n);
+}
+
+bool StreamReader::at_eof() const { return need(state_)->eof() && state_->buffered() == 0; }
+size_t StreamReader::buffered() const { return need(state_)->buffered(); }
+
+}  // namespace aio::net
