@@ -56,6 +56,7 @@ class Server {
   Server& operator=(const Server&) = delete;
   ~Server();
 
+  bool valid() const { return state_ != nullptr; }
   // The bound port (useful after binding port 0) and address ("ip:port").
   uint16_t port() const;
   std::string sockname() const;
