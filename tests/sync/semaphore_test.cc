@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "loop/sleep.h"
@@ -271,6 +272,25 @@ TEST(Semaphore, ReleaseFromASecondLoopThrowsToo) {
     co_return;
   }(&sem)),
                std::logic_error);
+}
+
+TEST(Semaphore, ALoopInAnotherThreadIsRefusedBeforeItTouchesTheState) {
+  Semaphore sem(1);
+  EventLoop first(VirtualTime("main-thread-loop"));
+  first.run_until_complete(contend(&sem));
+  std::string error;
+  std::thread other([&sem, &error] {
+    EventLoop second(VirtualTime("other-thread-loop"));
+    try {
+      second.run_until_complete(contend(&sem));
+    } catch (const std::logic_error& e) {
+      error = e.what();
+    }
+  });
+  other.join();
+  EXPECT_NE(error.find("main-thread-loop"), std::string::npos) << error;
+  EXPECT_NE(error.find("other-thread-loop"), std::string::npos) << error;
+  EXPECT_EQ(sem.value(), 1);
 }
 
 TEST(Semaphore, ANewLoopAdoptsItOnceTheFirstLoopIsGone) {

@@ -1,0 +1,135 @@
+#include "executor/thread_pool.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <system_error>
+
+namespace aio {
+
+namespace {
+// The pool whose worker this thread is (nullptr elsewhere).
+thread_local const ThreadPool* t_worker_of = nullptr;
+}  // namespace
+
+namespace internal {
+void report_callback_exception(std::exception_ptr e) noexcept {
+  std::fprintf(stderr, "aio: exception in a ConcurrentFuture done callback: %s\n",
+               describe_exception(e).c_str());
+}
+}  // namespace internal
+
+size_t ThreadPool::default_max_workers() {
+  size_t cores = std::thread::hardware_concurrency();
+  if (cores == 0) cores = 1;
+  return std::min<size_t>(32, cores + 4);
+}
+
+ThreadPool::ThreadPool(size_t max_workers) : max_workers_(max_workers) {
+  if (max_workers == 0) {
+    throw std::invalid_argument("aio::ThreadPool: max_workers must be greater than 0");
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  if (on_own_worker()) {
+    std::fprintf(stderr,
+                 "aio: ThreadPool destroyed from one of its own worker threads; "
+                 "it would have to wait for itself\n");
+    std::abort();
+  }
+  shutdown(true, false);
+}
+
+bool ThreadPool::on_own_worker() const { return t_worker_of == this; }
+
+size_t ThreadPool::worker_count() const {
+  internal::MutexLock l(&mu_);
+  return started_;
+}
+
+bool ThreadPool::is_shutdown() const {
+  internal::MutexLock l(&mu_);
+  return shutdown_;
+}
+
+void ThreadPool::enqueue(internal::JobNode* job) {
+  internal::MutexLock l(&mu_);
+  if (shutdown_) throw std::logic_error("aio::ThreadPool: cannot submit after shutdown()");
+  job->next = nullptr;
+  if (tail_) {
+    tail_->next = job;
+  } else {
+    head_ = job;
+  }
+  tail_ = job;
+  if (idle_ > wakeups_) {
+    ++wakeups_;
+    work_cv_.notify_one();
+    return;
+  }
+  if (threads_.size() >= max_workers_) return;  // a busy worker will get to it
+  try {
+    threads_.emplace_back(&ThreadPool::worker_main, this);
+    ++started_;
+  } catch (const std::system_error&) {
+    if (!threads_.empty()) return;  // the existing workers will run it
+    head_ = tail_ = nullptr;        // nobody could ever run it
+    throw;
+  }
+}
+
+void ThreadPool::worker_main() {
+  t_worker_of = this;
+  mu_.lock();
+  for (;;) {
+    while (head_ == nullptr && !shutdown_) {
+      ++idle_;
+      work_cv_.wait(&mu_);
+      --idle_;
+      if (wakeups_ > 0) --wakeups_;
+    }
+    internal::JobNode* job = head_;
+    if (job == nullptr) break;  // shut down and drained
+    head_ = job->next;
+    if (head_ == nullptr) tail_ = nullptr;
+    mu_.unlock();
+    job->run(job);
+    mu_.lock();
+  }
+  mu_.unlock();
+}
+
+void ThreadPool::shutdown(bool wait, bool cancel_futures) {
+  if (wait && on_own_worker()) {
+    throw std::logic_error(
+        "aio::ThreadPool::shutdown(wait=true) called from one of its own workers "
+        "would wait for itself");
+  }
+  internal::JobNode* cancelled = nullptr;
+  {
+    internal::MutexLock l(&mu_);
+    shutdown_ = true;
+    if (cancel_futures) {
+      cancelled = head_;
+      head_ = tail_ = nullptr;
+    }
+    work_cv_.notify_all();
+  }
+  while (cancelled) {
+    internal::JobNode* next = cancelled->next;
+    cancelled->cancel(cancelled);
+    cancelled = next;
+  }
+  if (!wait) return;
+  internal::MutexLock join(&join_mu_);
+  std::vector<std::thread> threads;
+  {
+    internal::MutexLock l(&mu_);
+    threads.swap(threads_);
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace aio

@@ -1,0 +1,162 @@
+// aio::ThreadPool: a pool of worker threads for blocking work (Python's
+// concurrent.futures.ThreadPoolExecutor).
+//
+//   aio::ThreadPool pool(5);
+//   aio::ConcurrentFuture<int> f = pool.submit(slow_square, 7);
+//   int v = f.result();                                  // from a thread, or
+//   int w = co_await aio::run_in_executor(pool, slow_square, 7);  // a task
+//
+// submit(fn, args...) copies (decays) fn and args into the job, as
+// std::thread does (use std::ref to pass a reference), and runs
+// std::invoke(fn, args...) on a worker. Jobs start in submission order.
+// Threads are started lazily, one per submit that finds no idle worker, up
+// to max_workers, and live until shutdown. An exception thrown by the job is
+// stored in the future, unchanged.
+//
+// Threads: submit, shutdown and the destructor may be called from any thread.
+// shutdown(wait = true) and the destructor wait for queued and running jobs;
+// shutdown(wait, cancel_futures = true) cancels jobs that have not started.
+// submit after shutdown throws std::logic_error. A job must not shut down or
+// destroy its own pool with waiting (that would wait for itself):
+// shutdown(true) from a worker throws std::logic_error, and destroying the
+// pool from one of its workers aborts with a message.
+//
+// A ThreadPool can be an event loop's default executor
+// (EventLoop::set_default_executor); run_in_executor(nullptr, ...) creates one
+// lazily, and aio::run shuts it down.
+#ifndef AIO_EXECUTOR_THREAD_POOL_H_
+#define AIO_EXECUTOR_THREAD_POOL_H_
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "executor/concurrent_future.h"
+#include "executor/internal/mutex.h"
+#include "loop/event_loop.h"
+
+namespace aio {
+namespace internal {
+
+// A queued job: intrusive FIFO node. `run` executes it (or skips it if its
+// future was cancelled) and drops the pool's reference; `cancel` cancels its
+// future and drops the reference without running it.
+struct JobNode {
+  JobNode* next = nullptr;
+  void (*run)(JobNode*) = nullptr;
+  void (*cancel)(JobNode*) = nullptr;
+};
+
+// A job and its future's state in one allocation.
+template <typename R, typename Bound>
+class BoundJob final : public CfState<R>, public JobNode {
+ public:
+  template <typename... A>
+  explicit BoundJob(A&&... a) : bound_(std::in_place, std::forward<A>(a)...) {
+    JobNode::run = &run_job;
+    JobNode::cancel = &cancel_job;
+  }
+
+ private:
+  static void run_job(JobNode* node) {
+    auto* self = static_cast<BoundJob*>(node);
+    if (self->set_running_or_notify_cancel()) {
+      std::exception_ptr error;
+      try {
+        if constexpr (std::is_void_v<R>) {
+          std::apply(invoke_all, std::move(*self->bound_));
+          self->try_set_result();
+        } else {
+          self->try_set_result(std::apply(invoke_all, std::move(*self->bound_)));
+        }
+      } catch (...) {
+        error = std::current_exception();
+      }
+      // Published after the handler ended, so this thread no longer touches
+      // the exception once others can see it.
+      if (error) self->try_set_exception(std::move(error));
+    }
+    self->bound_.reset();  // arguments die on the worker, right after the job
+    self->release();
+  }
+  static void cancel_job(JobNode* node) {
+    auto* self = static_cast<BoundJob*>(node);
+    self->CfStateBase::cancel();
+    self->bound_.reset();
+    self->release();
+  }
+  static constexpr auto invoke_all = [](auto&&... a) -> decltype(auto) {
+    return std::invoke(std::forward<decltype(a)>(a)...);
+  };
+
+  std::optional<Bound> bound_;
+};
+
+}  // namespace internal
+
+class ThreadPool : public DefaultExecutor {
+ public:
+  // Python's default size: min(32, cores + 4).
+  static size_t default_max_workers();
+
+  // std::invalid_argument if max_workers is 0.
+  explicit ThreadPool(size_t max_workers = default_max_workers());
+  // Waits for every queued and running job (shutdown(true)).
+  ~ThreadPool() override;
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  template <typename F, typename... Args>
+  auto submit(F&& fn, Args&&... args)
+      -> ConcurrentFuture<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
+    using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
+    using Bound = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
+    auto* job = new internal::BoundJob<R, Bound>(std::forward<F>(fn), std::forward<Args>(args)...);
+    auto future = ConcurrentFuture<R>::share(job);  // the pool keeps the first reference
+    try {
+      enqueue(job);
+    } catch (...) {
+      job->release();
+      throw;
+    }
+    return future;
+  }
+
+  // Stops accepting jobs. wait: block until every job finished and every
+  // worker exited. cancel_futures: cancel the jobs that have not started.
+  void shutdown(bool wait) override { shutdown(wait, false); }
+  void shutdown(bool wait, bool cancel_futures);
+
+  size_t max_workers() const { return max_workers_; }
+  // Worker threads started so far.
+  size_t worker_count() const;
+  bool is_shutdown() const;
+
+ private:
+  void enqueue(internal::JobNode* job);
+  void worker_main();
+  bool on_own_worker() const;
+
+  const size_t max_workers_;
+  mutable internal::Mutex mu_;
+  internal::CondVar work_cv_;
+  internal::JobNode* head_ ABSL_GUARDED_BY(mu_) = nullptr;
+  internal::JobNode* tail_ ABSL_GUARDED_BY(mu_) = nullptr;
+  size_t idle_ ABSL_GUARDED_BY(mu_) = 0;     // workers blocked in work_cv_
+  size_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;  // notified, not yet awake
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
+  size_t started_ ABSL_GUARDED_BY(mu_) = 0;
+  internal::Mutex join_mu_;  // serialises joiners: every shutdown(true) waits
+};
+
+}  // namespace aio
+
+#endif  // AIO_EXECUTOR_THREAD_POOL_H_

@@ -1,0 +1,122 @@
+// aio::wrap_future: await a ConcurrentFuture from a coroutine
+// (asyncio.wrap_future).
+//
+//   aio::ConcurrentFuture<int> f = pool.submit(work);
+//   int v = co_await aio::wrap_future(f);
+//
+// wrap_future(f) returns a WrappedFuture<T> bound to the running loop (or the
+// loop given). Awaiting it parks the task until f is done, then yields f's
+// value or rethrows its exception, unchanged (the same exception object).
+// The completing thread wakes the loop with call_soon_threadsafe: no polling.
+//
+// Cancellation: cancelling the awaiting task wakes it at once with
+// CancelledError and cancels f if its work has not started (asyncio does the
+// same). Work that is already running finishes on its thread; its result is
+// dropped, and nothing refers to the task or its frame any more.
+//
+// Threads and lifetime: create and await a WrappedFuture on its loop's
+// thread; any thread may complete f. It may be destroyed without being
+// awaited. The loop must stay alive while a task is parked on it (aio::run
+// guarantees that: it cancels tasks before it closes the loop).
+#ifndef AIO_EXECUTOR_WRAP_FUTURE_H_
+#define AIO_EXECUTOR_WRAP_FUTURE_H_
+
+#include <coroutine>
+#include <memory>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "executor/concurrent_future.h"
+#include "executor/internal/mutex.h"
+#include "loop/park.h"
+
+namespace aio {
+namespace internal {
+
+// Shared by a WrappedFuture (its loop's thread) and the done-callback of its
+// ConcurrentFuture (the completing thread). The callback may post a wake-up
+// only while the WrappedFuture exists, which keeps the loop pointer valid.
+class LoopLink : public CancelHook {
+ public:
+  explicit LoopLink(EventLoop* loop) : loop_(loop), target_(loop) { cancel = &on_cancel; }
+
+  // Any thread, once the ConcurrentFuture is done: wake the awaiting task.
+  static void notify(const std::shared_ptr<LoopLink>& self);
+
+  // Loop thread. park() is await_suspend's work (park.h protocol); false if
+  // a cancellation is already pending.
+  bool park(std::coroutine_handle<> h, CfStateBase* cf);
+  // await_resume: delivers a cancellation that arrived while queued.
+  void resumed();
+  // The WrappedFuture is going away: no more wake-ups.
+  void detach();
+  EventLoop* loop() const { return loop_; }
+
+ private:
+  static bool on_cancel(CancelHook* hook);
+  void on_complete();
+
+  EventLoop* const loop_;
+  FutureBase* parked_ = nullptr;   // loop thread: the task parked here
+  FutureBase* awaiter_ = nullptr;  // loop thread: the task of the last await
+  CfStateBase* cf_ = nullptr;      // loop thread: valid while parked
+  Mutex mu_;
+  EventLoop* target_ ABSL_GUARDED_BY(mu_);  // null once detached
+};
+
+}  // namespace internal
+
+template <typename T>
+class [[nodiscard]] WrappedFuture {
+ public:
+  WrappedFuture(ConcurrentFuture<T> cf, EventLoop& loop)
+      : cf_(std::move(cf)), link_(std::make_shared<internal::LoopLink>(&loop)) {
+    cf_.add_done_callback([link = link_](const ConcurrentFuture<T>&) {
+      internal::LoopLink::notify(link);
+    });
+  }
+  WrappedFuture(WrappedFuture&&) noexcept = default;
+  WrappedFuture& operator=(WrappedFuture&& o) noexcept {
+    if (this != &o) {
+      if (link_) link_->detach();
+      cf_ = std::move(o.cf_);
+      link_ = std::move(o.link_);
+    }
+    return *this;
+  }
+  ~WrappedFuture() {
+    if (link_) link_->detach();
+  }
+
+  bool await_ready() const { return cf_.done(); }
+  bool await_suspend(std::coroutine_handle<> h) { return link_->park(h, cf_.state()); }
+  T await_resume() {
+    link_->resumed();
+    return cf_.state()->get(nullptr);
+  }
+
+  bool done() const { return cf_.done(); }
+  // Cancels the work if it has not started.
+  bool cancel() const { return cf_.cancel(); }
+  const ConcurrentFuture<T>& concurrent_future() const { return cf_; }
+  EventLoop* get_loop() const { return link_->loop(); }
+
+ private:
+  ConcurrentFuture<T> cf_;
+  std::shared_ptr<internal::LoopLink> link_;
+};
+
+template <typename T>
+WrappedFuture<T> wrap_future(ConcurrentFuture<T> cf, EventLoop& loop) {
+  return WrappedFuture<T>(std::move(cf), loop);
+}
+
+// Bound to the running loop (std::runtime_error if none is running).
+template <typename T>
+WrappedFuture<T> wrap_future(ConcurrentFuture<T> cf) {
+  return WrappedFuture<T>(std::move(cf), get_running_loop());
+}
+
+}  // namespace aio
+
+#endif  // AIO_EXECUTOR_WRAP_FUTURE_H_

@@ -1,0 +1,213 @@
+#include "executor/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace aio {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A gate that jobs wait at until the test opens it.
+class Gate {
+ public:
+  void open() {
+    std::lock_guard<std::mutex> l(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+int square(int x) { return x * x; }
+
+TEST(ThreadPool, SubmitRunsTheJobAndReturnsItsValue) {
+  ThreadPool pool(2);
+  EXPECT_EQ(pool.worker_count(), 0u);  // threads start lazily
+  auto f = pool.submit(square, 12);
+  EXPECT_EQ(f.result(), 144);
+  auto g = pool.submit([](const std::string& a, const std::string& b) { return a + b; },
+                       std::string("ab"), std::string("cd"));
+  EXPECT_EQ(g.result(), "abcd");
+  auto v = pool.submit([] {});
+  v.result();
+  EXPECT_TRUE(v.done());
+  EXPECT_GE(pool.worker_count(), 1u);
+}
+
+TEST(ThreadPool, ArgumentsAreCopiedUnlessPassedByReference) {
+  ThreadPool pool(1);
+  int value = 1;
+  auto by_copy = pool.submit([](int v) { return ++v; }, value);
+  EXPECT_EQ(by_copy.result(), 2);
+  EXPECT_EQ(value, 1);
+  auto by_ref = pool.submit([](int& v) { return ++v; }, std::ref(value));
+  EXPECT_EQ(by_ref.result(), 2);
+  EXPECT_EQ(value, 2);
+}
+
+struct JobError : std::runtime_error {
+  JobError() : std::runtime_error("job failed") {}
+  int detail = 99;
+};
+
+TEST(ThreadPool, AJobsExceptionReachesTheFutureUnchanged) {
+  ThreadPool pool(2);
+  auto f = pool.submit([]() -> int { throw JobError(); });
+  try {
+    f.result();
+    FAIL();
+  } catch (const JobError& e) {
+    EXPECT_EQ(e.detail, 99);
+    EXPECT_STREQ(e.what(), "job failed");
+  }
+}
+
+TEST(ThreadPool, NeverRunsMoreThanMaxWorkersJobsAtOnce) {
+  ThreadPool pool(3);
+  std::atomic<int> running{0}, peak{0};
+  std::vector<ConcurrentFuture<void>> fs;
+  for (int i = 0; i < 60; ++i) {
+    fs.push_back(pool.submit([&] {
+      int now = ++running;
+      int p = peak.load();
+      while (now > p && !peak.compare_exchange_weak(p, now)) {
+      }
+      std::this_thread::sleep_for(200us);
+      --running;
+    }));
+  }
+  for (auto& f : fs) f.result();
+  EXPECT_LE(peak.load(), 3);
+  EXPECT_GE(peak.load(), 1);
+  EXPECT_LE(pool.worker_count(), 3u);
+}
+
+TEST(ThreadPool, JobsStartInSubmissionOrder) {
+  ThreadPool pool(1);
+  std::vector<int> order;  // only the single worker writes it
+  Gate gate;
+  auto blocker = pool.submit([&] { gate.wait(); });
+  std::vector<ConcurrentFuture<void>> fs;
+  for (int i = 0; i < 20; ++i) fs.push_back(pool.submit([&order, i] { order.push_back(i); }));
+  gate.open();
+  for (auto& f : fs) f.result();
+  std::vector<int> expected(20);
+  for (int i = 0; i < 20; ++i) expected[i] = i;
+  EXPECT_EQ(order, expected);
+}
+
+TEST(ThreadPool, ShutdownWithWaitRunsEveryQueuedJob) {
+  std::atomic<int> done{0};
+  ThreadPool pool(2);
+  for (int i = 0; i < 50; ++i) {
+    (void)pool.submit([&] {
+      std::this_thread::sleep_for(100us);
+      ++done;
+    });
+  }
+  pool.shutdown(true);
+  EXPECT_EQ(done.load(), 50);
+  EXPECT_TRUE(pool.is_shutdown());
+}
+
+TEST(ThreadPool, ShutdownWithCancelFuturesCancelsJobsThatHaveNotStarted) {
+  ThreadPool pool(1);
+  Gate gate;
+  std::atomic<int> ran{0};
+  auto first = pool.submit([&] {
+    gate.wait();
+    ++ran;
+  });
+  while (!first.running()) std::this_thread::yield();
+  std::vector<ConcurrentFuture<void>> queued;
+  for (int i = 0; i < 5; ++i) queued.push_back(pool.submit([&] { ++ran; }));
+  pool.shutdown(/*wait=*/false, /*cancel_futures=*/true);
+  for (auto& f : queued) EXPECT_TRUE(f.cancelled());
+  gate.open();
+  pool.shutdown(true);
+  first.result();
+  EXPECT_EQ(ran.load(), 1);
+}
+
+TEST(ThreadPool, SubmitAfterShutdownThrowsLogicError) {
+  ThreadPool pool(1);
+  pool.shutdown(true);
+  EXPECT_THROW((void)pool.submit(square, 1), std::logic_error);
+}
+
+TEST(ThreadPool, ShutdownWithWaitFromItsOwnWorkerThrows) {
+  ThreadPool pool(2);
+  auto f = pool.submit([&pool] { pool.shutdown(true); });
+  EXPECT_THROW(f.result(), std::logic_error);
+  auto g = pool.submit([&pool] { pool.shutdown(false); });  // allowed
+  g.result();
+  EXPECT_TRUE(pool.is_shutdown());
+}
+
+TEST(ThreadPool, ZeroWorkersIsRejected) { EXPECT_THROW(ThreadPool(0), std::invalid_argument); }
+
+TEST(ThreadPool, DefaultSizeFollowsPython) {
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  EXPECT_EQ(ThreadPool::default_max_workers(), std::min<size_t>(32, cores + 4));
+  ThreadPool pool;
+  EXPECT_EQ(pool.max_workers(), ThreadPool::default_max_workers());
+}
+
+TEST(ThreadPool, DestructorWaitsForRunningJobs) {
+  std::atomic<bool> finished{false};
+  {
+    ThreadPool pool(1);
+    (void)pool.submit([&] {
+      std::this_thread::sleep_for(20ms);
+      finished = true;
+    });
+  }
+  EXPECT_TRUE(finished.load());
+}
+
+TEST(ThreadPool, ConcurrentShutdownsBothWait) {
+  ThreadPool pool(1);
+  Gate gate;
+  std::atomic<bool> finished{false};
+  (void)pool.submit([&] {
+    gate.wait();
+    finished = true;
+  });
+  std::atomic<int> returned{0};
+  std::thread a([&] {
+    pool.shutdown(true);
+    EXPECT_TRUE(finished.load());
+    ++returned;
+  });
+  std::thread b([&] {
+    pool.shutdown(true);
+    EXPECT_TRUE(finished.load());
+    ++returned;
+  });
+  gate.open();
+  a.join();
+  b.join();
+  EXPECT_EQ(returned.load(), 2);
+}
+
+}  // namespace
+}  // namespace aio

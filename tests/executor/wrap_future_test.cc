@@ -1,0 +1,99 @@
+#include "executor/wrap_future.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "loop/sleep.h"
+#include "loop/task.h"
+
+namespace aio {
+namespace {
+
+using namespace std::chrono_literals;
+
+Coro<std::string> await_value(ConcurrentFuture<std::string> f) { co_return co_await wrap_future(f); }
+
+TEST(WrapFuture, AwaitsAFutureCompletedByAPlainThread) {
+  EventLoop loop;
+  ConcurrentFuture<std::string> f;
+  std::thread producer([f] {
+    std::this_thread::sleep_for(5ms);
+    f.set_result(std::string("made elsewhere"));
+  });
+  EXPECT_EQ(loop.run_until_complete(await_value(f)), "made elsewhere");
+  producer.join();
+}
+
+TEST(WrapFuture, AnAlreadyDoneFutureDoesNotSuspend) {
+  EventLoop loop;
+  ConcurrentFuture<std::string> f;
+  f.set_result(std::string("ready"));
+  EXPECT_EQ(loop.run_until_complete(await_value(f)), "ready");
+}
+
+Coro<std::string> await_failure(ConcurrentFuture<int> f) {
+  try {
+    co_await wrap_future(f);
+    co_return "value";
+  } catch (const std::out_of_range& e) {
+    co_return std::string("out_of_range: ") + e.what();
+  } catch (const CancelledError&) {
+    co_return "cancelled";
+  }
+}
+
+TEST(WrapFuture, ExceptionsAndCancellationFromOtherThreadsArriveAsSuch) {
+  EventLoop loop;
+  ConcurrentFuture<int> failing;
+  std::thread t1([failing] { failing.set_exception(std::out_of_range("index 7")); });
+  EXPECT_EQ(loop.run_until_complete(await_failure(failing)), "out_of_range: index 7");
+  t1.join();
+  ConcurrentFuture<int> cancelled;
+  std::thread t2([cancelled] {
+    std::this_thread::sleep_for(2ms);
+    cancelled.cancel();
+  });
+  EXPECT_EQ(loop.run_until_complete(await_failure(cancelled)), "cancelled");
+  t2.join();
+}
+
+Coro<void> cancel_waiter(ConcurrentFuture<int> f, std::string* out) {
+  auto t = create_task(await_failure(f));
+  co_await sleep(0);
+  t.cancel();
+  *out = co_await t;
+}
+
+TEST(WrapFuture, CancellingTheAwaitingTaskCancelsAFutureThatHasNotStarted) {
+  EventLoop loop;
+  ConcurrentFuture<int> f;
+  std::string out;
+  loop.run_until_complete(cancel_waiter(f, &out));
+  EXPECT_EQ(out, "cancelled");
+  EXPECT_TRUE(f.cancelled());
+}
+
+TEST(WrapFuture, CancellingTheAwaitingTaskLeavesRunningWorkAlone) {
+  EventLoop loop;
+  ConcurrentFuture<int> f;
+  ASSERT_TRUE(f.set_running_or_notify_cancel());
+  std::string out;
+  loop.run_until_complete(cancel_waiter(f, &out));
+  EXPECT_EQ(out, "cancelled");
+  EXPECT_FALSE(f.cancelled());
+  std::thread late([f] { f.set_result(1); });  // completes after nobody awaits
+  late.join();
+  EXPECT_EQ(f.result(), 1);
+}
+
+TEST(WrapFuture, WithoutARunningLoopThrows) {
+  ConcurrentFuture<int> f;
+  EXPECT_THROW((void)wrap_future(f), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace aio
