@@ -10,7 +10,10 @@ workload (no interpreter start-up).
 The machine's speed drifts over minutes, so a round runs each workload on
 every runtime back to back (rotating which runtime goes first), and the table
 shows medians over rounds. Ratios are the median over rounds of the per-round
-ratio aio/peer, which cancels most of the drift.
+ratio aio/peer, which cancels most of the drift. On a shared machine other
+processes inflate absolute times: before each workload of a round the driver
+waits (up to --max-wait s) until they use under a quarter of a core, and it
+reports how busy they were.
 
 Runs under Debian's /usr/bin/python3 (compare.sh pins it): the asyncio and
 uvloop workloads use the same interpreter, the one python3-uvloop is built for.
@@ -23,6 +26,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
@@ -59,6 +63,35 @@ def expected_check(workload, n):
 
 
 WARNED = []
+
+
+def background_cores(interval=0.5):
+    """CPU cores kept busy by other processes over `interval` seconds.
+
+    Sampled while this driver sleeps and no workload runs, so it is someone
+    else's work (other builds and tests on a shared machine).
+    """
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + v[4]  # idle + iowait
+        return sum(v), idle
+    t0, i0 = sample()
+    time.sleep(interval)
+    t1, i1 = sample()
+    total = max(1, t1 - t0)
+    return (total - (i1 - i0)) / total * (os.cpu_count() or 1)
+
+
+def wait_for_quiet(max_wait):
+    """Waits (up to max_wait s) until other processes use < 0.25 core."""
+    waited = 0.0
+    bg = background_cores()
+    while bg > 0.25 and waited < max_wait:
+        time.sleep(2.0)
+        waited += 2.5
+        bg = background_cores()
+    return bg
 
 
 def measure(runtime, workload, n):
@@ -183,6 +216,9 @@ def main():
                     help="comma-separated subset of " + ",".join(RUNTIMES))
     ap.add_argument("--scale", type=float, default=1.0,
                     help="multiply every workload size (e.g. 0.1 for a smoke run)")
+    ap.add_argument("--max-wait", type=float, default=60, metavar="SECONDS",
+                    help="before each workload of a round, wait up to this long "
+                         "for other processes to go quiet (default 60; 0: never)")
     ap.add_argument("--markdown", metavar="FILE",
                     help="also write machine info and the table to FILE "
                          "(relative to the workspace under bazel run)")
@@ -203,15 +239,26 @@ def main():
     print("\n".join(info), flush=True)
     # results[(workload, runtime)] = list over rounds of (seconds, rss)
     results = {}
+    background = []  # cores used by other processes before each group
     for rnd in range(args.rounds):
         shift = rnd % len(runtimes)
         order = runtimes[shift:] + runtimes[:shift]
         for w in workloads:
+            bg = wait_for_quiet(args.max_wait) if args.max_wait > 0 else background_cores()
+            background.append(bg)
             for rt in order:
                 s, rss = measure(rt, w, sizes[w])
                 results.setdefault((w, rt), []).append((s, rss))
                 print(f"round {rnd + 1}/{args.rounds}  {w:<10} {rt:<8} "
-                      f"{s:9.4f} s  {rss:7.1f} MiB", file=sys.stderr, flush=True)
+                      f"{s:9.4f} s  {rss:7.1f} MiB  (others used {bg:.2f} cores before)",
+                      file=sys.stderr, flush=True)
+
+    # Other processes competing for the cores inflate absolute times (ratios
+    # are less affected: every runtime of a round sees about the same load).
+    info.append(f"others:  other processes used median {statistics.median(background):.2f}, "
+                f"max {max(background):.2f} of {os.cpu_count()} cores just before each "
+                "workload group")
+    print(info[-1], flush=True)
 
     # ---- the table ----
     cols = [rt for rt in RUNTIMES if rt in runtimes]
@@ -250,6 +297,9 @@ def main():
     def med_metric(w, rt, f):
         return statistics.median(f(s, sizes[w], rss) for s, rss in results[(w, rt)])
 
+    def best_metric(w, rt, f):
+        return min(f(s, sizes[w], rss) for s, rss in results[(w, rt)])
+
     def ratio_metric(w, p, f):
         return statistics.median(
             f(a[0], sizes[w], a[1]) / f(b[0], sizes[w], b[1])
@@ -271,13 +321,17 @@ def main():
             checks.append((m < 150, f"spawn_join peak RSS < 150 MiB: {m:.1f} MiB"))
         if "timers" in workloads:
             m = med_metric("timers", "aio", over)
-            checks.append((m < 20, f"timers overhead < 20 ms: {m:.1f} ms"))
+            b = best_metric("timers", "aio", over)
+            checks.append((m < 20, f"timers overhead < 20 ms: {m:.1f} ms (best round {b:.1f})"))
             if "uvloop" in cols:
                 r = ratio_metric("timers", "uvloop", rss_f)
                 checks.append((r < 0.2, f"timers peak RSS < 1/5 of uvloop's: {r:.3f}x"))
         if "pingpong" in workloads:
             m = med_metric("pingpong", "aio", nsph)
-            checks.append((m < 50, f"pingpong < 50 ns per hand-off: {m:.1f} ns"))
+            b = best_metric("pingpong", "aio", nsph)
+            checks.append((m < 50, f"pingpong < 50 ns per hand-off: {m:.1f} ns (best round {b:.1f})"))
+    # Pass/miss is judged on the medians; the best round shows what the code
+    # does when nothing else competes for the machine.
     check_lines = [f"  [{'PASS' if ok else 'MISS'}] {text}" for ok, text in checks]
 
     out = ["", *lines, "", sizes_line]
