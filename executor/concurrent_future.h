@@ -46,10 +46,15 @@ namespace internal {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-// The untyped part of a ConcurrentFuture's state.
+void report_callback_exception(std::exception_ptr e) noexcept;
+
+// The untyped part of a ConcurrentFuture's state: status, exception, waiting
+// threads and done-callbacks, all under one mutex.
 class CfStateBase {
  public:
   enum class Status : uint8_t { kPending, kRunning, kFinished, kCancelled };
+  // A done-callback; receives this state (CfState<T> wraps typed ones).
+  using Callback = absl::AnyInvocable<void(CfStateBase*)>;
 
   CfStateBase() = default;
   CfStateBase(const CfStateBase&) = delete;
@@ -76,13 +81,14 @@ class CfStateBase {
   // Python's Future.cancel(): false if running or finished, true if it is
   // (now) cancelled.
   bool cancel() {
+    std::vector<Callback> fire;
     {
       MutexLock l(&mu_);
       if (status_ == Status::kCancelled) return true;
       if (status_ != Status::kPending) return false;
-      finish_locked(Status::kCancelled);
+      finish_locked(Status::kCancelled, &fire);
     }
-    run_callbacks();
+    run_callbacks(fire);
     return true;
   }
 
@@ -107,13 +113,14 @@ class CfStateBase {
   }
   // As set_exception, but returns false instead of throwing when done.
   bool try_set_exception(std::exception_ptr e) {
+    std::vector<Callback> fire;
     {
       MutexLock l(&mu_);
       if (is_done()) return false;
       exc_ = std::move(e);
-      finish_locked(Status::kFinished);
+      finish_locked(Status::kFinished, &fire);
     }
-    run_callbacks();
+    run_callbacks(fire);
     return true;
   }
 
@@ -126,23 +133,45 @@ class CfStateBase {
     return exc_;
   }
 
+  // Runs `cb(this)` once done: in the completing thread, or now if done.
+  void add_done_callback(Callback cb) {
+    {
+      MutexLock l(&mu_);
+      if (!is_done()) {
+        callbacks_.push_back(std::move(cb));
+        return;
+      }
+    }
+    invoke(cb);
+  }
+
  protected:
   virtual ~CfStateBase() = default;
-  // Runs and clears the done-callbacks. Called once, without mu_, after done.
-  virtual void run_callbacks() = 0;
 
   bool is_done() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return status_ == Status::kFinished || status_ == Status::kCancelled;
   }
-  void finish_locked(Status s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // Marks the future done, wakes blocked threads and hands the callbacks to
+  // the caller, who runs them (run_callbacks) once mu_ is released.
+  void finish_locked(Status s, std::vector<Callback>* fire) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     status_ = s;
-    cv_.notify_all();
+    if (blocked_ > 0) cv_.notify_all();
+    fire->swap(callbacks_);
+  }
+  void run_callbacks(std::vector<Callback>& fire) noexcept {
+    for (auto& cb : fire) invoke(cb);
   }
   void wait_done_locked(const SteadyTime* deadline) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (!is_done()) {
+      ++blocked_;
+      bool woken = true;
       if (deadline == nullptr) {
         cv_.wait(&mu_);
-      } else if (!cv_.wait_until(&mu_, *deadline) && !is_done()) {
+      } else {
+        woken = cv_.wait_until(&mu_, *deadline);
+      }
+      --blocked_;
+      if (!woken && !is_done()) {
         throw TimeoutError("ConcurrentFuture: timed out waiting for the result");
       }
     }
@@ -155,30 +184,37 @@ class CfStateBase {
 
   mutable Mutex mu_;
   mutable CondVar cv_;
+  mutable int blocked_ ABSL_GUARDED_BY(mu_) = 0;  // threads in wait_done_locked
   Status status_ ABSL_GUARDED_BY(mu_) = Status::kPending;
   std::exception_ptr exc_ ABSL_GUARDED_BY(mu_);
+  std::vector<Callback> callbacks_ ABSL_GUARDED_BY(mu_);
 
  private:
+  void invoke(Callback& cb) noexcept {
+    try {
+      cb(this);
+    } catch (...) {
+      report_callback_exception(std::current_exception());
+    }
+  }
+
   std::atomic<uint32_t> refs_{1};
 };
-
-void report_callback_exception(std::exception_ptr e) noexcept;
 
 template <typename T>
 class CfState : public CfStateBase {
  public:
-  using DoneCallback = absl::AnyInvocable<void(const ConcurrentFuture<T>&)>;
-
   // Completes with a value; false if already done.
   template <typename... A>
   bool try_set_result(A&&... a) {
+    std::vector<Callback> fire;
     {
       MutexLock l(&mu_);
       if (is_done()) return false;
       value_.emplace(std::forward<A>(a)...);
-      finish_locked(Status::kFinished);
+      finish_locked(Status::kFinished, &fire);
     }
-    run_callbacks();
+    run_callbacks(fire);
     return true;
   }
 
@@ -198,47 +234,9 @@ class CfState : public CfStateBase {
     }
   }
 
-  void add_done_callback(DoneCallback cb) {
-    {
-      MutexLock l(&mu_);
-      if (!is_done()) {
-        if (!first_cb_) {
-          first_cb_.emplace(std::move(cb));
-        } else {
-          more_cbs_.push_back(std::move(cb));
-        }
-        return;
-      }
-    }
-    invoke(cb);
-  }
-
- protected:
-  void run_callbacks() override {
-    std::optional<DoneCallback> first;
-    std::vector<DoneCallback> more;
-    {
-      MutexLock l(&mu_);
-      first.swap(first_cb_);
-      more.swap(more_cbs_);
-    }
-    if (first) invoke(*first);
-    for (auto& cb : more) invoke(cb);
-  }
-
  private:
-  void invoke(DoneCallback& cb) noexcept {
-    try {
-      cb(ConcurrentFuture<T>::share(this));
-    } catch (...) {
-      report_callback_exception(std::current_exception());
-    }
-  }
-
   using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
   std::optional<Stored> value_ ABSL_GUARDED_BY(mu_);
-  std::optional<DoneCallback> first_cb_ ABSL_GUARDED_BY(mu_);
-  std::vector<DoneCallback> more_cbs_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace internal
@@ -291,9 +289,11 @@ class ConcurrentFuture {
   template <typename F>
   void add_done_callback(F fn) const {
     if constexpr (std::is_invocable_v<F&, const ConcurrentFuture&>) {
-      st_->add_done_callback(std::move(fn));
+      st_->add_done_callback([f = std::move(fn)](internal::CfStateBase* s) mutable {
+        f(share(static_cast<internal::CfState<T>*>(s)));
+      });
     } else {
-      st_->add_done_callback([f = std::move(fn)](const ConcurrentFuture&) mutable { f(); });
+      st_->add_done_callback([f = std::move(fn)](internal::CfStateBase*) mutable { f(); });
     }
   }
 

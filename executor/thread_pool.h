@@ -27,6 +27,7 @@
 #ifndef AIO_EXECUTOR_THREAD_POOL_H_
 #define AIO_EXECUTOR_THREAD_POOL_H_
 
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -142,6 +143,8 @@ class ThreadPool : public DefaultExecutor {
  private:
   void enqueue(internal::JobNode* job);
   void worker_main();
+  // Busy-waits briefly for a job before the worker sleeps (see the .cc).
+  void spin_for_work() const;
   bool on_own_worker() const;
 
   const size_t max_workers_;
@@ -149,8 +152,11 @@ class ThreadPool : public DefaultExecutor {
   internal::CondVar work_cv_;
   internal::JobNode* head_ ABSL_GUARDED_BY(mu_) = nullptr;
   internal::JobNode* tail_ ABSL_GUARDED_BY(mu_) = nullptr;
-  size_t idle_ ABSL_GUARDED_BY(mu_) = 0;     // workers blocked in work_cv_
-  size_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;  // notified, not yet awake
+  size_t idle_ ABSL_GUARDED_BY(mu_) = 0;      // workers blocked in work_cv_
+  size_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;   // notified, not yet awake
+  size_t spinning_ ABSL_GUARDED_BY(mu_) = 0;  // workers in spin_for_work
+  // Jobs in the queue; written under mu_, read without it by the spinner.
+  std::atomic<size_t> queued_{0};
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
   size_t started_ ABSL_GUARDED_BY(mu_) = 0;

@@ -71,9 +71,8 @@ class [[nodiscard]] WrappedFuture {
  public:
   WrappedFuture(ConcurrentFuture<T> cf, EventLoop& loop)
       : cf_(std::move(cf)), link_(std::make_shared<internal::LoopLink>(&loop)) {
-    cf_.add_done_callback([link = link_](const ConcurrentFuture<T>&) {
-      internal::LoopLink::notify(link);
-    });
+    cf_.state()->add_done_callback(
+        [link = link_](internal::CfStateBase*) { internal::LoopLink::notify(link); });
   }
   WrappedFuture(WrappedFuture&&) noexcept = default;
   WrappedFuture& operator=(WrappedFuture&& o) noexcept {
