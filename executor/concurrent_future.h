@@ -133,6 +133,15 @@ class CfStateBase {
     return exc_;
   }
 
+  // Registers `cb(this)` to run when the future completes and returns true;
+  // returns false, without running it, if the future is already done.
+  bool add_done_callback_if_pending(Callback& cb) {
+    MutexLock l(&mu_);
+    if (is_done()) return false;
+    callbacks_.push_back(std::move(cb));
+    return true;
+  }
+
   // Runs `cb(this)` once done: in the completing thread, or now if done.
   void add_done_callback(Callback cb) {
     {

@@ -37,7 +37,7 @@ namespace aio {
 ThreadPool& default_executor(EventLoop& loop);
 
 template <typename F, typename... Args>
-using ExecutorResult = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
+using ExecutorResult = JobResult<F, Args...>;
 
 template <typename F, typename... Args>
 WrappedFuture<ExecutorResult<F, Args...>> run_in_executor(ThreadPool& pool, F&& fn,

@@ -102,6 +102,11 @@ class BoundJob final : public CfState<R>, public JobNode {
 
 }  // namespace internal
 
+// What a job returns: std::invoke of the decayed callable and arguments,
+// without reference or cv qualifiers (the future holds its own copy).
+template <typename F, typename... Args>
+using JobResult = std::remove_cvref_t<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
+
 class ThreadPool : public DefaultExecutor {
  public:
   // Python's default size: min(32, cores + 4).
@@ -115,9 +120,8 @@ class ThreadPool : public DefaultExecutor {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   template <typename F, typename... Args>
-  auto submit(F&& fn, Args&&... args)
-      -> ConcurrentFuture<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
-    using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
+  ConcurrentFuture<JobResult<F, Args...>> submit(F&& fn, Args&&... args) {
+    using R = JobResult<F, Args...>;
     using Bound = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
     auto* job = new internal::BoundJob<R, Bound>(std::forward<F>(fn), std::forward<Args>(args)...);
     auto future = ConcurrentFuture<R>::share(job);  // the pool keeps the first reference

@@ -71,8 +71,11 @@ class [[nodiscard]] WrappedFuture {
  public:
   WrappedFuture(ConcurrentFuture<T> cf, EventLoop& loop)
       : cf_(std::move(cf)), link_(std::make_shared<internal::LoopLink>(&loop)) {
-    cf_.state()->add_done_callback(
-        [link = link_](internal::CfStateBase*) { internal::LoopLink::notify(link); });
+    // Already done: await_ready will see it, no wake-up is needed.
+    internal::CfStateBase::Callback wake = [link = link_](internal::CfStateBase*) {
+      internal::LoopLink::notify(link);
+    };
+    cf_.state()->add_done_callback_if_pending(wake);
   }
   WrappedFuture(WrappedFuture&&) noexcept = default;
   WrappedFuture& operator=(WrappedFuture&& o) noexcept {

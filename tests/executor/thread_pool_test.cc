@@ -64,6 +64,17 @@ TEST(ThreadPool, ArgumentsAreCopiedUnlessPassedByReference) {
   EXPECT_EQ(value, 2);
 }
 
+const std::string& static_text() {
+  static const std::string text = "kept by the job";
+  return text;
+}
+
+TEST(ThreadPool, AJobReturningAReferenceYieldsACopy) {
+  ThreadPool pool(1);
+  ConcurrentFuture<std::string> f = pool.submit(static_text);
+  EXPECT_EQ(f.result(), "kept by the job");
+}
+
 struct JobError : std::runtime_error {
   JobError() : std::runtime_error("job failed") {}
   int detail = 99;
