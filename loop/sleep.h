@@ -19,8 +19,14 @@ namespace internal {
 
 class SleepAwaiter : private TimerNode, private CancelHook {
  public:
+  // Until the task suspends, `when` holds the delay (or, if absolute, the
+  // deadline): sleeps are many, and every byte of the awaiter is frame size.
+  // owner_bits is 1 for an absolute deadline.
   explicit SleepAwaiter(int64_t delay_ns, bool absolute = false)
-      : delay_(delay_ns), absolute_(absolute) {}
+  {
+    when = delay_ns;
+    owner_bits = absolute ? 1 : 0;
+  }
   SleepAwaiter(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
     if (queued()) task_->loop()->remove_timer(this);
@@ -33,11 +39,11 @@ class SleepAwaiter : private TimerNode, private CancelHook {
     if (task_->must_cancel()) return false;
     task_->resume_point = h;
     EventLoop* loop = task_->loop();
-    if (!absolute_ && delay_ <= 0) {
+    if (!owner_bits && when <= 0) {
       loop->schedule_task(task_);  // yield
       return true;
     }
-    when = absolute_ ? delay_ : loop->now_ns() + delay_;
+    if (!owner_bits) when += loop->now_ns();
     fire = [](TimerNode* t) {
       auto* self = static_cast<SleepAwaiter*>(t);
       self->task_->awaiting = nullptr;
@@ -57,8 +63,6 @@ class SleepAwaiter : private TimerNode, private CancelHook {
   void await_resume() { task_->throw_if_must_cancel(); }
 
  private:
-  int64_t delay_;
-  bool absolute_;
   FutureBase* task_ = nullptr;
 };
 

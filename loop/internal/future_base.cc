@@ -8,7 +8,6 @@
 
 namespace aio::internal {
 namespace {
-thread_local FutureBase* t_current_task = nullptr;
 
 // Custom task names live outside the task state (most tasks keep the default
 // "Task-<id>", and every byte of task state costs memory per task).
@@ -22,16 +21,10 @@ std::unordered_map<const FutureBase*, std::string>& names() {
 }
 }  // namespace
 
-FutureBase* current_task_base() { return t_current_task; }
-
-FutureBase* require_task(const char* what) {
-  FutureBase* t = t_current_task;
-  if (!t) {
-    throw std::logic_error(std::string(what) +
-                           " must run inside a task (use aio::run, "
-                           "run_until_complete or create_task)");
-  }
-  return t;
+void no_task_error(const char* what) {
+  throw std::logic_error(std::string(what) +
+                         " must run inside a task (use aio::run, "
+                         "run_until_complete or create_task)");
 }
 
 FutureBase::~FutureBase() {
@@ -69,7 +62,7 @@ void FutureBase::report_unretrieved() {
   }
 }
 
-void FutureBase::bind_loop(EventLoop* loop, const char* what) {
+void FutureBase::bind_loop_slow(EventLoop* loop, const char* what) {
   if (loop_ == nullptr) {
     loop_ = loop;
   } else if (loop_ != loop) {
@@ -82,13 +75,11 @@ void FutureBase::bind_loop(EventLoop* loop, const char* what) {
   }
 }
 
-void FutureBase::check_settable(const char* op) const {
+void FutureBase::settable_error(const char* op) const {
   if (is_task()) {
     throw std::logic_error(std::string("Task does not support ") + op);
   }
-  if (done()) {
-    throw InvalidStateError(std::string(op) + ": the future is already done");
-  }
+  throw InvalidStateError(std::string(op) + ": the future is already done");
 }
 
 void FutureBase::add_waiter(Waiter* w) {
@@ -178,18 +169,18 @@ void FutureBase::throw_if_must_cancel() {
   throw CancelledError();
 }
 
-void FutureBase::rethrow_if_failed() {
+void FutureBase::rethrow_slow() {
   switch (state_) {
     case State::kPending:
+    case State::kResult:  // not reached: the inline check returns first
       throw InvalidStateError("Result is not set.");
-    case State::kResult:
-      return;
     case State::kException:
       flags_ |= kRetrieved;
       std::rethrow_exception(exc_);
     case State::kCancelled:
       std::rethrow_exception(exc_);
   }
+  std::abort();
 }
 
 std::exception_ptr FutureBase::exception() {

@@ -66,7 +66,9 @@ class FutureBase {
   EventLoop* loop() const { return loop_; }
   // Binds a loop-less future (created outside a running loop) to `loop`, or
   // throws std::logic_error if it belongs to another loop.
-  void bind_loop(EventLoop* loop, const char* what);
+  void bind_loop(EventLoop* loop, const char* what) {
+    if (loop_ != loop) bind_loop_slow(loop, what);
+  }
 
   // asyncio's Future.cancel(msg) / Task.cancel(msg). Returns false when done.
   bool cancel(std::string msg = {});
@@ -76,10 +78,14 @@ class FutureBase {
   // stores the value first. Precondition: pending.
   void finish_with_result();
   // Throws InvalidStateError if done (for set_result / set_exception).
-  void check_settable(const char* op) const;
+  void check_settable(const char* op) const {
+    if ((flags_ & kIsTask) || state_ != State::kPending) settable_error(op);
+  }
   // Rethrows the stored exception / CancelledError; InvalidStateError if
   // pending. Marks the exception as retrieved.
-  void rethrow_if_failed();
+  void rethrow_if_failed() {
+    if (state_ != State::kResult) rethrow_slow();
+  }
   std::exception_ptr exception();  // nullptr if result; throws if cancelled
 
   void add_waiter(Waiter* w);
@@ -113,6 +119,11 @@ class FutureBase {
   uint32_t live_index = 0;
 
  protected:
+  // Cold paths of the inline checks above.
+  void bind_loop_slow(EventLoop* loop, const char* what);
+  [[noreturn]] void settable_error(const char* op) const;
+  [[noreturn]] void rethrow_slow();
+
   // Not virtual: a task's state is destroyed with its coroutine frame, a
   // plain future's by its deleter_ (see destroy_state). No vtable keeps
   // the task state at 64 bytes.
@@ -170,9 +181,15 @@ inline std::coroutine_handle<> transfer_to(std::coroutine_handle<> next) {
 }
 
 // The running task on this thread (nullptr outside any task).
-FutureBase* current_task_base();
+inline thread_local FutureBase* t_current_task = nullptr;
+inline FutureBase* current_task_base() { return t_current_task; }
 // The running task, or std::logic_error naming `what` if there is none.
-FutureBase* require_task(const char* what);
+[[noreturn]] void no_task_error(const char* what);
+inline FutureBase* require_task(const char* what) {
+  FutureBase* t = current_task_base();
+  if (!t) [[unlikely]] no_task_error(what);
+  return t;
+}
 
 }  // namespace internal
 }  // namespace aio

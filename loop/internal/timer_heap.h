@@ -15,9 +15,9 @@ namespace aio::internal {
 struct TimerNode {
   static constexpr uint32_t kNotQueued = UINT32_MAX;
   int64_t when = 0;  // ns on the loop's clock
-  uint64_t seq = 0;
-  uint32_t index = kNotQueued;
   void (*fire)(TimerNode* self) = nullptr;
+  uint32_t index = kNotQueued;  // position in the heap
+  uint8_t owner_bits = 0;       // free for the owner (fits in padding)
   bool queued() const { return index != kNotQueued; }
 };
 
@@ -29,9 +29,8 @@ class TimerHeap {
   int64_t top_when() const { return heap_.front().when; }
 
   void push(TimerNode* n) {
-    n->seq = next_seq_++;
     n->index = static_cast<uint32_t>(heap_.size());
-    heap_.push_back(Entry{n->when, n->seq, n});
+    heap_.push_back(Entry{n->when, next_seq_++, n});
     sift_up(n->index);
   }
   // Removes `n` if queued.
