@@ -104,6 +104,23 @@ bool is_tls_error(CURLcode rc) {
   }
 }
 
+// "http://" or "https://" followed by visible ASCII only: nothing to clean.
+bool is_plain_http_url(std::string_view url) {
+  size_t rest;
+  if (url.substr(0, 7) == "http://") {
+    rest = 7;
+  } else if (url.substr(0, 8) == "https://") {
+    rest = 8;
+  } else {
+    return false;
+  }
+  if (url.size() == rest) return false;
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- Transfer
@@ -158,6 +175,10 @@ ClientCore::ClientCore(EventLoop* loop, ClientOptions options)
   if (absl::Status s = check_headers(options_.headers); !s.ok()) {
     throw std::invalid_argument(absl::StrCat("aio::http::ClientOptions::headers: ", s.message()));
   }
+  timer_.core = this;
+  // Fires from inside the loop's timer processing; like a callback, it only
+  // runs libcurl and schedules tasks.
+  timer_.fire = [](aio::internal::TimerNode* t) { static_cast<CurlTimer*>(t)->core->on_timeout(); };
   global_init();
   multi_ = curl_multi_init();
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
@@ -191,8 +212,8 @@ ClientCore::~ClientCore() {
                                    active_->request.method, " ", active_->request.url, ")")),
            false);
   }
-  timer_.cancel();
-  for (CURL* e : idle_handles_) curl_easy_cleanup(e);
+  if (timer_.queued()) loop_->remove_timer(&timer_);
+  soon_.cancel();
   idle_handles_.clear();
   // Closes the cached connections through close_cb (which unregisters them).
   curl_multi_cleanup(multi_);
@@ -248,7 +269,7 @@ curl_socket_t ClientCore::open_cb(void* self, curlsocktype purpose, curl_sockadd
   // that was closed behind our back; start clean.
   core->loop_->forget_fd(fd);
   try {
-    core->fd_flags(fd) = 0;
+    core->fd_flags(fd) = kOwned;
   } catch (...) {
     ::close(fd);
     return CURL_SOCKET_BAD;
@@ -287,6 +308,7 @@ size_t ClientCore::header_cb(char* data, size_t size, size_t n, void* transfer) 
   if (absl::StartsWith(av(line), "HTTP/")) {
     // A new response begins (after a redirect or a 1xx): keep only the last.
     t->header_fields.clear();
+    t->header_fields.reserve(12);
     return len;
   }
   if (line[0] == ' ' || line[0] == '\t') {
@@ -314,12 +336,24 @@ size_t ClientCore::header_cb(char* data, size_t size, size_t n, void* transfer) 
 
 void ClientCore::watch(int fd, bool in, bool out) {
   uint8_t& f = fd_flags(fd);
-  if (in && !(f & kIn)) {
-    loop_->add_reader(fd, [this, fd] { on_ready(fd, CURL_CSELECT_IN); });
-    f |= kIn;
-  } else if (!in && (f & kIn)) {
-    loop_->remove_reader(fd);
-    f &= ~kIn;
+  if (in) {
+    f |= kWantIn;
+    if (!(f & kIn)) {
+      loop_->add_reader(fd, [this, fd] { on_readable(fd); });
+      f |= kIn;
+    }
+  } else if (f & kIn) {
+    f &= ~kWantIn;
+    // A connection going idle between requests keeps its loop registration:
+    // the next request on it would add it right back (two epoll_ctl calls
+    // per request). It is dropped in on_readable if it fires while libcurl
+    // is not interested (e.g. the server closed the idle connection). Only
+    // for sockets we opened: their close goes through close_cb. Others (the
+    // resolver's) are closed behind our back and must go now.
+    if (!(f & kOwned)) {
+      loop_->remove_reader(fd);
+      f &= ~kIn;
+    }
   }
   if (out && !(f & kOut)) {
     loop_->add_writer(fd, [this, fd] { on_ready(fd, CURL_CSELECT_OUT); });
@@ -330,16 +364,33 @@ void ClientCore::watch(int fd, bool in, bool out) {
   }
 }
 
+void ClientCore::on_readable(int fd) {
+  uint8_t& f = fds_[static_cast<size_t>(fd)];
+  if (!(f & kWantIn)) {
+    loop_->remove_reader(fd);
+    f &= ~kIn;
+    return;
+  }
+  on_ready(fd, CURL_CSELECT_IN);
+}
+
 void ClientCore::arm_timer(long timeout_ms) {
-  timer_.cancel();
-  timer_ = Handle();
+  if (timer_.queued()) loop_->remove_timer(&timer_);
   if (closing_ || timeout_ms < 0) return;  // -1: delete the timer
   if (timeout_ms == 0) {
-    // "As soon as possible" — but not from inside libcurl.
-    timer_ = loop_->call_soon([this] { on_timeout(); });
-  } else {
-    timer_ = loop_->call_later(std::chrono::milliseconds(timeout_ms), [this] { on_timeout(); });
+    // "As soon as possible" — but not from inside libcurl. An extra early
+    // call (if libcurl moves the timeout again meanwhile) is harmless.
+    if (!soon_pending_) {
+      soon_pending_ = true;
+      soon_ = loop_->call_soon([this] {
+        soon_pending_ = false;
+        on_timeout();
+      });
+    }
+    return;
   }
+  timer_.when = loop_->now_ns() + int64_t{timeout_ms} * 1'000'000;
+  loop_->add_timer(&timer_);
 }
 
 void ClientCore::on_ready(int fd, int ev) {
@@ -374,7 +425,8 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
   CURL* e = t->easy;
   auto where = [&] { return absl::StrCat(" (", t->request.method, " ", t->request.url, ")"); };
   if (rc != CURLE_OK) {
-    std::string detail = t->errbuf[0] ? std::string(t->errbuf) : curl_easy_strerror(rc);
+    const char* errbuf = t->handle->errbuf;
+    std::string detail = errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc);
     long os_errno = 0;
     curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
     ErrorKind kind = ErrorKind::kOther;
@@ -442,7 +494,11 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
   }
   char* url = nullptr;
   curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
-  r.url = url ? url : t->request.url;
+  if (!url || t->request.url == url) {
+    r.url = std::move(t->request.url);  // no redirect: spare a copy
+  } else {
+    r.url = url;
+  }
   long redirects = 0;
   curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
   r.redirect_count = static_cast<int>(redirects);
@@ -462,7 +518,8 @@ void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result, bool reuse
   if (t->next) t->next->prev = t->prev;
   t->prev = t->next = nullptr;
   curl_multi_remove_handle(multi_, t->easy);
-  release_handle(t->easy, reuse_handle && !closing_);
+  release_handle(t->handle, reuse_handle && !closing_);
+  t->handle = nullptr;
   curl_slist_free_all(t->own_headers);
   t->own_headers = nullptr;
   t->easy = nullptr;
@@ -488,14 +545,17 @@ void ClientCore::abort(Transfer* t) {
   finish(t, absl::CancelledError("request cancelled"), false);
 }
 
-CURL* ClientCore::acquire_handle() {
+EasyHandle* ClientCore::acquire_handle() {
   if (!idle_handles_.empty()) {
-    CURL* e = idle_handles_.back();
+    EasyHandle* h = idle_handles_.back().release();
     idle_handles_.pop_back();
-    return e;
+    h->errbuf[0] = 0;
+    return h;
   }
-  CURL* e = curl_easy_init();
-  if (!e) return nullptr;
+  auto h = std::make_unique<EasyHandle>();
+  h->easy = curl_easy_init();
+  if (!h->easy) return nullptr;
+  CURL* e = h->easy;
   // Options that never change between requests, set once per handle.
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -527,16 +587,14 @@ CURL* ClientCore::acquire_handle() {
     curl_easy_setopt(e, CURLOPT_SHARE, share_);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");  // enables the cookie engine
   }
-  return e;
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
+  return h.release();
 }
 
-void ClientCore::release_handle(CURL* easy, bool reuse) {
+void ClientCore::release_handle(EasyHandle* handle, bool reuse) {
+  std::unique_ptr<EasyHandle> owned(handle);
   size_t cap = static_cast<size_t>(std::max(16, options_.max_connections));
-  if (reuse && idle_handles_.size() < cap) {
-    idle_handles_.push_back(easy);
-  } else {
-    curl_easy_cleanup(easy);
-  }
+  if (reuse && idle_handles_.size() < cap) idle_handles_.push_back(std::move(owned));
 }
 
 absl::Status ClientCore::start(Transfer* t, Request request) {
@@ -545,23 +603,28 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
         absl::StrCat("invalid HTTP method '", request.method, "'"));
   }
   if (absl::Status s = check_headers(request.headers); !s.ok()) return s;
-  absl::StatusOr<std::string> url = normalize_url(request.url);
-  if (!url.ok()) return url.status();
+  // Plain absolute http(s) URLs go to libcurl as they are (it parses them
+  // anyway, and reports what is malformed); anything else is cleaned and
+  // checked here first, for a clear error and the WHATWG clean-up.
+  if (!is_plain_http_url(request.url)) {
+    absl::StatusOr<std::string> url = normalize_url(request.url);
+    if (!url.ok()) return url.status();
+    request.url = *std::move(url);
+  }
 
-  CURL* e = acquire_handle();
-  if (!e) return absl::ResourceExhaustedError("curl_easy_init failed");
+  EasyHandle* h = acquire_handle();
+  if (!h) return absl::ResourceExhaustedError("curl_easy_init failed");
+  CURL* e = h->easy;
   t->request = std::move(request);
-  t->request.url = *std::move(url);
   const Request& r = t->request;
+  t->handle = h;
   t->easy = e;
   t->max_body = r.max_body_size.value_or(options_.max_body_size);
-  t->errbuf[0] = 0;
 
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(e, CURLOPT_PRIVATE, reinterpret_cast<char*>(t));
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
 
   // The method. Every branch resets what a previous request on this pooled
   // handle may have set.
@@ -588,7 +651,8 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
       }
       for (const auto& [name, value] : r.headers) own = append(own, header_line(name, value));
     } catch (const std::bad_alloc&) {
-      release_handle(e, false);
+      release_handle(h, false);
+      t->handle = nullptr;
       t->easy = nullptr;
       return absl::ResourceExhaustedError("out of memory building the header list");
     }
@@ -613,7 +677,8 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
   if (mc != CURLM_OK) {
     curl_slist_free_all(t->own_headers);
     t->own_headers = nullptr;
-    release_handle(e, false);
+    release_handle(h, false);
+    t->handle = nullptr;
     t->easy = nullptr;
     return absl::InternalError(absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(mc)));
   }

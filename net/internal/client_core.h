@@ -39,6 +39,20 @@ namespace aio::http::internal {
 
 class ClientCore;
 
+// A libcurl easy handle and its error buffer, pooled and reused: a reused
+// handle keeps its settings (most options are set once) and libcurl's
+// per-handle caches.
+struct EasyHandle {
+  EasyHandle() = default;
+  EasyHandle(const EasyHandle&) = delete;
+  EasyHandle& operator=(const EasyHandle&) = delete;
+  ~EasyHandle() {
+    if (easy) curl_easy_cleanup(easy);
+  }
+  CURL* easy = nullptr;
+  char errbuf[CURL_ERROR_SIZE] = {};
+};
+
 // One request in flight. Lives in the frame of the coroutine that awaits it.
 struct Transfer {
   Transfer() = default;
@@ -47,7 +61,8 @@ struct Transfer {
   ~Transfer();
 
   ClientCore* core = nullptr;  // set while libcurl owns the transfer
-  CURL* easy = nullptr;
+  EasyHandle* handle = nullptr;  // ours while the transfer runs
+  CURL* easy = nullptr;          // handle->easy
   curl_slist* own_headers = nullptr;  // this request's header list, if any
   Request request;                    // keeps URL and body alive for libcurl
   std::string body;
@@ -55,7 +70,6 @@ struct Transfer {
   size_t max_body = 0;
   size_t decoded = 0;  // decoded bytes seen (counted even past max_body)
   bool too_large = false;
-  char errbuf[CURL_ERROR_SIZE] = {};
 
   bool done = false;
   absl::StatusOr<Response> result{absl::UnknownError("request not finished")};
@@ -98,7 +112,9 @@ class ClientCore {
   EventLoop* loop() const { return loop_; }
 
  private:
-  enum FdFlags : uint8_t { kIn = 1, kOut = 2 };
+  // kIn/kOut: registered with the loop; kWantIn: libcurl waits for input;
+  // kOwned: opened through open_cb (closed through close_cb).
+  enum FdFlags : uint8_t { kIn = 1, kOut = 2, kWantIn = 4, kOwned = 8 };
 
   static int socket_cb(CURL* easy, curl_socket_t fd, int what, void* self, void* socketp);
   static int timer_cb(CURLM* multi, long timeout_ms, void* self);
@@ -110,13 +126,14 @@ class ClientCore {
   void watch(int fd, bool in, bool out);
   void arm_timer(long timeout_ms);
   void on_ready(int fd, int ev);
+  void on_readable(int fd);
   void on_timeout();
   void collect_done();
   // Detaches `t` from libcurl and wakes its task with `result`.
   void finish(Transfer* t, absl::StatusOr<Response> result, bool reuse_handle);
   absl::StatusOr<Response> build_response(Transfer* t, CURLcode rc);
-  CURL* acquire_handle();
-  void release_handle(CURL* easy, bool reuse);
+  EasyHandle* acquire_handle();
+  void release_handle(EasyHandle* handle, bool reuse);
   uint8_t& fd_flags(int fd);
 
   EventLoop* loop_;
@@ -124,9 +141,17 @@ class ClientCore {
   CURLM* multi_ = nullptr;
   CURLSH* share_ = nullptr;  // cookie jar, when options_.cookies
   curl_slist* default_headers_ = nullptr;
-  Handle timer_;
+  // libcurl's one timeout: a timer node owned here and re-armed without
+  // allocating (libcurl moves its timeout a few times per request); a 0 ms
+  // timeout is one coalesced call_soon.
+  struct CurlTimer : aio::internal::TimerNode {
+    ClientCore* core = nullptr;
+  };
+  CurlTimer timer_;
+  Handle soon_;
+  bool soon_pending_ = false;
   std::vector<uint8_t> fds_;      // FdFlags by fd
-  std::vector<CURL*> idle_handles_;
+  std::vector<std::unique_ptr<EasyHandle>> idle_handles_;
   Transfer* active_ = nullptr;    // doubly linked list
   bool closing_ = false;
   Client::Stats stats_;

@@ -1,0 +1,404 @@
+"""The //net benchmarks, every peer interleaved in one run; prints the tables.
+
+    bazel run --config=opt //bench/net:compare -- [--rounds 3] [--markdown FILE]
+
+1. HTTP fetch: a private nginx (one worker process, 127.0.0.1) serves
+   20,000 distinct ~2 KB pages; each client fetches all of them with 64 in
+   flight: aio::http::Client, a plain C program on the libcurl multi
+   interface (the libcurl ceiling: curl_multi_perform + curl_multi_poll),
+   the same on libcurl's multi-socket API with a bare epoll loop (what the
+   event-loop embedding costs by itself), Python httpx.AsyncClient and aiohttp;
+   and `wrk -t1 -c64` on one page (the server's ceiling). Reported: pages/s
+   (timed inside each program around the fetches), client CPU seconds and
+   peak RSS of the whole process (from wait4 via the `measure` launcher).
+2. TCP echo: the same server on aio::net streams, asyncio streams, uvloop
+   streams and Boost.Asio; one C load client (10 connections, blocking
+   send/recv, one thread each) sends 1 KiB / 10 KiB / 100 KiB messages for a
+   fixed time. Reported: requests/s and the server's CPU seconds (from
+   /proc/<pid>/stat) during the run.
+
+Machine speed drifts over minutes, so each round runs every peer back to back
+in a rotating order, tables show medians over rounds, and ratios are medians
+of the per-round ratios. Runs under Debian's /usr/bin/python3 (compare.sh
+pins it): httpx, aiohttp and uvloop are that interpreter's packages.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYTHON = "/usr/bin/python3"
+NGINX = "/usr/sbin/nginx"
+WRK = "/usr/bin/wrk"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def die_with_parent():
+    """In a child before exec: SIGKILL it if the driver dies (PR_SET_PDEATHSIG)."""
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def binary(name):
+    return os.path.join(HERE, name)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def parse_kv(line):
+    return dict(kv.split("=", 1) for kv in line.split()[1:])
+
+
+def measured(cmd):
+    """Runs cmd under the measure launcher; returns (RESULT dict, cpu_s, rss_mib)."""
+    proc = subprocess.run([binary("measure")] + cmd, capture_output=True, text=True)
+    result, cpu, rss = {}, None, None
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result = parse_kv(line)
+        elif line.startswith("MEASURE "):
+            m = parse_kv(line)
+            cpu, rss = float(m["cpu_s"]), int(m["maxrss_kb"]) / 1024
+    if proc.returncode != 0 or cpu is None:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return result, cpu, rss, proc.stdout
+
+
+# ---------------------------------------------------------------- nginx
+
+class Nginx:
+    """A private nginx on 127.0.0.1 serving `root`; always stopped."""
+
+    def __init__(self, root):
+        self.prefix = tempfile.mkdtemp(prefix="aio-bench-nginx-")
+        self.port = free_port()
+        for d in ("tmp", "logs"):
+            os.makedirs(os.path.join(self.prefix, d))
+        p = self.prefix
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        conf = f"""daemon off;
+master_process off;
+worker_processes 1;
+{user}error_log {p}/logs/error.log warn;
+pid {p}/nginx.pid;
+events {{ worker_connections 16384; }}
+http {{
+  access_log off;
+  client_body_temp_path {p}/tmp/body;
+  proxy_temp_path {p}/tmp/proxy;
+  fastcgi_temp_path {p}/tmp/fastcgi;
+  uwsgi_temp_path {p}/tmp/uwsgi;
+  scgi_temp_path {p}/tmp/scgi;
+  default_type text/html;
+  keepalive_requests 1000000;
+  sendfile on;
+  tcp_nopush on;
+  server {{
+    listen 127.0.0.1:{self.port} backlog=4096;
+    root {root};
+  }}
+}}
+"""
+        conf_path = os.path.join(p, "nginx.conf")
+        with open(conf_path, "w") as f:
+            f.write(conf)
+        self.proc = subprocess.Popen([NGINX, "-p", p + "/", "-c", conf_path,
+                                      "-e", f"{p}/logs/error.log"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     preexec_fn=die_with_parent)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.01)
+        self.stop()
+        raise RuntimeError("nginx did not start: " + open(f"{p}/logs/error.log").read())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+def make_pages(root, n):
+    os.makedirs(os.path.join(root, "p"))
+    for i in range(n):
+        text = f"<html><head><title>page {i}</title></head><body><h1>Page {i}</h1>\n"
+        k = 0
+        while len(text) < 2000:
+            text += f"<p><a href=\"/p/{(i * 7 + k) % n}.html\">link {k}</a> lorem ipsum dolor {i * 31 + k}</p>\n"
+            k += 1
+        text += "</body></html>\n"
+        with open(os.path.join(root, "p", f"{i}.html"), "w") as f:
+            f.write(text)
+
+
+HTTP_PEERS = ["aio", "libcurl", "libcurl_socket", "httpx", "aiohttp", "wrk"]
+HTTP_LABELS = {"aio": "aio::http::Client", "libcurl": "plain libcurl multi (C)",
+               "libcurl_socket": "plain libcurl multi_socket + epoll (C)",
+               "httpx": "httpx.AsyncClient", "aiohttp": "aiohttp", "wrk": "wrk -t1 -c64 (one page)"}
+
+
+def http_run(peer, base, pages, conc, wrk_seconds):
+    if peer == "aio":
+        cmd = [binary("http_client_bench"), base, str(pages), str(conc)]
+    elif peer == "libcurl":
+        cmd = [binary("curl_multi_bench"), base, str(pages), str(conc)]
+    elif peer == "libcurl_socket":
+        cmd = [binary("curl_socket_bench"), base, str(pages), str(conc)]
+    elif peer in ("httpx", "aiohttp"):
+        cmd = [PYTHON, os.path.join(HERE, "http_python_bench.py"), peer, base, str(pages), str(conc)]
+    else:
+        cmd = [WRK, "-t1", f"-c{conc}", f"-d{wrk_seconds}s", f"{base}/p/0.html"]
+    result, cpu, rss, out = measured(cmd)
+    if peer == "wrk":
+        rps = next(float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec:"))
+        return {"rate": rps, "cpu": cpu, "rss": rss, "cpu_per_1k": cpu / (rps * wrk_seconds) * 1e6}
+    ok = int(result["pages"])
+    if ok != pages or int(result["errors"]) != 0:
+        raise RuntimeError(f"{peer}: {ok} of {pages} pages, {result['errors']} errors")
+    rate = pages / float(result["seconds"])
+    return {"rate": rate, "cpu": cpu, "rss": rss, "cpu_per_1k": cpu / pages * 1e6}
+
+
+def http_bench(args):
+    root = tempfile.mkdtemp(prefix="aio-bench-www-")
+    try:
+        make_pages(root, args.pages)
+        nginx = Nginx(root)
+        try:
+            base = f"http://127.0.0.1:{nginx.port}"
+            # Warm nginx's open-file cache and the page cache.
+            http_run("libcurl", base, args.pages, args.concurrency, 1)
+            runs = {p: [] for p in HTTP_PEERS}
+            for r in range(args.rounds):
+                order = HTTP_PEERS[r % len(HTTP_PEERS):] + HTTP_PEERS[:r % len(HTTP_PEERS)]
+                for peer in order:
+                    if peer in args.skip:
+                        continue
+                    res = http_run(peer, base, args.pages, args.concurrency, args.wrk_seconds)
+                    runs[peer].append(res)
+                    print(f"  http round {r + 1}: {peer:8s} {res['rate']:10.0f} /s  "
+                          f"cpu {res['cpu']:6.2f} s  rss {res['rss']:6.1f} MiB", file=sys.stderr)
+            return runs
+        finally:
+            nginx.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- echo
+
+ECHO_SERVERS = ["aio", "asio", "uvloop", "asyncio"]
+ECHO_LABELS = {"aio": "aio::net streams", "asio": "Boost.Asio", "uvloop": "uvloop streams",
+               "asyncio": "asyncio streams"}
+
+
+def server_cmd(server, port):
+    if server == "aio":
+        return [binary("echo_server_aio"), str(port)]
+    if server == "asio":
+        return [binary("echo_server_asio"), str(port)]
+    flags = ["--uvloop"] if server == "uvloop" else []
+    return [PYTHON, os.path.join(HERE, "echo_server.py")] + flags + [str(port)]
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def echo_run(server, size, conns, seconds):
+    port = free_port()
+    proc = subprocess.Popen(server_cmd(server, port), stdout=subprocess.PIPE, text=True,
+                            preexec_fn=die_with_parent)
+    try:
+        line = proc.stdout.readline()
+        if line.strip() != "READY":
+            raise RuntimeError(f"{server} echo server did not start")
+        before = cpu_ticks(proc.pid)
+        out = subprocess.run([binary("echo_client"), str(port), str(conns), str(size), str(seconds)],
+                             capture_output=True, text=True, check=True).stdout
+        after = cpu_ticks(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    res = parse_kv(next(l for l in out.splitlines() if l.startswith("RESULT ")))
+    reqs, secs = int(res["requests"]), float(res["seconds"])
+    cpu = (after - before) / CLK_TCK
+    return {"rate": reqs / secs, "cpu": cpu, "us_per_req": cpu / max(reqs, 1) * 1e6}
+
+
+def echo_bench(args):
+    runs = {(s, size): [] for s in ECHO_SERVERS for size in args.sizes}
+    for r in range(args.rounds):
+        for size in args.sizes:
+            order = ECHO_SERVERS[r % 4:] + ECHO_SERVERS[:r % 4]
+            for server in order:
+                if server in args.skip:
+                    continue
+                res = echo_run(server, size, args.conns, args.echo_seconds)
+                runs[(server, size)].append(res)
+                print(f"  echo round {r + 1}: {size:6d} B {server:8s} {res['rate']:10.0f} req/s  "
+                      f"server cpu {res['cpu']:5.2f} s", file=sys.stderr)
+    return runs
+
+
+# ---------------------------------------------------------------- report
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def ratio_median(a_runs, b_runs, key="rate"):
+    return med([a[key] / b[key] for a, b in zip(a_runs, b_runs) if b[key] > 0])
+
+
+def machine_info():
+    model = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+
+    def version(cmd):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "?"
+
+    pyver = subprocess.run([PYTHON, "-c", "import httpx, aiohttp, uvloop, sys; "
+                            "print(sys.version.split()[0], httpx.__version__, aiohttp.__version__, "
+                            "uvloop.__version__)"], capture_output=True, text=True).stdout.split()
+    return [
+        f"- Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}",
+        f"- CPU: {model}, {os.cpu_count()} logical CPUs (client, server and load generator share them)",
+        f"- Kernel: {platform.release()}",
+        f"- libcurl: {version(['curl', '--version'])}",
+        f"- nginx: {version([NGINX, '-v'])} (one worker process)",
+        f"- Python {pyver[0] if pyver else '?'}: httpx {pyver[1] if len(pyver) > 1 else '?'}, "
+        f"aiohttp {pyver[2] if len(pyver) > 2 else '?'}, uvloop {pyver[3] if len(pyver) > 3 else '?'}",
+        f"- Compiler: {version(['g++', '--version'])}, bazel --config=opt (-O2)",
+    ]
+
+
+def report(args, http, echo):
+    lines = []
+    lines.append("## Machine\n")
+    lines += machine_info()
+    if http:
+        lines.append("")
+        lines.append(f"## HTTP fetch: {args.pages} pages (~2 KB) from a local nginx, "
+                     f"{args.concurrency} in flight ({args.rounds} rounds, medians)\n")
+        lines.append("| client | pages/s | client CPU s | CPU ms / 1000 pages | peak RSS MiB |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for p in HTTP_PEERS:
+            rs = http[p]
+            if not rs:
+                continue
+            cpu = f"{med([x['cpu'] for x in rs]):.2f}" if p != "wrk" else f"{med([x['cpu'] for x in rs]):.2f} ({args.wrk_seconds} s run)"
+            lines.append(f"| {HTTP_LABELS[p]} | {med([x['rate'] for x in rs]):,.0f} | {cpu} | "
+                         f"{med([x['cpu_per_1k'] for x in rs]):.0f} | {med([x['rss'] for x in rs]):.1f} |")
+        lines.append("")
+        lines.append("| ratio (median of per-round ratios) | pages/s | CPU per page |")
+        lines.append("|---|---:|---:|")
+        for p in HTTP_PEERS:
+            if p == "aio" or not http[p] or not http["aio"]:
+                continue
+            inv = med([b["cpu_per_1k"] / a["cpu_per_1k"] for a, b in zip(http["aio"], http[p])])
+            lines.append(f"| aio / {HTTP_LABELS[p]} | {ratio_median(http['aio'], http[p]):.2f}x | "
+                         f"{1 / inv:.2f}x |")
+        lines.append("")
+        lines.append("Targets: aio >= 0.90x plain libcurl multi (C), >= 10x httpx.")
+    if echo:
+        lines.append("")
+        lines.append(f"## TCP echo: {args.conns} connections, {args.echo_seconds} s per run "
+                     f"({args.rounds} rounds, medians)\n")
+        lines.append("| message | server | requests/s | server CPU s | server CPU us / request |")
+        lines.append("|---:|---|---:|---:|---:|")
+        for size in args.sizes:
+            for s in ECHO_SERVERS:
+                rs = echo[(s, size)]
+                if not rs:
+                    continue
+                lines.append(f"| {size // 1024} KiB | {ECHO_LABELS[s]} | {med([x['rate'] for x in rs]):,.0f} | "
+                             f"{med([x['cpu'] for x in rs]):.2f} | {med([x['us_per_req'] for x in rs]):.1f} |")
+        lines.append("")
+        lines.append("| message | aio / uvloop req/s | aio / Boost.Asio req/s | aio / asyncio req/s | "
+                     "server CPU per request: uvloop / aio | Boost.Asio / aio |")
+        lines.append("|---:|---:|---:|---:|---:|---:|")
+        for size in args.sizes:
+            a = echo[("aio", size)]
+            cells = []
+            for peer in ("uvloop", "asio", "asyncio"):
+                cells.append(f"{ratio_median(a, echo[(peer, size)]):.2f}x" if echo[(peer, size)] else "-")
+            for peer in ("uvloop", "asio"):
+                b = echo[(peer, size)]
+                cells.append(f"{med([y['us_per_req'] / x['us_per_req'] for x, y in zip(a, b)]):.2f}x" if b else "-")
+            lines.append(f"| {size // 1024} KiB | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.append("Targets: aio >= 2x uvloop and >= Boost.Asio at every size.")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    # SIGTERM unwinds like Ctrl-C, so that nginx and echo servers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pages", type=int, default=20000)
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--wrk-seconds", type=int, default=5)
+    ap.add_argument("--conns", type=int, default=10)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1024, 10240, 102400])
+    ap.add_argument("--echo-seconds", type=float, default=5)
+    ap.add_argument("--only", choices=["http", "echo"])
+    ap.add_argument("--skip", nargs="*", default=[])
+    ap.add_argument("--markdown", help="also write the tables to this file")
+    args = ap.parse_args()
+    http = http_bench(args) if args.only in (None, "http") else None
+    echo = echo_bench(args) if args.only in (None, "echo") else None
+    text = report(args, http, echo)
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("# //net benchmark results\n\n")
+            f.write("Produced by `bazel run --config=opt //bench/net:compare -- --markdown "
+                    "$PWD/bench/net/RESULTS.md` (see compare.py for the method).\n\n")
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
