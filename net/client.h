@@ -75,7 +75,8 @@ class Client {
   Coro<absl::StatusOr<Response>> request(Request request);
   Coro<absl::StatusOr<Response>> get(std::string url, Headers headers = {});
   Coro<absl::StatusOr<Response>> head(std::string url, Headers headers = {});
-  Coro<absl::StatusOr<Response>> post(std::string url, std::string body, Headers headers = {});
+  Coro<absl::StatusOr<Response>> post(std::string url, std::string body,
+                                      Headers headers = {});
 
   const Options& options() const;
   Stats stats() const;

@@ -39,7 +39,8 @@ class FdGuard {
 
 }  // namespace
 
-Coro<absl::StatusOr<Connection>> open_connection(std::string host, uint16_t port) {
+Coro<absl::StatusOr<Connection>> open_connection(std::string host,
+                                                 uint16_t port) {
   absl::StatusOr<std::vector<internal::Endpoint>> endpoints =
       co_await internal::resolve(host, port, false);
   if (!endpoints.ok()) co_return endpoints.status();
@@ -47,14 +48,16 @@ Coro<absl::StatusOr<Connection>> open_connection(std::string host, uint16_t port
   absl::Status last = absl::UnavailableError("no address to connect to");
   for (const internal::Endpoint& ep : *endpoints) {
     std::string where = internal::format_address(&ep.addr, ep.len);
-    int fd = ::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    int fd = ::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                      IPPROTO_TCP);
     if (fd < 0) {
       last = absl::ErrnoToStatus(errno, "socket");
       continue;
     }
     FdGuard guard(&loop, fd);
     int err = 0;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&ep.addr), ep.len) < 0) {
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&ep.addr), ep.len) <
+        0) {
       err = errno;
       if (err == EINPROGRESS || err == EINTR) {
         // The handshake goes on; writable means it ended, SO_ERROR says how.
@@ -69,7 +72,8 @@ Coro<absl::StatusOr<Connection>> open_connection(std::string host, uint16_t port
     }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto state = std::make_shared<internal::SocketState>(&loop, guard.release());
+    auto state =
+        std::make_shared<internal::SocketState>(&loop, guard.release());
     co_return Connection{StreamReader(state), StreamWriter(state)};
   }
   co_return last;

@@ -27,8 +27,9 @@ void Headers::set(std::string name, std::string value) {
 }
 
 size_t Headers::remove(std::string_view name) {
-  auto it = std::remove_if(fields_.begin(), fields_.end(),
-                           [&](const Field& f) { return iequals(f.first, name); });
+  auto it = std::remove_if(fields_.begin(), fields_.end(), [&](const Field& f) {
+    return iequals(f.first, name);
+  });
   size_t n = static_cast<size_t>(fields_.end() - it);
   fields_.erase(it, fields_.end());
   return n;
@@ -41,7 +42,8 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
   return std::nullopt;
 }
 
-std::string_view Headers::get_or(std::string_view name, std::string_view fallback) const {
+std::string_view Headers::get_or(std::string_view name,
+                                 std::string_view fallback) const {
   auto v = get(name);
   return v ? *v : fallback;
 }

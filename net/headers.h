@@ -37,7 +37,8 @@ class Headers {
   // The value of the first field named `name`.
   std::optional<std::string_view> get(std::string_view name) const;
   // The first value, or `fallback`.
-  std::string_view get_or(std::string_view name, std::string_view fallback) const;
+  std::string_view get_or(std::string_view name,
+                          std::string_view fallback) const;
   // Every value of fields named `name`, in order.
   std::vector<std::string_view> get_all(std::string_view name) const;
   bool contains(std::string_view name) const { return get(name).has_value(); }

@@ -6,20 +6,24 @@
 // (error_kind(status)) tells the categories apart without parsing text:
 //
 //   kind                  status code          example message
-//   kInvalidUrl           kInvalidArgument     invalid URL 'http://a b/': Bad hostname
-//   kUnsupportedProtocol  kInvalidArgument     unsupported URL scheme 'ftp' ... (only http and https)
-//   kDns                  kUnavailable         DNS lookup failed: Could not resolve host: x.invalid
-//   kConnectionRefused    kUnavailable         connection refused: Failed to connect to ...
-//   kConnectionReset      kUnavailable         connection reset: Recv failure: Connection reset by peer
-//   kNetwork              kUnavailable         network error: (other send/receive/connect failures)
-//   kTimeout              kDeadlineExceeded    timeout: Operation timed out after 200 milliseconds ...
-//   kTls                  kUnauthenticated     TLS error: SSL certificate problem: self-signed certificate
-//   kTooLarge             kResourceExhausted   response body too large: more than 1048576 bytes
-//   kTooManyRedirects     kFailedPrecondition  too many redirects: Maximum (5) redirects followed
-//   kTruncated            kDataLoss            truncated response: transfer closed with 50 bytes remaining
-//   kProtocol             kDataLoss            protocol error: (malformed reply, HTTP/2 stream error)
-//   kClientClosed         kCancelled           the aio::http::Client was destroyed during the request
-//   kOther                kUnknown             (anything else libcurl reports)
+//   kInvalidUrl           kInvalidArgument     invalid URL 'http://a b/': Bad
+//   hostname kUnsupportedProtocol  kInvalidArgument     unsupported URL scheme
+//   'ftp' ... (only http and https) kDns                  kUnavailable DNS
+//   lookup failed: Could not resolve host: x.invalid kConnectionRefused
+//   kUnavailable         connection refused: Failed to connect to ...
+//   kConnectionReset      kUnavailable         connection reset: Recv failure:
+//   Connection reset by peer kNetwork              kUnavailable         network
+//   error: (other send/receive/connect failures) kTimeout kDeadlineExceeded
+//   timeout: Operation timed out after 200 milliseconds ... kTls
+//   kUnauthenticated     TLS error: SSL certificate problem: self-signed
+//   certificate kTooLarge             kResourceExhausted   response body too
+//   large: more than 1048576 bytes kTooManyRedirects     kFailedPrecondition
+//   too many redirects: Maximum (5) redirects followed kTruncated kDataLoss
+//   truncated response: transfer closed with 50 bytes remaining kProtocol
+//   kDataLoss            protocol error: (malformed reply, HTTP/2 stream error)
+//   kClientClosed         kCancelled           the aio::http::Client was
+//   destroyed during the request kOther                kUnknown (anything else
+//   libcurl reports)
 //
 // An HTTP error status (404, 503) is not an error here: it is a Response.
 // Retrying makes sense for kUnavailable and kDeadlineExceeded codes.

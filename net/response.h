@@ -17,12 +17,12 @@ namespace aio::http {
 // for http://). With redirects, the phases are those of the last hop and
 // `redirect` is the time spent on the earlier hops.
 struct Timings {
-  std::chrono::microseconds name_lookup{0};   // DNS done
-  std::chrono::microseconds connect{0};       // TCP connected
-  std::chrono::microseconds tls_handshake{0}; // TLS done (https only)
-  std::chrono::microseconds first_byte{0};    // first response byte
-  std::chrono::microseconds total{0};         // whole request, redirects included
-  std::chrono::microseconds redirect{0};      // all hops before the last
+  std::chrono::microseconds name_lookup{0};    // DNS done
+  std::chrono::microseconds connect{0};        // TCP connected
+  std::chrono::microseconds tls_handshake{0};  // TLS done (https only)
+  std::chrono::microseconds first_byte{0};     // first response byte
+  std::chrono::microseconds total{0};     // whole request, redirects included
+  std::chrono::microseconds redirect{0};  // all hops before the last
 };
 
 struct Response {

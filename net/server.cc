@@ -32,8 +32,10 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
     socklen_t len = sizeof ss;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
       sockname_ = format_address(&ss, len);
-      if (ss.ss_family == AF_INET) port_ = ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-      if (ss.ss_family == AF_INET6) port_ = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+      if (ss.ss_family == AF_INET)
+        port_ = ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+      if (ss.ss_family == AF_INET6)
+        port_ = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
     }
   }
   ~ServerState() { close(); }
@@ -63,8 +65,10 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   struct Registration {
     std::shared_ptr<ServerState> state;
     uint64_t id = 0;
-    Registration(std::shared_ptr<ServerState> s, uint64_t i) : state(std::move(s)), id(i) {}
-    Registration(Registration&& o) noexcept : state(std::move(o.state)), id(o.id) {}
+    Registration(std::shared_ptr<ServerState> s, uint64_t i)
+        : state(std::move(s)), id(i) {}
+    Registration(Registration&& o) noexcept
+        : state(std::move(o.state)), id(o.id) {}
     Registration(const Registration&) = delete;
     ~Registration() {
       if (!state) return;
@@ -83,7 +87,8 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
       throw;
     } catch (...) {
       st->loop_->call_exception_handler(
-          {absl::StrCat("Unhandled exception in the connection handler for ", sock->peername()),
+          {absl::StrCat("Unhandled exception in the connection handler for ",
+                        sock->peername()),
            std::current_exception(),
            {}});
       failed = true;
@@ -109,18 +114,22 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
           // Out of descriptors or memory: stop accepting for a moment rather
           // than spinning on a readable listening socket.
           loop_->call_exception_handler(
-              {absl::StrCat("accept on ", sockname_, " failed: ", std::strerror(err),
-                            "; pausing accepts for 100 ms"),
+              {absl::StrCat("accept on ", sockname_, " failed: ",
+                            std::strerror(err), "; pausing accepts for 100 ms"),
                nullptr,
                {}});
           loop_->remove_reader(fd_);
-          pause_timer_ = loop_->call_later(std::chrono::milliseconds(100), [this] {
-            if (fd_ >= 0) start_accepting();
-          });
+          pause_timer_ =
+              loop_->call_later(std::chrono::milliseconds(100), [this] {
+                if (fd_ >= 0) start_accepting();
+              });
           return;
         }
         loop_->call_exception_handler(
-            {absl::StrCat("accept on ", sockname_, " failed: ", std::strerror(err)), nullptr, {}});
+            {absl::StrCat("accept on ", sockname_,
+                          " failed: ", std::strerror(err)),
+             nullptr,
+             {}});
         return;
       }
       int one = 1;
@@ -128,7 +137,8 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
       ++accepted_;
       auto sock = std::make_shared<SocketState>(loop_, cfd);
       uint64_t id = ++next_id_;
-      Task<void> task = loop_->create_task(serve(Registration(shared_from_this(), id), sock));
+      Task<void> task =
+          loop_->create_task(serve(Registration(shared_from_this(), id), sock));
       connections_.emplace(id, task.state());
     }
   }
@@ -163,7 +173,8 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
 
 }  // namespace internal
 
-Server::Server(std::shared_ptr<internal::ServerState> state) : state_(std::move(state)) {}
+Server::Server(std::shared_ptr<internal::ServerState> state)
+    : state_(std::move(state)) {}
 Server::Server(Server&&) noexcept = default;
 Server& Server::operator=(Server&& o) noexcept {
   if (this != &o) {
@@ -184,18 +195,28 @@ Server::~Server() {
 
 namespace {
 internal::ServerState* need(const std::shared_ptr<internal::ServerState>& s) {
-  if (!s) throw std::logic_error("aio::net::Server: use of an empty or moved-from server");
+  if (!s)
+    throw std::logic_error(
+        "aio::net::Server: use of an empty or moved-from server");
   return s.get();
 }
-Coro<void> wait_closed_on(std::shared_ptr<internal::ServerState> s) { co_await s->wait_closed(); }
-Coro<void> serve_forever_on(std::shared_ptr<internal::ServerState> s) { co_await s->serve_forever(); }
+Coro<void> wait_closed_on(std::shared_ptr<internal::ServerState> s) {
+  co_await s->wait_closed();
+}
+Coro<void> serve_forever_on(std::shared_ptr<internal::ServerState> s) {
+  co_await s->serve_forever();
+}
 }  // namespace
 
 uint16_t Server::port() const { return need(state_)->port_; }
 std::string Server::sockname() const { return need(state_)->sockname_; }
 bool Server::is_serving() const { return need(state_)->fd_ >= 0; }
-size_t Server::active_connections() const { return need(state_)->connections_.size(); }
-uint64_t Server::connections_accepted() const { return need(state_)->accepted_; }
+size_t Server::active_connections() const {
+  return need(state_)->connections_.size();
+}
+uint64_t Server::connections_accepted() const {
+  return need(state_)->accepted_;
+}
 void Server::close() { need(state_)->close(); }
 void Server::close_clients() { need(state_)->close_clients(); }
 Coro<void> Server::wait_closed() {
@@ -207,20 +228,25 @@ Coro<void> Server::serve_forever() {
   return serve_forever_on(state_);
 }
 
-Coro<absl::StatusOr<Server>> start_server(ConnectionHandler handler, std::string host,
-                                          uint16_t port, ServerOptions options) {
-  if (!handler) co_return absl::InvalidArgumentError("start_server: empty handler");
+Coro<absl::StatusOr<Server>> start_server(ConnectionHandler handler,
+                                          std::string host, uint16_t port,
+                                          ServerOptions options) {
+  if (!handler)
+    co_return absl::InvalidArgumentError("start_server: empty handler");
   if (host.empty()) host = "0.0.0.0";
   absl::StatusOr<std::vector<internal::Endpoint>> endpoints =
       co_await internal::resolve(host, port, true);
   if (!endpoints.ok()) co_return endpoints.status();
   const internal::Endpoint& ep = endpoints->front();
   std::string where = internal::format_address(&ep.addr, ep.len);
-  int fd = ::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  int fd = ::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    IPPROTO_TCP);
   if (fd < 0) co_return absl::ErrnoToStatus(errno, "socket");
   int one = 1;
-  if (options.reuse_address) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (options.reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (options.reuse_address)
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (options.reuse_port)
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&ep.addr), ep.len) < 0) {
     int err = errno;
     ::close(fd);
@@ -232,7 +258,8 @@ Coro<absl::StatusOr<Server>> start_server(ConnectionHandler handler, std::string
     co_return absl::ErrnoToStatus(err, absl::StrCat("listen on ", where));
   }
   EventLoop& loop = get_running_loop();
-  auto state = std::make_shared<internal::ServerState>(&loop, fd, std::move(handler));
+  auto state =
+      std::make_shared<internal::ServerState>(&loop, fd, std::move(handler));
   state->start_accepting();
   co_return Server(std::move(state));
 }

@@ -14,7 +14,9 @@ namespace {
 using internal::SocketState;
 
 std::shared_ptr<SocketState> need(const std::shared_ptr<SocketState>& s) {
-  if (!s) throw std::logic_error("aio::net::StreamReader: use of an empty or moved-from reader");
+  if (!s)
+    throw std::logic_error(
+        "aio::net::StreamReader: use of an empty or moved-from reader");
   return s;
 }
 
@@ -38,7 +40,8 @@ std::string take(SocketState* s, size_t n) {
 
 }  // namespace
 
-StreamReader::StreamReader(std::shared_ptr<internal::SocketState> state) : state_(std::move(state)) {}
+StreamReader::StreamReader(std::shared_ptr<internal::SocketState> state)
+    : state_(std::move(state)) {}
 StreamReader::~StreamReader() = default;
 
 Coro<absl::StatusOr<std::string>> StreamReader::read(size_t n) {
@@ -58,9 +61,9 @@ Coro<absl::StatusOr<std::string>> StreamReader::read_exactly(size_t n) {
   ReadGuard guard(st.get());
   while (st->buffered() < n) {
     if (st->eof()) {
-      co_return absl::OutOfRangeError(absl::StrCat("incomplete read from ", st->peername(),
-                                                   ": expected ", n, " bytes, the stream ended after ",
-                                                   st->buffered()));
+      co_return absl::OutOfRangeError(
+          absl::StrCat("incomplete read from ", st->peername(), ": expected ",
+                       n, " bytes, the stream ended after ", st->buffered()));
     }
     absl::Status s = co_await st->fill(n);
     if (!s.ok()) co_return s;
@@ -68,9 +71,11 @@ Coro<absl::StatusOr<std::string>> StreamReader::read_exactly(size_t n) {
   co_return take(st.get(), n);
 }
 
-Coro<absl::StatusOr<std::string>> StreamReader::read_until(std::string separator, size_t limit) {
+Coro<absl::StatusOr<std::string>> StreamReader::read_until(
+    std::string separator, size_t limit) {
   std::shared_ptr<SocketState> st = need(state_);
-  if (separator.empty()) co_return absl::InvalidArgumentError("read_until: empty separator");
+  if (separator.empty())
+    co_return absl::InvalidArgumentError("read_until: empty separator");
   ReadGuard guard(st.get());
   const size_t max_buffer = limit + separator.size();
   size_t searched = 0;  // offset below which the separator cannot start
@@ -82,17 +87,19 @@ Coro<absl::StatusOr<std::string>> StreamReader::read_until(std::string separator
       co_return take(st.get(), pos + separator.size());
     }
     if (buf.size() >= max_buffer) break;
-    searched = buf.size() >= separator.size() ? buf.size() - separator.size() + 1 : 0;
+    searched =
+        buf.size() >= separator.size() ? buf.size() - separator.size() + 1 : 0;
     if (st->eof()) {
-      co_return absl::OutOfRangeError(absl::StrCat("incomplete read from ", st->peername(),
-                                                   ": the stream ended after ", buf.size(),
-                                                   " bytes without the separator"));
+      co_return absl::OutOfRangeError(absl::StrCat(
+          "incomplete read from ", st->peername(), ": the stream ended after ",
+          buf.size(), " bytes without the separator"));
     }
     absl::Status s = co_await st->fill(max_buffer);
     if (!s.ok()) co_return s;
   }
-  co_return absl::ResourceExhaustedError(absl::StrCat(
-      "read_until from ", st->peername(), ": separator not found within ", limit, " bytes"));
+  co_return absl::ResourceExhaustedError(
+      absl::StrCat("read_until from ", st->peername(),
+                   ": separator not found within ", limit, " bytes"));
 }
 
 Coro<absl::StatusOr<std::string>> StreamReader::readline(size_t limit) {
@@ -105,7 +112,9 @@ Coro<absl::StatusOr<size_t>> StreamReader::read_into(char* dst, size_t n) {
   co_return co_await st->recv_into(dst, n);
 }
 
-bool StreamReader::at_eof() const { return need(state_)->eof() && state_->buffered() == 0; }
+bool StreamReader::at_eof() const {
+  return need(state_)->eof() && state_->buffered() == 0;
+}
 size_t StreamReader::buffered() const { return need(state_)->buffered(); }
 
 }  // namespace aio::net

@@ -2,7 +2,8 @@
 // StreamReader), from open_connection() or a start_server() handler.
 //
 //   auto line = co_await reader.read_until("\r\n");   // StatusOr<std::string>
-//   if (!line.ok()) ...                               // reset, limit, EOF early
+//   if (!line.ok()) ...                               // reset, limit, EOF
+//   early
 //
 // Results are values: bytes, or a status for what the network did (reset →
 // Unavailable; the stream ended before read_exactly/read_until were satisfied
@@ -51,7 +52,8 @@ class StreamReader {
   Coro<absl::StatusOr<std::string>> read_exactly(size_t n);
   // Bytes up to and including `separator`; ResourceExhausted if it does not
   // appear within `limit` bytes, OutOfRange if the stream ends first.
-  Coro<absl::StatusOr<std::string>> read_until(std::string separator, size_t limit = kDefaultLimit);
+  Coro<absl::StatusOr<std::string>> read_until(std::string separator,
+                                               size_t limit = kDefaultLimit);
   // read_until("\n").
   Coro<absl::StatusOr<std::string>> readline(size_t limit = kDefaultLimit);
   // Up to `n` bytes into `dst` (no allocation; receives straight into `dst`

@@ -9,7 +9,9 @@ namespace aio::net {
 namespace {
 
 internal::SocketState* need(const std::shared_ptr<internal::SocketState>& s) {
-  if (!s) throw std::logic_error("aio::net::StreamWriter: use of an empty or moved-from writer");
+  if (!s)
+    throw std::logic_error(
+        "aio::net::StreamWriter: use of an empty or moved-from writer");
   return s.get();
 }
 
@@ -23,10 +25,13 @@ Coro<void> wait_closed_on(std::shared_ptr<internal::SocketState> st) {
 
 }  // namespace
 
-StreamWriter::StreamWriter(std::shared_ptr<internal::SocketState> state) : state_(std::move(state)) {}
+StreamWriter::StreamWriter(std::shared_ptr<internal::SocketState> state)
+    : state_(std::move(state)) {}
 StreamWriter::~StreamWriter() = default;
 
-absl::Status StreamWriter::write(std::string_view data) { return need(state_)->write(data); }
+absl::Status StreamWriter::write(std::string_view data) {
+  return need(state_)->write(data);
+}
 
 Coro<absl::Status> StreamWriter::drain() {
   need(state_);
@@ -43,7 +48,9 @@ Coro<void> StreamWriter::wait_closed() {
   return wait_closed_on(state_);
 }
 
-size_t StreamWriter::buffer_size() const { return need(state_)->write_buffer_size(); }
+size_t StreamWriter::buffer_size() const {
+  return need(state_)->write_buffer_size();
+}
 void StreamWriter::set_write_buffer_limits(size_t high, size_t low) {
   need(state_)->set_write_buffer_limits(high, low);
 }

@@ -48,7 +48,8 @@ std::string clean(std::string_view in) {
 // "+" / "-" / ".") ":"), lower-cased; empty if it is a relative reference.
 // Only used to report unsupported schemes by name, before libcurl parses.
 std::string sniff_scheme(std::string_view s) {
-  if (s.empty() || !absl::ascii_isalpha(static_cast<unsigned char>(s[0]))) return {};
+  if (s.empty() || !absl::ascii_isalpha(static_cast<unsigned char>(s[0])))
+    return {};
   for (size_t i = 1; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == ':') return absl::AsciiStrToLower(av(s.substr(0, i)));
@@ -57,17 +58,21 @@ std::string sniff_scheme(std::string_view s) {
   return {};
 }
 
-bool is_http_scheme(std::string_view scheme) { return scheme == "http" || scheme == "https"; }
+bool is_http_scheme(std::string_view scheme) {
+  return scheme == "http" || scheme == "https";
+}
 
 absl::Status unsupported_scheme(std::string_view scheme, std::string_view url) {
   return make_error(ErrorKind::kUnsupportedProtocol,
-                    absl::StrCat("unsupported URL scheme '", av(scheme), "' in '", av(url),
-                                 "' (only http and https)"));
+                    absl::StrCat("unsupported URL scheme '", av(scheme),
+                                 "' in '", av(url), "' (only http and https)"));
 }
 
-absl::Status invalid(std::string_view what, std::string_view url, CURLUcode rc) {
-  return make_error(ErrorKind::kInvalidUrl,
-                    absl::StrCat(av(what), " '", av(url), "': ", curl_url_strerror(rc)));
+absl::Status invalid(std::string_view what, std::string_view url,
+                     CURLUcode rc) {
+  return make_error(
+      ErrorKind::kInvalidUrl,
+      absl::StrCat(av(what), " '", av(url), "': ", curl_url_strerror(rc)));
 }
 
 std::string get_part(CURLU* h, CURLUPart part, unsigned flags = 0) {
@@ -78,21 +83,29 @@ std::string get_part(CURLU* h, CURLUPart part, unsigned flags = 0) {
 }
 
 // Parses an absolute http(s) URL into a new handle.
-absl::StatusOr<CurluPtr> parse_absolute(std::string_view text, std::string_view what) {
+absl::StatusOr<CurluPtr> parse_absolute(std::string_view text,
+                                        std::string_view what) {
   std::string s = clean(text);
-  if (s.empty()) return make_error(ErrorKind::kInvalidUrl, absl::StrCat(av(what), " is empty"));
+  if (s.empty())
+    return make_error(ErrorKind::kInvalidUrl,
+                      absl::StrCat(av(what), " is empty"));
   std::string scheme = sniff_scheme(s);
   if (scheme.empty()) {
-    return make_error(ErrorKind::kInvalidUrl,
-                      absl::StrCat(av(what), " '", s, "' has no scheme (expected http:// or https://)"));
+    return make_error(
+        ErrorKind::kInvalidUrl,
+        absl::StrCat(av(what), " '", s,
+                     "' has no scheme (expected http:// or https://)"));
   }
   if (!is_http_scheme(scheme)) return unsupported_scheme(scheme, s);
   CurluPtr h(curl_url());
   if (!h) return absl::ResourceExhaustedError("curl_url: out of memory");
   CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, s.c_str(), kSetFlags);
-  if (rc != CURLUE_OK) return invalid(absl::StrCat("invalid ", av(what)), s, rc);
+  if (rc != CURLUE_OK)
+    return invalid(absl::StrCat("invalid ", av(what)), s, rc);
   if (get_part(h.get(), CURLUPART_HOST).empty()) {
-    return make_error(ErrorKind::kInvalidUrl, absl::StrCat("invalid ", av(what), " '", s, "': no host"));
+    return make_error(
+        ErrorKind::kInvalidUrl,
+        absl::StrCat("invalid ", av(what), " '", s, "': no host"));
   }
   return h;
 }
@@ -108,7 +121,8 @@ std::string normalized_text(CURLU* h) {
 }
 
 // Resolves `reference` against the parsed base `h` in place.
-absl::Status resolve_in(CURLU* h, std::string_view base_text, std::string_view reference) {
+absl::Status resolve_in(CURLU* h, std::string_view base_text,
+                        std::string_view reference) {
   std::string ref = clean(reference);
   if (ref.empty()) {
     // RFC 3986 5.2.2: an empty reference is the base without its fragment.
@@ -120,8 +134,9 @@ absl::Status resolve_in(CURLU* h, std::string_view base_text, std::string_view r
     // A fragment-only reference keeps the base's path and query (RFC 3986
     // 5.4.1 "#s"); libcurl 7.88 drops the last segment and the query.
     std::string frag = ref.substr(1);
-    CURLUcode rc = curl_url_set(h, CURLUPART_FRAGMENT, frag.empty() ? nullptr : frag.c_str(),
-                                CURLU_URLENCODE);
+    CURLUcode rc =
+        curl_url_set(h, CURLUPART_FRAGMENT,
+                     frag.empty() ? nullptr : frag.c_str(), CURLU_URLENCODE);
     if (rc != CURLUE_OK) return invalid("invalid URL reference", ref, rc);
     return absl::OkStatus();
   }
@@ -139,15 +154,18 @@ absl::Status resolve_in(CURLU* h, std::string_view base_text, std::string_view r
   }
   CURLUcode rc = curl_url_set(h, CURLUPART_URL, ref.c_str(), kSetFlags);
   if (rc != CURLUE_OK) {
-    return make_error(ErrorKind::kInvalidUrl,
-                      absl::StrCat("invalid URL reference '", ref, "' (base '", av(base_text),
-                                   "'): ", curl_url_strerror(rc)));
+    return make_error(
+        ErrorKind::kInvalidUrl,
+        absl::StrCat("invalid URL reference '", ref, "' (base '", av(base_text),
+                     "'): ", curl_url_strerror(rc)));
   }
   std::string result_scheme = get_part(h, CURLUPART_SCHEME);
-  if (!is_http_scheme(result_scheme)) return unsupported_scheme(result_scheme, ref);
+  if (!is_http_scheme(result_scheme))
+    return unsupported_scheme(result_scheme, ref);
   if (get_part(h, CURLUPART_HOST).empty()) {
-    return make_error(ErrorKind::kInvalidUrl,
-                      absl::StrCat("invalid URL reference '", ref, "': no host"));
+    return make_error(
+        ErrorKind::kInvalidUrl,
+        absl::StrCat("invalid URL reference '", ref, "': no host"));
   }
   return absl::OkStatus();
 }
@@ -156,7 +174,8 @@ absl::StatusOr<Url> from_handle(CURLU* h);
 
 }  // namespace
 
-absl::StatusOr<std::string> urljoin(std::string_view base, std::string_view reference) {
+absl::StatusOr<std::string> urljoin(std::string_view base,
+                                    std::string_view reference) {
   auto h = parse_absolute(base, "base URL");
   if (!h.ok()) return h.status();
   absl::Status s = resolve_in(h->get(), base, reference);
@@ -189,9 +208,11 @@ absl::StatusOr<Url> Url::parse(std::string_view text) {
   u.query_ = get_part(h->get(), CURLUPART_QUERY);
   std::string port = get_part(h->get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  auto [ptr, ec] =
+      std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc() || value > 65535) {
-    return make_error(ErrorKind::kInvalidUrl, absl::StrCat("invalid URL '", av(text), "': bad port"));
+    return make_error(ErrorKind::kInvalidUrl,
+                      absl::StrCat("invalid URL '", av(text), "': bad port"));
   }
   u.port_ = static_cast<uint16_t>(value);
   return u;
@@ -206,7 +227,8 @@ absl::StatusOr<Url> Url::resolve(std::string_view reference) const {
 }
 
 std::string Url::authority() const {
-  bool default_port = (scheme_ == "http" && port_ == 80) || (scheme_ == "https" && port_ == 443);
+  bool default_port = (scheme_ == "http" && port_ == 80) ||
+                      (scheme_ == "https" && port_ == 443);
   return default_port ? host_ : absl::StrCat(host_, ":", port_);
 }
 

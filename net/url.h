@@ -26,7 +26,8 @@ namespace aio::http {
 // dot segments are removed. "http:g" with the base's own scheme resolves as
 // "g" (the WHATWG / Python compatibility rule, RFC 3986 section 5.4.2).
 // The result must again be an http(s) URL: urljoin(base, "mailto:x") fails.
-absl::StatusOr<std::string> urljoin(std::string_view base, std::string_view reference);
+absl::StatusOr<std::string> urljoin(std::string_view base,
+                                    std::string_view reference);
 
 // The canonical form of an absolute http(s) URL, for comparing and
 // de-duplicating: scheme and host lower-cased, default port (80 / 443)
@@ -47,14 +48,18 @@ class Url {
   // The normalised URL text.
   const std::string& str() const { return text_; }
   const std::string& scheme() const { return scheme_; }  // "http" or "https"
-  const std::string& host() const { return host_; }      // lower case; IPv6 in []
-  uint16_t port() const { return port_; }                // effective: 80 / 443 if absent
-  const std::string& path() const { return path_; }      // at least "/"
-  const std::string& query() const { return query_; }    // without '?'; may be empty
+  const std::string& host() const { return host_; }  // lower case; IPv6 in []
+  uint16_t port() const { return port_; }  // effective: 80 / 443 if absent
+  const std::string& path() const { return path_; }  // at least "/"
+  const std::string& query() const {
+    return query_;
+  }  // without '?'; may be empty
   // host, plus ":port" when the port is not the scheme's default.
   std::string authority() const;
 
-  friend bool operator==(const Url& a, const Url& b) { return a.text_ == b.text_; }
+  friend bool operator==(const Url& a, const Url& b) {
+    return a.text_ == b.text_;
+  }
 
  private:
   Url() = default;

@@ -100,7 +100,8 @@ int main(int argc, char **argv) {
     if (running) curl_multi_poll(multi, NULL, 0, 1000, NULL);
   } while (running);
   double secs = now() - start;
-  printf("RESULT seconds=%.6f pages=%d bytes=%zu errors=%d\n", secs, ok, bytes, errors);
+  printf("RESULT seconds=%.6f pages=%d bytes=%zu errors=%d\n", secs, ok, bytes,
+         errors);
   for (int i = 0; i < conc; ++i) {
     if (slots[i].easy) curl_easy_cleanup(slots[i].easy);
     free(slots[i].buf);

@@ -39,7 +39,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *userp) {
 }
 
 /* socketp (via curl_multi_assign) remembers whether the fd is in epoll. */
-static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp) {
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp,
+                     void *socketp) {
   CURLM *multi = userp;
   (void)e;
   if (what == CURL_POLL_REMOVE) {
@@ -49,7 +50,8 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
   }
   struct epoll_event ev = {0};
   ev.data.fd = fd;
-  ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+  ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
+              (what & CURL_POLL_OUT ? EPOLLOUT : 0);
   epoll_ctl(g_epfd, socketp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
   curl_multi_assign(multi, fd, (void *)1);
   return 0;
@@ -103,17 +105,20 @@ int main(int argc, char **argv) {
   }
   struct epoll_event events[64];
   while (running) {
-    int n = epoll_wait(g_epfd, events, 64, g_timeout_ms < 0 ? 1000 : (int)g_timeout_ms);
+    int n = epoll_wait(g_epfd, events, 64,
+                       g_timeout_ms < 0 ? 1000 : (int)g_timeout_ms);
     if (n == 0) {
       curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
     for (int i = 0; i < n; ++i) {
-      int ev = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-               (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-               (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+      int ev =
+          (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+          (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+          (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
       curl_multi_socket_action(multi, events[i].data.fd, ev, &running);
     }
-    if (g_timeout_ms == 0) curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    if (g_timeout_ms == 0)
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
     CURLMsg *m;
     int left;
     while ((m = curl_multi_info_read(multi, &left))) {
@@ -141,7 +146,8 @@ int main(int argc, char **argv) {
     }
   }
   double secs = now() - start;
-  printf("RESULT seconds=%.6f pages=%d bytes=%zu errors=%d\n", secs, ok, bytes, errors);
+  printf("RESULT seconds=%.6f pages=%d bytes=%zu errors=%d\n", secs, ok, bytes,
+         errors);
   for (int i = 0; i < conc; ++i) {
     if (slots[i].easy) curl_easy_cleanup(slots[i].easy);
     free(slots[i].buf);

@@ -1,7 +1,8 @@
 // echo_server_aio: the TCP echo server on aio::net streams (the classic
 // uvloop benchmark's server, written as asyncio streams code would be).
 //
-// Usage: echo_server_aio <port>     (binds 127.0.0.1; prints "READY" once listening)
+// Usage: echo_server_aio <port>     (binds 127.0.0.1; prints "READY" once
+// listening)
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,7 +12,8 @@
 
 namespace {
 
-aio::Coro<void> echo(aio::net::StreamReader reader, aio::net::StreamWriter writer) {
+aio::Coro<void> echo(aio::net::StreamReader reader,
+                     aio::net::StreamWriter writer) {
   for (;;) {
     absl::StatusOr<std::string> data = co_await reader.read(64 * 1024);
     if (!data.ok() || data->empty()) break;
@@ -24,7 +26,8 @@ aio::Coro<void> echo(aio::net::StreamReader reader, aio::net::StreamWriter write
 aio::Coro<int> amain(uint16_t port) {
   auto server = co_await aio::net::start_server(echo, "127.0.0.1", port);
   if (!server.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(server.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(server.status().message()).c_str());
     co_return 1;
   }
   std::printf("READY\n");

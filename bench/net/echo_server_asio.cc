@@ -1,13 +1,13 @@
 // echo_server_asio: the TCP echo server on Boost.Asio, single-threaded, the
 // usual async_read_some / async_write chain with a 64 KiB buffer.
 //
-// Usage: echo_server_asio <port>     (binds 127.0.0.1; prints "READY" once listening)
-#include <utility>  // HACK: g++ 12 + C++20: Boost 1.74's Asio needs std::exchange declared first.
-
+// Usage: echo_server_asio <port>     (binds 127.0.0.1; prints "READY" once
+// listening)
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <utility>  // HACK: g++ 12 + C++20: Boost 1.74's Asio needs std::exchange declared first.
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -25,10 +25,11 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read() {
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(buf_, sizeof buf_),
-                            [this, self](boost::system::error_code ec, std::size_t n) {
-                              if (!ec) write(n);
-                            });
+    socket_.async_read_some(
+        asio::buffer(buf_, sizeof buf_),
+        [this, self](boost::system::error_code ec, std::size_t n) {
+          if (!ec) write(n);
+        });
   }
   void write(std::size_t n) {
     auto self = shared_from_this();
@@ -42,10 +43,11 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void accept(tcp::acceptor& acceptor) {
-  acceptor.async_accept([&acceptor](boost::system::error_code ec, tcp::socket s) {
-    if (!ec) std::make_shared<Session>(std::move(s))->start();
-    accept(acceptor);
-  });
+  acceptor.async_accept(
+      [&acceptor](boost::system::error_code ec, tcp::socket s) {
+        if (!ec) std::make_shared<Session>(std::move(s))->start();
+        accept(acceptor);
+      });
 }
 
 }  // namespace
@@ -56,8 +58,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   asio::io_context io(1);
-  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                           static_cast<unsigned short>(std::atoi(argv[1]))));
+  tcp::acceptor acceptor(
+      io, tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                        static_cast<unsigned short>(std::atoi(argv[1]))));
   accept(acceptor);
   std::printf("READY\n");
   std::fflush(stdout);

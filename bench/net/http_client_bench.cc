@@ -27,7 +27,8 @@ struct Shared {
 aio::Coro<void> worker(aio::http::Client* client, Shared* s) {
   while (s->next < s->count) {
     int i = s->next++;
-    auto r = co_await client->get(s->base + "/p/" + std::to_string(i) + ".html");
+    auto r =
+        co_await client->get(s->base + "/p/" + std::to_string(i) + ".html");
     if (r.ok() && r->status == 200) {
       ++s->ok;
       s->bytes += r->body.size();
@@ -49,11 +50,14 @@ aio::Coro<int> amain(Shared* s, int concurrency) {
   aio::http::Client client(opts);
   auto start = std::chrono::steady_clock::now();
   std::vector<aio::Task<void>> tasks;
-  for (int i = 0; i < concurrency; ++i) tasks.push_back(aio::create_task(worker(&client, s)));
+  for (int i = 0; i < concurrency; ++i)
+    tasks.push_back(aio::create_task(worker(&client, s)));
   for (auto& t : tasks) co_await t;
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("RESULT seconds=%.6f pages=%d bytes=%zu errors=%d\n", secs, s->ok, s->bytes,
-              s->errors);
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::printf("RESULT seconds=%.6f pages=%d bytes=%zu errors=%d\n", secs, s->ok,
+              s->bytes, s->errors);
   co_return s->errors == 0 ? 0 : 1;
 }
 
@@ -61,7 +65,8 @@ aio::Coro<int> amain(Shared* s, int concurrency) {
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: %s <base_url> <count> <concurrency>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <base_url> <count> <concurrency>\n",
+                 argv[0]);
     return 2;
   }
   Shared s;

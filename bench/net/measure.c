@@ -36,8 +36,8 @@ int main(int argc, char **argv) {
     perror("wait4");
     return 2;
   }
-  double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-               ru.ru_stime.tv_usec / 1e6;
+  double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+               ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
   printf("MEASURE cpu_s=%.3f maxrss_kb=%ld\n", cpu, ru.ru_maxrss);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);

@@ -14,8 +14,12 @@
 
 namespace aio::net::internal {
 
-inline absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-inline std::string_view sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+inline absl::string_view av(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+inline std::string_view sv(absl::string_view s) {
+  return std::string_view(s.data(), s.size());
+}
 
 }  // namespace aio::net::internal
 

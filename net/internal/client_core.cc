@@ -27,12 +27,14 @@ void global_init() {
   // curl_global_init is not thread-safe; a function-local static is.
   static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
   if (rc != CURLE_OK) {
-    throw std::runtime_error(absl::StrCat("curl_global_init failed: ", curl_easy_strerror(rc)));
+    throw std::runtime_error(
+        absl::StrCat("curl_global_init failed: ", curl_easy_strerror(rc)));
   }
 }
 
 bool is_tchar(unsigned char c) {
-  return absl::ascii_isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return absl::ascii_isalnum(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 bool is_token(std::string_view s) {
@@ -46,11 +48,13 @@ bool is_token(std::string_view s) {
 absl::Status check_headers(const Headers& headers) {
   for (const auto& [name, value] : headers) {
     if (!is_token(name)) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid header name '", name, "'"));
-    }
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid value for header '", name, "': contains CR, LF or NUL"));
+          absl::StrCat("invalid header name '", name, "'"));
+    }
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) !=
+        std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid value for header '", name, "': contains CR, LF or NUL"));
     }
   }
   return absl::OkStatus();
@@ -72,7 +76,8 @@ curl_slist* append(curl_slist* list, const std::string& line) {
 }
 
 long to_ms(Duration d) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
 }
 
 std::chrono::microseconds info_time(CURL* e, CURLINFO what) {
@@ -133,7 +138,8 @@ Transfer::~Transfer() {
 
 TransferAwaiter::~TransferAwaiter() {
   if (task_ && t_->waiter == task_) t_->waiter = nullptr;
-  if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+  if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
+    task_->awaiting = nullptr;
 }
 
 bool TransferAwaiter::await_suspend(std::coroutine_handle<> h) {
@@ -173,12 +179,15 @@ ClientCore::ClientCore(EventLoop* loop, ClientOptions options)
     throw std::invalid_argument("aio::http::ClientOptions: negative timeout");
   }
   if (absl::Status s = check_headers(options_.headers); !s.ok()) {
-    throw std::invalid_argument(absl::StrCat("aio::http::ClientOptions::headers: ", s.message()));
+    throw std::invalid_argument(
+        absl::StrCat("aio::http::ClientOptions::headers: ", s.message()));
   }
   timer_.core = this;
   // Fires from inside the loop's timer processing; like a callback, it only
   // runs libcurl and schedules tasks.
-  timer_.fire = [](aio::internal::TimerNode* t) { static_cast<CurlTimer*>(t)->core->on_timeout(); };
+  timer_.fire = [](aio::internal::TimerNode* t) {
+    static_cast<CurlTimer*>(t)->core->on_timeout();
+  };
   global_init();
   multi_ = curl_multi_init();
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
@@ -186,13 +195,17 @@ ClientCore::ClientCore(EventLoop* loop, ClientOptions options)
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &ClientCore::timer_cb);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, long{options_.max_connections});
-  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, long{options_.max_connections_per_host});
+  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                    long{options_.max_connections});
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS,
+                    long{options_.max_connections_per_host});
   if (options_.max_idle_connections > 0) {
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long{options_.max_idle_connections});
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                      long{options_.max_idle_connections});
   }
-  curl_multi_setopt(multi_, CURLMOPT_PIPELINING,
-                    options_.http2 ? long{CURLPIPE_MULTIPLEX} : long{CURLPIPE_NOTHING});
+  curl_multi_setopt(
+      multi_, CURLMOPT_PIPELINING,
+      options_.http2 ? long{CURLPIPE_MULTIPLEX} : long{CURLPIPE_NOTHING});
   if (options_.cookies) {
     share_ = curl_share_init();
     if (!share_) throw std::runtime_error("curl_share_init failed");
@@ -207,9 +220,11 @@ ClientCore::~ClientCore() {
   closing_ = true;
   while (active_) {
     finish(active_,
-           make_error(ErrorKind::kClientClosed,
-                      absl::StrCat("the aio::http::Client was destroyed during the request (",
-                                   active_->request.method, " ", active_->request.url, ")")),
+           make_error(
+               ErrorKind::kClientClosed,
+               absl::StrCat(
+                   "the aio::http::Client was destroyed during the request (",
+                   active_->request.method, " ", active_->request.url, ")")),
            false);
   }
   if (timer_.queued()) loop_->remove_timer(&timer_);
@@ -230,13 +245,15 @@ ClientCore::~ClientCore() {
 Client::Stats ClientCore::stats() const { return stats_; }
 
 uint8_t& ClientCore::fd_flags(int fd) {
-  if (static_cast<size_t>(fd) >= fds_.size()) fds_.resize(static_cast<size_t>(fd) + 64, 0);
+  if (static_cast<size_t>(fd) >= fds_.size())
+    fds_.resize(static_cast<size_t>(fd) + 64, 0);
   return fds_[static_cast<size_t>(fd)];
 }
 
 // ---- libcurl callbacks: record, register, schedule; never call libcurl ----
 
-int ClientCore::socket_cb(CURL*, curl_socket_t fd, int what, void* self, void*) {
+int ClientCore::socket_cb(CURL*, curl_socket_t fd, int what, void* self,
+                          void*) {
   auto* core = static_cast<ClientCore*>(self);
   bool in = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
   bool out = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
@@ -260,10 +277,12 @@ int ClientCore::timer_cb(CURLM*, long timeout_ms, void* self) {
   return 0;
 }
 
-curl_socket_t ClientCore::open_cb(void* self, curlsocktype purpose, curl_sockaddr* addr) {
+curl_socket_t ClientCore::open_cb(void* self, curlsocktype purpose,
+                                  curl_sockaddr* addr) {
   auto* core = static_cast<ClientCore*>(self);
   if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-  int fd = ::socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+  int fd =
+      ::socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
   if (fd < 0) return CURL_SOCKET_BAD;
   // Whatever the loop or we still hold for this fd number belongs to a file
   // that was closed behind our back; start clean.
@@ -299,11 +318,13 @@ size_t ClientCore::write_cb(char* data, size_t size, size_t n, void* transfer) {
   return len;
 }
 
-size_t ClientCore::header_cb(char* data, size_t size, size_t n, void* transfer) {
+size_t ClientCore::header_cb(char* data, size_t size, size_t n,
+                             void* transfer) {
   auto* t = static_cast<Transfer*>(transfer);
   size_t len = size * n;
   std::string_view line(data, len);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.remove_suffix(1);
   if (line.empty()) return len;
   if (absl::StartsWith(av(line), "HTTP/")) {
     // A new response begins (after a redirect or a 1xx): keep only the last.
@@ -314,18 +335,21 @@ size_t ClientCore::header_cb(char* data, size_t size, size_t n, void* transfer) 
   if (line[0] == ' ' || line[0] == '\t') {
     // Obsolete line folding: continues the previous field's value.
     if (!t->header_fields.empty()) {
-      absl::StrAppend(&t->header_fields.back().second, " ", absl::StripAsciiWhitespace(av(line)));
+      absl::StrAppend(&t->header_fields.back().second, " ",
+                      absl::StripAsciiWhitespace(av(line)));
     }
     return len;
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return len;  // not a field; ignore
   std::string_view name = line.substr(0, colon);
-  std::string_view value = sv(absl::StripAsciiWhitespace(av(line.substr(colon + 1))));
+  std::string_view value =
+      sv(absl::StripAsciiWhitespace(av(line.substr(colon + 1))));
   if (iequals(name, "Content-Length") && t->body.empty()) {
     // A hint for the body buffer (the decoded size may differ).
     size_t cl = 0;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), cl);
+    auto [p, ec] =
+        std::from_chars(value.data(), value.data() + value.size(), cl);
     if (ec == std::errc() && cl <= t->max_body) t->body.reserve(cl);
   }
   t->header_fields.emplace_back(std::string(name), std::string(value));
@@ -423,32 +447,40 @@ void ClientCore::collect_done() {
 
 absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
   CURL* e = t->easy;
-  auto where = [&] { return absl::StrCat(" (", t->request.method, " ", t->request.url, ")"); };
+  auto where = [&] {
+    return absl::StrCat(" (", t->request.method, " ", t->request.url, ")");
+  };
   if (rc != CURLE_OK) {
     const char* errbuf = t->handle->errbuf;
-    std::string detail = errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc);
+    std::string detail =
+        errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc);
     long os_errno = 0;
     curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
     ErrorKind kind = ErrorKind::kOther;
     std::string label = "request failed";
     if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
       kind = ErrorKind::kTooLarge;
-      label = absl::StrCat("response body too large: more than ", t->max_body, " bytes");
-      detail = t->too_large ? absl::StrCat("aborted after ", t->decoded, " decoded bytes")
+      label = absl::StrCat("response body too large: more than ", t->max_body,
+                           " bytes");
+      detail = t->too_large ? absl::StrCat("aborted after ", t->decoded,
+                                           " decoded bytes")
                             : "the announced Content-Length exceeds the limit";
-    } else if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
+    } else if (rc == CURLE_COULDNT_RESOLVE_HOST ||
+               rc == CURLE_COULDNT_RESOLVE_PROXY) {
       kind = ErrorKind::kDns;
       label = "DNS lookup failed";
     } else if (rc == CURLE_COULDNT_CONNECT) {
-      kind = os_errno == ECONNREFUSED ? ErrorKind::kConnectionRefused : ErrorKind::kNetwork;
-      label = os_errno == ECONNREFUSED ? "connection refused" : "could not connect";
+      kind = os_errno == ECONNREFUSED ? ErrorKind::kConnectionRefused
+                                      : ErrorKind::kNetwork;
+      label =
+          os_errno == ECONNREFUSED ? "connection refused" : "could not connect";
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
       kind = ErrorKind::kTimeout;
       curl_off_t connected = 0;
       curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connected);
-      label = connected == 0                            ? "connect timeout"
+      label = connected == 0                          ? "connect timeout"
               : absl::StrContains(detail, "too slow") ? "low-speed timeout"
-                                                        : "timeout";
+                                                      : "timeout";
     } else if (is_tls_error(rc)) {
       kind = ErrorKind::kTls;
       label = "TLS error";
@@ -471,9 +503,10 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
       bool reset = os_errno == ECONNRESET || os_errno == EPIPE;
       kind = reset ? ErrorKind::kConnectionReset : ErrorKind::kNetwork;
       label = reset ? "connection reset" : "network error";
-    } else if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM ||
-               rc == CURLE_BAD_CONTENT_ENCODING || rc == CURLE_HTTP3 ||
-               rc == CURLE_RANGE_ERROR || rc == CURLE_BAD_DOWNLOAD_RESUME) {
+    } else if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_HTTP2 ||
+               rc == CURLE_HTTP2_STREAM || rc == CURLE_BAD_CONTENT_ENCODING ||
+               rc == CURLE_HTTP3 || rc == CURLE_RANGE_ERROR ||
+               rc == CURLE_BAD_DOWNLOAD_RESUME) {
       kind = ErrorKind::kProtocol;
       label = "protocol error";
     }
@@ -486,11 +519,21 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
   long version = 0;
   curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
   switch (version) {
-    case CURL_HTTP_VERSION_1_0: r.http_version = 10; break;
-    case CURL_HTTP_VERSION_1_1: r.http_version = 11; break;
-    case CURL_HTTP_VERSION_2_0: r.http_version = 20; break;
-    case CURL_HTTP_VERSION_3: r.http_version = 30; break;
-    default: r.http_version = 0; break;
+    case CURL_HTTP_VERSION_1_0:
+      r.http_version = 10;
+      break;
+    case CURL_HTTP_VERSION_1_1:
+      r.http_version = 11;
+      break;
+    case CURL_HTTP_VERSION_2_0:
+      r.http_version = 20;
+      break;
+    case CURL_HTTP_VERSION_3:
+      r.http_version = 30;
+      break;
+    default:
+      r.http_version = 0;
+      break;
   }
   char* url = nullptr;
   curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
@@ -513,7 +556,8 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
   return r;
 }
 
-void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result, bool reuse_handle) {
+void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result,
+                        bool reuse_handle) {
   (t->prev ? t->prev->next : active_) = t->next;
   if (t->next) t->next->prev = t->prev;
   t->prev = t->next = nullptr;
@@ -528,7 +572,8 @@ void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result, bool reuse
   --stats_.in_flight;
   if (result.ok()) {
     ++stats_.requests_succeeded;
-  } else if (result.status().code() == absl::StatusCode::kCancelled && !closing_) {
+  } else if (result.status().code() == absl::StatusCode::kCancelled &&
+             !closing_) {
     ++stats_.requests_cancelled;
   } else {
     ++stats_.requests_failed;
@@ -562,17 +607,23 @@ EasyHandle* ClientCore::acquire_handle() {
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.ca_file.empty())
+    curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-                   options_.http2 ? long{CURL_HTTP_VERSION_2TLS} : long{CURL_HTTP_VERSION_1_1});
+                   options_.http2 ? long{CURL_HTTP_VERSION_2TLS}
+                                  : long{CURL_HTTP_VERSION_1_1});
   if (options_.decompress) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
   if (options_.connect_timeout.count() > 0) {
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, to_ms(options_.connect_timeout)));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     std::max(1L, to_ms(options_.connect_timeout)));
   }
   if (options_.low_speed_limit > 0 && options_.low_speed_time.count() > 0) {
-    auto secs = std::chrono::ceil<std::chrono::seconds>(options_.low_speed_time).count();
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_limit));
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max<int64_t>(1, secs)));
+    auto secs = std::chrono::ceil<std::chrono::seconds>(options_.low_speed_time)
+                    .count();
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
+                     static_cast<long>(options_.low_speed_limit));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(std::max<int64_t>(1, secs)));
   }
   curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(e, CURLOPT_PROXY, options_.proxy.c_str());
@@ -594,7 +645,8 @@ EasyHandle* ClientCore::acquire_handle() {
 void ClientCore::release_handle(EasyHandle* handle, bool reuse) {
   std::unique_ptr<EasyHandle> owned(handle);
   size_t cap = static_cast<size_t>(std::max(16, options_.max_connections));
-  if (reuse && idle_handles_.size() < cap) idle_handles_.push_back(std::move(owned));
+  if (reuse && idle_handles_.size() < cap)
+    idle_handles_.push_back(std::move(owned));
 }
 
 absl::Status ClientCore::start(Transfer* t, Request request) {
@@ -636,9 +688,11 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   } else {
     curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(r.body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
-    if (r.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    if (r.method != "POST")
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
   }
 
   // Headers: the client's defaults, overridden by name by the request's.
@@ -647,14 +701,17 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
     curl_slist* own = nullptr;
     try {
       for (const auto& [name, value] : options_.headers) {
-        if (!r.headers.contains(name)) own = append(own, header_line(name, value));
+        if (!r.headers.contains(name))
+          own = append(own, header_line(name, value));
       }
-      for (const auto& [name, value] : r.headers) own = append(own, header_line(name, value));
+      for (const auto& [name, value] : r.headers)
+        own = append(own, header_line(name, value));
     } catch (const std::bad_alloc&) {
       release_handle(h, false);
       t->handle = nullptr;
       t->easy = nullptr;
-      return absl::ResourceExhaustedError("out of memory building the header list");
+      return absl::ResourceExhaustedError(
+          "out of memory building the header list");
     }
     t->own_headers = own;
     list = own;
@@ -662,16 +719,20 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
 
   Duration timeout = r.timeout.value_or(options_.timeout);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout.count() > 0 ? std::max(1L, to_ms(timeout)) : 0L);
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
-                   r.follow_redirects.value_or(options_.follow_redirects) ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                   timeout.count() > 0 ? std::max(1L, to_ms(timeout)) : 0L);
+  curl_easy_setopt(
+      e, CURLOPT_FOLLOWLOCATION,
+      r.follow_redirects.value_or(options_.follow_redirects) ? 1L : 0L);
   // (A HEAD response's Content-Length describes a body that never comes.)
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-                   r.method == "HEAD" ? curl_off_t{0} : static_cast<curl_off_t>(t->max_body));
+                   r.method == "HEAD" ? curl_off_t{0}
+                                      : static_cast<curl_off_t>(t->max_body));
   // Wait for a connection that may multiplex (HTTP/2) rather than opening
   // one per request; only https can negotiate HTTP/2 here.
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT,
-                   options_.http2 && absl::StartsWith(r.url, "https:") ? 1L : 0L);
+  curl_easy_setopt(
+      e, CURLOPT_PIPEWAIT,
+      options_.http2 && absl::StartsWith(r.url, "https:") ? 1L : 0L);
 
   CURLMcode mc = curl_multi_add_handle(multi_, e);
   if (mc != CURLM_OK) {
@@ -680,7 +741,8 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
     release_handle(h, false);
     t->handle = nullptr;
     t->easy = nullptr;
-    return absl::InternalError(absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(mc)));
+    return absl::InternalError(
+        absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(mc)));
   }
   t->core = this;
   t->next = active_;

@@ -60,9 +60,9 @@ struct Transfer {
   Transfer& operator=(const Transfer&) = delete;
   ~Transfer();
 
-  ClientCore* core = nullptr;  // set while libcurl owns the transfer
-  EasyHandle* handle = nullptr;  // ours while the transfer runs
-  CURL* easy = nullptr;          // handle->easy
+  ClientCore* core = nullptr;         // set while libcurl owns the transfer
+  EasyHandle* handle = nullptr;       // ours while the transfer runs
+  CURL* easy = nullptr;               // handle->easy
   curl_slist* own_headers = nullptr;  // this request's header list, if any
   Request request;                    // keeps URL and body alive for libcurl
   std::string body;
@@ -116,9 +116,11 @@ class ClientCore {
   // kOwned: opened through open_cb (closed through close_cb).
   enum FdFlags : uint8_t { kIn = 1, kOut = 2, kWantIn = 4, kOwned = 8 };
 
-  static int socket_cb(CURL* easy, curl_socket_t fd, int what, void* self, void* socketp);
+  static int socket_cb(CURL* easy, curl_socket_t fd, int what, void* self,
+                       void* socketp);
   static int timer_cb(CURLM* multi, long timeout_ms, void* self);
-  static curl_socket_t open_cb(void* self, curlsocktype purpose, curl_sockaddr* addr);
+  static curl_socket_t open_cb(void* self, curlsocktype purpose,
+                               curl_sockaddr* addr);
   static int close_cb(void* self, curl_socket_t fd);
   static size_t write_cb(char* data, size_t size, size_t n, void* transfer);
   static size_t header_cb(char* data, size_t size, size_t n, void* transfer);
@@ -150,9 +152,9 @@ class ClientCore {
   CurlTimer timer_;
   Handle soon_;
   bool soon_pending_ = false;
-  std::vector<uint8_t> fds_;      // FdFlags by fd
+  std::vector<uint8_t> fds_;  // FdFlags by fd
   std::vector<std::unique_ptr<EasyHandle>> idle_handles_;
-  Transfer* active_ = nullptr;    // doubly linked list
+  Transfer* active_ = nullptr;  // doubly linked list
   bool closing_ = false;
   Client::Stats stats_;
 };

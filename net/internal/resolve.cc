@@ -21,8 +21,8 @@ struct AddrInfoDeleter {
 };
 using AddrInfoPtr = std::unique_ptr<addrinfo, AddrInfoDeleter>;
 
-int lookup(const std::string& host, uint16_t port, bool passive, int extra_flags,
-           AddrInfoPtr* out) {
+int lookup(const std::string& host, uint16_t port, bool passive,
+           int extra_flags, AddrInfoPtr* out) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -30,12 +30,14 @@ int lookup(const std::string& host, uint16_t port, bool passive, int extra_flags
   hints.ai_flags = AI_NUMERICSERV | extra_flags | (passive ? AI_PASSIVE : 0);
   std::string service = std::to_string(port);
   addrinfo* res = nullptr;
-  int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
+  int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(),
+                       &hints, &res);
   out->reset(res);
   return rc;
 }
 
-absl::StatusOr<std::vector<Endpoint>> to_endpoints(int rc, const AddrInfoPtr& res,
+absl::StatusOr<std::vector<Endpoint>> to_endpoints(int rc,
+                                                   const AddrInfoPtr& res,
                                                    const std::string& host) {
   if (rc != 0) {
     return absl::UnavailableError(
@@ -51,7 +53,8 @@ absl::StatusOr<std::vector<Endpoint>> to_endpoints(int rc, const AddrInfoPtr& re
     out.push_back(e);
   }
   if (out.empty()) {
-    return absl::UnavailableError(absl::StrCat("host '", host, "' has no TCP address"));
+    return absl::UnavailableError(
+        absl::StrCat("host '", host, "' has no TCP address"));
   }
   return out;
 }
@@ -100,7 +103,9 @@ struct Detach {
 
 }  // namespace
 
-Coro<absl::StatusOr<std::vector<Endpoint>>> resolve(std::string host, uint16_t port, bool passive) {
+Coro<absl::StatusOr<std::vector<Endpoint>>> resolve(std::string host,
+                                                    uint16_t port,
+                                                    bool passive) {
   // IP literals (and the empty host when binding) need no lookup.
   AddrInfoPtr res;
   int rc = lookup(host, port, passive, AI_NUMERICHOST, &res);

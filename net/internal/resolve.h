@@ -28,7 +28,9 @@ struct Endpoint {
 // Addresses of `host` for TCP on `port`; `passive` for binding (an empty
 // host then means every interface). Unavailable status when the name does
 // not resolve.
-Coro<absl::StatusOr<std::vector<Endpoint>>> resolve(std::string host, uint16_t port, bool passive);
+Coro<absl::StatusOr<std::vector<Endpoint>>> resolve(std::string host,
+                                                    uint16_t port,
+                                                    bool passive);
 
 }  // namespace aio::net::internal
 

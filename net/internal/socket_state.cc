@@ -47,7 +47,10 @@ std::string format_address(const void* addr, size_t len) {
 }
 
 SocketState::SocketState(EventLoop* loop, int fd)
-    : loop_(loop), fd_(fd), peername_(address_of(fd, true)), sockname_(address_of(fd, false)) {}
+    : loop_(loop),
+      fd_(fd),
+      peername_(address_of(fd, true)),
+      sockname_(address_of(fd, false)) {}
 
 SocketState::~SocketState() {
   if (fd_ >= 0) {
@@ -61,8 +64,9 @@ SocketState::~SocketState() {
 
 void SocketState::begin_read() {
   if (reading_) {
-    throw std::logic_error("aio::net::StreamReader: another task is already reading from " +
-                           peername_);
+    throw std::logic_error(
+        "aio::net::StreamReader: another task is already reading from " +
+        peername_);
   }
   reading_ = true;
 }
@@ -97,7 +101,8 @@ Coro<absl::Status> SocketState::fill(size_t max_buffer) {
       rend_ = have;
     }
     if (rcap_ - rend_ < kMinRecv && rcap_ < max_buffer) {
-      size_t ncap = std::min(std::max(rcap_ * 2, have + kMinRecv), std::max(max_buffer, have + 1));
+      size_t ncap = std::min(std::max(rcap_ * 2, have + kMinRecv),
+                             std::max(max_buffer, have + 1));
       auto nbuf = std::make_unique<char[]>(ncap);
       std::memcpy(nbuf.get(), rbuf_.get() + rstart_, have);
       rbuf_ = std::move(nbuf);
@@ -174,11 +179,13 @@ Coro<absl::StatusOr<size_t>> SocketState::recv_into(char* dst, size_t n) {
 // ---------------------------------------------------------------- writing
 
 absl::Status SocketState::closed_error() const {
-  return absl::FailedPreconditionError(absl::StrCat("the stream to ", peername_, " is closed"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("the stream to ", peername_, " is closed"));
 }
 
 void SocketState::set_write_buffer_limits(size_t high, size_t low) {
-  if (low > high) throw std::invalid_argument("set_write_buffer_limits: low > high");
+  if (low > high)
+    throw std::invalid_argument("set_write_buffer_limits: low > high");
   high_ = high;
   low_ = low;
   if (write_buffer_size() <= low_) drain_waiters_.wake_all();
@@ -196,15 +203,17 @@ absl::Status SocketState::write(std::string_view data) {
   if (!werr_.ok()) return werr_;
   if (closing_ || fd_ < 0) return closed_error();
   if (eof_pending_ || shut_wr_) {
-    return absl::FailedPreconditionError("write after write_eof() on the stream to " + peername_);
+    return absl::FailedPreconditionError(
+        "write after write_eof() on the stream to " + peername_);
   }
   if (data.empty()) return absl::OkStatus();
   size_t pending = write_buffer_size();
   if (pending > 0) {
     if (pending >= high_) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "write buffer to ", peername_, " is full (", pending, " bytes queued, limit ", high_,
-          "): await drain() before writing more"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("write buffer to ", peername_, " is full (", pending,
+                       " bytes queued, limit ", high_,
+                       "): await drain() before writing more"));
     }
     if (woff_ > 0 && woff_ >= wbuf_.size() / 2) {
       wbuf_.erase(0, woff_);
@@ -246,7 +255,8 @@ void SocketState::disarm_writer() {
 
 void SocketState::on_writable() {
   while (write_buffer_size() > 0) {
-    ssize_t n = ::send(fd_, wbuf_.data() + woff_, write_buffer_size(), MSG_NOSIGNAL);
+    ssize_t n =
+        ::send(fd_, wbuf_.data() + woff_, write_buffer_size(), MSG_NOSIGNAL);
     if (n > 0) {
       woff_ += static_cast<size_t>(n);
       continue;

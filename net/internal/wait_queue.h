@@ -24,7 +24,8 @@ class WaitQueue {
     Awaiter& operator=(const Awaiter&) = delete;
     ~Awaiter() {
       unlink();
-      if (task_ && task_->awaiting == static_cast<CancelHook*>(this)) task_->awaiting = nullptr;
+      if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
+        task_->awaiting = nullptr;
     }
     bool await_ready() const noexcept { return q_ == nullptr; }
     bool await_suspend(std::coroutine_handle<> h) {

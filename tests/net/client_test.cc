@@ -2,6 +2,7 @@
 #include "net/client.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,11 +10,13 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "loop/loop.h"
+#include "net/connection.h"
 #include "net/http_error.h"
 #include "tests/fixtures/http_server.h"
 #include "tests/net/test_util.h"
@@ -32,7 +35,8 @@ std::string pattern(size_t n) {
 }
 
 double seconds_since(TimePoint start) {
-  return std::chrono::duration<double>(get_running_loop().time() - start).count();
+  return std::chrono::duration<double>(get_running_loop().time() - start)
+      .count();
 }
 
 // A port on 127.0.0.1 where nothing listens.
@@ -82,27 +86,33 @@ Coro<void> get_basics() {
   EXPECT_EQ(client.stats().requests_succeeded, 1u);
   EXPECT_EQ(client.in_flight(), 0u);
 }
-TEST(ClientTest, GetReturnsStatusHeadersBodyUrlAndTimings) { run_test(get_basics()); }
+TEST(ClientTest, GetReturnsStatusHeadersBodyUrlAndTimings) {
+  run_test(get_basics());
+}
 
 Coro<void> error_statuses_are_responses() {
   auto server = co_await HttpServer::start();
   CO_ASSERT_OK(server);
   Client client;
   for (int code : {201, 404, 418, 500, 503}) {
-    auto r = co_await client.get((*server)->url("/status/" + std::to_string(code)));
+    auto r =
+        co_await client.get((*server)->url("/status/" + std::to_string(code)));
     CO_ASSERT_OK(r);
     EXPECT_EQ(r->status, code);
     EXPECT_EQ(r->ok(), code < 400);
     EXPECT_EQ(r->body, "status " + std::to_string(code));
   }
 }
-TEST(ClientTest, HttpErrorStatusesAreResponsesNotErrors) { run_test(error_statuses_are_responses()); }
+TEST(ClientTest, HttpErrorStatusesAreResponsesNotErrors) {
+  run_test(error_statuses_are_responses());
+}
 
 Coro<void> methods() {
   auto server = co_await HttpServer::start();
   CO_ASSERT_OK(server);
   Client client;
-  auto post = co_await client.post((*server)->url("/echo"), "payload \x01\x02 bytes");
+  auto post =
+      co_await client.post((*server)->url("/echo"), "payload \x01\x02 bytes");
   CO_ASSERT_OK(post);
   EXPECT_EQ(post->body, "payload \x01\x02 bytes");
   EXPECT_EQ(post->headers.get("X-Method"), "POST");
@@ -139,7 +149,9 @@ Coro<void> methods() {
   CO_ASSERT_OK(large);
   EXPECT_EQ(large->body.size(), 1000u);
 }
-TEST(ClientTest, PostPutDeleteHeadAndGetOnReusedHandles) { run_test(methods()); }
+TEST(ClientTest, PostPutDeleteHeadAndGetOnReusedHandles) {
+  run_test(methods());
+}
 
 Coro<void> default_headers() {
   auto server = co_await HttpServer::start();
@@ -162,7 +174,9 @@ Coro<void> default_headers() {
   CO_ASSERT_OK(r);
   EXPECT_EQ((*server)->requests().back().header("X-Both"), "from-client");
 }
-TEST(ClientTest, DefaultHeadersAndUserAgentRequestHeadersOverride) { run_test(default_headers()); }
+TEST(ClientTest, DefaultHeadersAndUserAgentRequestHeadersOverride) {
+  run_test(default_headers());
+}
 
 Coro<void> bad_input() {
   Client client;
@@ -178,23 +192,30 @@ Coro<void> bad_input() {
     r.headers = std::move(h);
     return r;
   };
-  cases.push_back({make("GET", "ftp://127.0.0.1/file"), ErrorKind::kUnsupportedProtocol});
-  cases.push_back({make("GET", "file:///etc/passwd"), ErrorKind::kUnsupportedProtocol});
+  cases.push_back(
+      {make("GET", "ftp://127.0.0.1/file"), ErrorKind::kUnsupportedProtocol});
+  cases.push_back(
+      {make("GET", "file:///etc/passwd"), ErrorKind::kUnsupportedProtocol});
   cases.push_back({make("GET", "not a url"), ErrorKind::kInvalidUrl});
   cases.push_back({make("GET", ""), ErrorKind::kInvalidUrl});
   cases.push_back({make("GE T", "http://127.0.0.1/"), ErrorKind::kOther});
   cases.push_back({make("", "http://127.0.0.1/"), ErrorKind::kOther});
-  cases.push_back({make("GET", "http://127.0.0.1/", {{"X-Evil", "a\r\nInjected: 1"}}), ErrorKind::kOther});
-  cases.push_back({make("GET", "http://127.0.0.1/", {{"Bad Name", "v"}}), ErrorKind::kOther});
+  cases.push_back(
+      {make("GET", "http://127.0.0.1/", {{"X-Evil", "a\r\nInjected: 1"}}),
+       ErrorKind::kOther});
+  cases.push_back({make("GET", "http://127.0.0.1/", {{"Bad Name", "v"}}),
+                   ErrorKind::kOther});
   for (auto& c : cases) {
     std::string what = c.req.method + " " + c.req.url;
     auto r = co_await client.request(c.req);
     CO_ASSERT_TRUE(!r.ok());
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << what << ": " << r.status();
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument)
+        << what << ": " << r.status();
     EXPECT_EQ(error_kind(r.status()), c.kind) << what << ": " << r.status();
   }
   EXPECT_EQ(client.stats().requests_started, 0u);
-  EXPECT_THROW(Client(ClientOptions{.max_connections = -1}), std::invalid_argument);
+  EXPECT_THROW(Client(ClientOptions{.max_connections = -1}),
+               std::invalid_argument);
 }
 TEST(ClientTest, BadInputIsAnInvalidArgumentStatus) { run_test(bad_input()); }
 
@@ -209,7 +230,8 @@ Coro<void> decompression() {
   std::string ae = (*server)->requests().back().header("Accept-Encoding");
   for (const char* enc : {"gzip", "deflate", "br"}) {
     EXPECT_NE(ae.find(enc), std::string::npos) << ae;
-    auto r = co_await client.get((*server)->url(std::string("/encoded?bytes=100000&enc=") + enc));
+    auto r = co_await client.get(
+        (*server)->url(std::string("/encoded?bytes=100000&enc=") + enc));
     CO_ASSERT_OK(r);
     EXPECT_EQ(r->headers.get("Content-Encoding"), enc);
     EXPECT_EQ(r->body.size(), 100000u) << enc;
@@ -222,7 +244,9 @@ Coro<void> decompression() {
   CO_ASSERT_OK(r);
   EXPECT_EQ((*server)->requests().back().header("Accept-Encoding"), "");
 }
-TEST(ClientTest, GzipDeflateAndBrotliAreDecodedTransparently) { run_test(decompression()); }
+TEST(ClientTest, GzipDeflateAndBrotliAreDecodedTransparently) {
+  run_test(decompression());
+}
 
 // ---------------------------------------------------------------- redirects
 
@@ -236,7 +260,8 @@ Coro<void> redirects() {
   EXPECT_EQ(r->body, "redirected");
   EXPECT_EQ(r->redirect_count, 3);
   EXPECT_EQ(r->url, (*server)->url("/redirect/0"));
-  EXPECT_FALSE(r->headers.contains("Location"));  // the final response's headers only
+  EXPECT_FALSE(
+      r->headers.contains("Location"));  // the final response's headers only
   r = co_await client.get((*server)->url("/redirect-abs/2"));
   CO_ASSERT_OK(r);
   EXPECT_EQ(r->redirect_count, 2);
@@ -261,33 +286,45 @@ Coro<void> redirect_limits() {
   auto r = co_await client.get((*server)->url("/redirect/3"));
   CO_ASSERT_TRUE(!r.ok());
   EXPECT_EQ(error_kind(r.status()), ErrorKind::kTooManyRedirects) << r.status();
-  EXPECT_NE(r.status().message().find("/redirect/3"), absl::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("/redirect/3"), absl::string_view::npos)
+      << r.status();
   size_t before = (*server)->stats().requests;
   for (const char* loop : {"/loop", "/loop/a"}) {
     r = co_await client.get((*server)->url(loop));
     CO_ASSERT_TRUE(!r.ok());
-    EXPECT_EQ(error_kind(r.status()), ErrorKind::kTooManyRedirects) << r.status();
+    EXPECT_EQ(error_kind(r.status()), ErrorKind::kTooManyRedirects)
+        << r.status();
     EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   }
-  EXPECT_EQ((*server)->stats().requests - before, 6u);  // 3 hops each, then stop
+  EXPECT_EQ((*server)->stats().requests - before,
+            6u);  // 3 hops each, then stop
 }
-TEST(ClientTest, RedirectLoopsAndChainsStopAtTheLimit) { run_test(redirect_limits()); }
+TEST(ClientTest, RedirectLoopsAndChainsStopAtTheLimit) {
+  run_test(redirect_limits());
+}
 
 Coro<void> redirect_to_other_protocols() {
   auto server = co_await HttpServer::start();
   CO_ASSERT_OK(server);
   Client client;
-  for (const char* target : {"file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/"}) {
-    auto r = co_await client.get((*server)->url(std::string("/redirect-to?url=") + target));
+  for (const char* target :
+       {"file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/"}) {
+    auto r = co_await client.get(
+        (*server)->url(std::string("/redirect-to?url=") + target));
     CO_ASSERT_TRUE(!r.ok());
-    EXPECT_EQ(error_kind(r.status()), ErrorKind::kUnsupportedProtocol) << target << ": " << r.status();
+    EXPECT_EQ(error_kind(r.status()), ErrorKind::kUnsupportedProtocol)
+        << target << ": " << r.status();
   }
 }
-TEST(ClientTest, RedirectsLeaveHttpAndHttpsNever) { run_test(redirect_to_other_protocols()); }
+TEST(ClientTest, RedirectsLeaveHttpAndHttpsNever) {
+  run_test(redirect_to_other_protocols());
+}
 
 // ---------------------------------------------------------------- timeouts
 
-Coro<absl::StatusOr<Response>> fetch(Client* c, Request r) { co_return co_await c->request(std::move(r)); }
+Coro<absl::StatusOr<Response>> fetch(Client* c, Request r) {
+  co_return co_await c->request(std::move(r));
+}
 
 Coro<void> timeout_while_others_continue() {
   auto server = co_await HttpServer::start();
@@ -302,7 +339,8 @@ Coro<void> timeout_while_others_continue() {
   Request patient;
   patient.url = (*server)->url("/slow?ms=500");
   patient.timeout = 5s;  // per-request override
-  Task<absl::StatusOr<Response>> survivor = create_task(fetch(&client, patient));
+  Task<absl::StatusOr<Response>> survivor =
+      create_task(fetch(&client, patient));
   // Quick requests meanwhile, before and after the timeout fires.
   int quick_ok = 0;
   for (int i = 0; i < 20; ++i) {
@@ -314,14 +352,17 @@ Coro<void> timeout_while_others_continue() {
   CO_ASSERT_TRUE(!d.ok());
   EXPECT_EQ(error_kind(d.status()), ErrorKind::kTimeout) << d.status();
   EXPECT_EQ(d.status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_NE(d.status().message().find("timeout"), absl::string_view::npos) << d.status();
+  EXPECT_NE(d.status().message().find("timeout"), absl::string_view::npos)
+      << d.status();
   auto s = co_await survivor;
   CO_ASSERT_OK(s);
   EXPECT_EQ(s->body, "slow");
   EXPECT_EQ(quick_ok, 20);
   EXPECT_LT(seconds_since(start), 3.0);
 }
-TEST(ClientTest, TimeoutFiresWhileOtherTransfersContinue) { run_test(timeout_while_others_continue()); }
+TEST(ClientTest, TimeoutFiresWhileOtherTransfersContinue) {
+  run_test(timeout_while_others_continue());
+}
 
 Coro<void> connect_timeout() {
   // A listener whose accept queue is full: the kernel drops further SYNs,
@@ -345,13 +386,16 @@ Coro<void> connect_timeout() {
   opts.connect_timeout = 300ms;
   Client client(opts);
   TimePoint start = get_running_loop().time();
-  auto r = co_await client.get("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/");
+  auto r = co_await client.get(
+      "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/");
   double took = seconds_since(start);
   for (int fd : fillers) ::close(fd);
   ::close(lfd);
   CO_ASSERT_TRUE(!r.ok());
   EXPECT_EQ(error_kind(r.status()), ErrorKind::kTimeout) << r.status();
-  EXPECT_NE(r.status().message().find("connect timeout"), absl::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("connect timeout"),
+            absl::string_view::npos)
+      << r.status();
   EXPECT_GE(took, 0.25);
   EXPECT_LT(took, 2.0);
 }
@@ -365,10 +409,13 @@ Coro<void> low_speed_timeout() {
   opts.low_speed_time = 1s;
   Client client(opts);
   TimePoint start = get_running_loop().time();
-  auto r = co_await client.get((*server)->url("/trickle?bytes=1000&chunk=2&interval_ms=100"));
+  auto r = co_await client.get(
+      (*server)->url("/trickle?bytes=1000&chunk=2&interval_ms=100"));
   CO_ASSERT_TRUE(!r.ok());
   EXPECT_EQ(error_kind(r.status()), ErrorKind::kTimeout) << r.status();
-  EXPECT_NE(r.status().message().find("low-speed timeout"), absl::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("low-speed timeout"),
+            absl::string_view::npos)
+      << r.status();
   EXPECT_LT(seconds_since(start), 4.0);
 }
 TEST(ClientTest, LowSpeedTimeout) { run_test(low_speed_timeout()); }
@@ -386,12 +433,14 @@ Coro<void> max_body_size() {
   CO_ASSERT_TRUE(!r.ok());
   EXPECT_EQ(error_kind(r.status()), ErrorKind::kTooLarge) << r.status();
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_NE(r.status().message().find("100000 bytes"), absl::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("100000 bytes"), absl::string_view::npos)
+      << r.status();
   // Chunked, length unknown: stops as soon as the limit is passed.
   r = co_await client.get((*server)->url("/large?bytes=5000000&chunked=1"));
   CO_ASSERT_TRUE(!r.ok());
   EXPECT_EQ(error_kind(r.status()), ErrorKind::kTooLarge) << r.status();
-  EXPECT_NE(r.status().message().find("aborted after"), absl::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("aborted after"), absl::string_view::npos)
+      << r.status();
   // Exactly at the limit is fine; per-request override works both ways.
   r = co_await client.get((*server)->url("/large?bytes=100000"));
   CO_ASSERT_OK(r);
@@ -412,7 +461,8 @@ Coro<void> compression_bomb() {
   Client client(opts);
   // 64 MiB of zeros, gzip'd to ~64 KB, sent 1 KB every 20 ms (1.3 s in all).
   // HEAD first, so that the server has compressed it before we time.
-  std::string bomb = (*server)->url("/bomb?enc=gzip&mb=64&chunk=1024&interval_ms=20");
+  std::string bomb =
+      (*server)->url("/bomb?enc=gzip&mb=64&chunk=1024&interval_ms=20");
   CO_ASSERT_OK(co_await client.head(bomb));
   TimePoint start = get_running_loop().time();
   auto r = co_await client.get(bomb);
@@ -428,17 +478,22 @@ Coro<void> compression_bomb() {
   EXPECT_LE(decoded, (size_t{1} << 20) + (256 << 10));
   EXPECT_LT(took, 0.5);
   // ...and the server saw the connection go before it could send it all.
-  for (int i = 0; i < 200 && (*server)->stats().aborted_responses == 0; ++i) co_await aio::sleep(10ms);
+  for (int i = 0; i < 200 && (*server)->stats().aborted_responses == 0; ++i)
+    co_await aio::sleep(10ms);
   EXPECT_EQ((*server)->stats().aborted_responses, 1u);
   EXPECT_EQ((*server)->stats().completed_responses, 1u);  // only the HEAD
   // deflate and brotli bombs are caught the same way.
   for (const char* enc : {"deflate", "br"}) {
-    auto b = co_await client.get((*server)->url(std::string("/bomb?mb=16&interval_ms=0&chunk=65536&enc=") + enc));
+    auto b = co_await client.get((*server)->url(
+        std::string("/bomb?mb=16&interval_ms=0&chunk=65536&enc=") + enc));
     CO_ASSERT_TRUE(!b.ok());
-    EXPECT_EQ(error_kind(b.status()), ErrorKind::kTooLarge) << enc << ": " << b.status();
+    EXPECT_EQ(error_kind(b.status()), ErrorKind::kTooLarge)
+        << enc << ": " << b.status();
   }
 }
-TEST(ClientTest, CompressionBombStopsAtTheDecodedLimit) { run_test(compression_bomb()); }
+TEST(ClientTest, CompressionBombStopsAtTheDecodedLimit) {
+  run_test(compression_bomb());
+}
 
 // ---------------------------------------------------------------- failures
 
@@ -465,26 +520,105 @@ Coro<void> broken_servers() {
   CO_ASSERT_OK(r);
   EXPECT_EQ(client.stats().requests_failed, 3u);
 }
-TEST(ClientTest, TruncatedBodiesAndResetsAreDistinctStatuses) { run_test(broken_servers()); }
+TEST(ClientTest, TruncatedBodiesAndResetsAreDistinctStatuses) {
+  run_test(broken_servers());
+}
 
 Coro<void> refused_and_dns() {
   Client client;
   uint16_t port = closed_port();
-  auto r = co_await client.get("http://127.0.0.1:" + std::to_string(port) + "/");
+  auto r =
+      co_await client.get("http://127.0.0.1:" + std::to_string(port) + "/");
   CO_ASSERT_TRUE(!r.ok());
-  EXPECT_EQ(error_kind(r.status()), ErrorKind::kConnectionRefused) << r.status();
+  EXPECT_EQ(error_kind(r.status()), ErrorKind::kConnectionRefused)
+      << r.status();
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(r.status().message().find("connection refused"), absl::string_view::npos);
+  EXPECT_NE(r.status().message().find("connection refused"),
+            absl::string_view::npos);
 
   // Resolved by libcurl's threaded resolver; its wake-up socket comes through
   // the socket callback like any other fd.
   r = co_await client.get("http://nonexistent.invalid/");
   CO_ASSERT_TRUE(!r.ok());
   EXPECT_EQ(error_kind(r.status()), ErrorKind::kDns) << r.status();
-  EXPECT_NE(r.status().message().find("nonexistent.invalid"), absl::string_view::npos);
+  EXPECT_NE(r.status().message().find("nonexistent.invalid"),
+            absl::string_view::npos);
   EXPECT_EQ(to_string(error_kind(r.status())), "dns");
 }
-TEST(ClientTest, RefusedAndDnsFailuresAreDistinctStatuses) { run_test(refused_and_dns()); }
+TEST(ClientTest, RefusedAndDnsFailuresAreDistinctStatuses) {
+  run_test(refused_and_dns());
+}
+
+// A host name that /etc/hosts maps to 127.0.0.1 (not "localhost", which
+// libcurl answers itself): resolved by libcurl's threaded resolver, whose
+// wake-up socket reaches us through the socket callback without
+// OPENSOCKETFUNCTION, and is closed by libcurl.
+std::optional<std::string> loopback_host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 ||
+      std::string(name) == "localhost")
+    return std::nullopt;
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(name, nullptr, &hints, &res) != 0) return std::nullopt;
+  bool loopback =
+      ntohl(reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr.s_addr) >>
+          24 ==
+      127;
+  freeaddrinfo(res);
+  if (!loopback) return std::nullopt;
+  return std::string(name);
+}
+
+Coro<void> threaded_resolver(std::string host) {
+  auto server = co_await HttpServer::start();
+  CO_ASSERT_OK(server);
+  Client client;
+  auto r = co_await client.get("http://" + host + ":" +
+                               std::to_string((*server)->port()) + "/");
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->body, "hello");
+  // The resolver's socket is closed by now and its number is free for
+  // reuse: a new socket waited on by the loop must not find a stale
+  // registration (the loop would throw "fd already has a reader").
+  auto conn =
+      co_await aio::net::open_connection("127.0.0.1", (*server)->port());
+  CO_ASSERT_OK(conn);
+  CO_ASSERT_OK(conn->writer.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto head = co_await conn->reader.read_until("\r\n\r\n");
+  CO_ASSERT_OK(head);
+  EXPECT_EQ(head->substr(0, 15), "HTTP/1.1 200 OK");
+}
+// Regression test: a failed lookup closes the resolver's socket and opens
+// none; the next socket anyone opens gets its number. A registration left
+// behind made the loop refuse to wait on that new socket.
+Coro<void> dns_failure_then_stream() {
+  auto server = co_await HttpServer::start();
+  CO_ASSERT_OK(server);
+  Client client;
+  for (int i = 0; i < 3; ++i) {
+    auto r = co_await client.get("http://nonexistent-" + std::to_string(i) +
+                                 ".invalid/");
+    CO_ASSERT_TRUE(!r.ok());
+    EXPECT_EQ(error_kind(r.status()), ErrorKind::kDns) << r.status();
+    auto conn =
+        co_await aio::net::open_connection("127.0.0.1", (*server)->port());
+    CO_ASSERT_OK(conn);
+    CO_ASSERT_OK(conn->writer.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto head = co_await conn->reader.read_until("\r\n\r\n");
+    CO_ASSERT_OK(head);
+  }
+}
+TEST(ClientTest, FailedLookupLeavesNoStaleFdRegistration) {
+  run_test(dns_failure_then_stream());
+}
+
+TEST(ClientTest, ThreadedResolverSocketIsUnregisteredBeforeItsNumberIsReused) {
+  std::optional<std::string> host = loopback_host_name();
+  if (!host) GTEST_SKIP() << "no host name mapped to 127.0.0.1 in /etc/hosts";
+  run_test(threaded_resolver(*host));
+}
 
 // ---------------------------------------------------------------- connections
 
@@ -499,7 +633,9 @@ Coro<void> connection_reuse() {
   EXPECT_EQ((*server)->stats().connections, 1u);
   EXPECT_EQ(client.stats().connections_opened, 1u);
 }
-TEST(ClientTest, KeepAliveConnectionsAreReused) { run_test(connection_reuse()); }
+TEST(ClientTest, KeepAliveConnectionsAreReused) {
+  run_test(connection_reuse());
+}
 
 Coro<void> server_closes_keep_alive() {
   HttpServer::Options sopts;
@@ -511,7 +647,8 @@ Coro<void> server_closes_keep_alive() {
     auto r = co_await client.get((*server)->url("/page/" + std::to_string(i)));
     CO_ASSERT_OK(r);
     EXPECT_EQ(r->body, "page " + std::to_string(i));
-    if (i % 5 == 4) co_await aio::sleep(5ms);  // sometimes the close arrives first
+    if (i % 5 == 4)
+      co_await aio::sleep(5ms);  // sometimes the close arrives first
   }
   EXPECT_EQ((*server)->stats().connections, 7u);  // ceil(20 / 3)
   EXPECT_EQ(client.stats().requests_succeeded, 20u);
@@ -524,7 +661,8 @@ TEST(ClientTest, ServerClosingKeepAliveConnectionsIsTransparent) {
   run_test(server_closes_keep_alive());
 }
 
-Coro<void> concurrent_fetch(Client* client, std::string url, std::string want, int* ok) {
+Coro<void> concurrent_fetch(Client* client, std::string url, std::string want,
+                            int* ok) {
   auto r = co_await client->get(std::move(url));
   if (r.ok() && r->status == 200 && r->body == want) ++*ok;
 }
@@ -538,7 +676,8 @@ Coro<void> per_host_limit() {
   int ok = 0;
   std::vector<Task<void>> tasks;
   for (int i = 0; i < 12; ++i) {
-    tasks.push_back(create_task(concurrent_fetch(&client, (*server)->url("/slow?ms=50"), "slow", &ok)));
+    tasks.push_back(create_task(
+        concurrent_fetch(&client, (*server)->url("/slow?ms=50"), "slow", &ok)));
   }
   for (auto& t : tasks) co_await t;
   EXPECT_EQ(ok, 12);
@@ -549,7 +688,8 @@ TEST(ClientTest, PerHostConnectionLimitHolds) { run_test(per_host_limit()); }
 Coro<void> sample_open(Client* client, bool* stop, uint64_t* max_open) {
   while (!*stop) {
     Client::Stats s = client->stats();
-    *max_open = std::max(*max_open, s.connections_opened - s.connections_closed);
+    *max_open =
+        std::max(*max_open, s.connections_opened - s.connections_closed);
     co_await aio::sleep(2ms);
   }
 }
@@ -569,15 +709,19 @@ Coro<void> total_limit() {
   int ok = 0;
   std::vector<Task<void>> tasks;
   for (int i = 0; i < 6; ++i) {
-    tasks.push_back(create_task(concurrent_fetch(&client, (*a)->url("/slow?ms=30"), "slow", &ok)));
-    tasks.push_back(create_task(concurrent_fetch(&client, (*b)->url("/slow?ms=30"), "slow", &ok)));
+    tasks.push_back(create_task(
+        concurrent_fetch(&client, (*a)->url("/slow?ms=30"), "slow", &ok)));
+    tasks.push_back(create_task(
+        concurrent_fetch(&client, (*b)->url("/slow?ms=30"), "slow", &ok)));
   }
   for (auto& t : tasks) co_await t;
   stop = true;
   co_await sampler;
   EXPECT_EQ(ok, 12);
   EXPECT_LE(max_open, 2u);
-  EXPECT_LE((*a)->stats().max_open_connections + (*b)->stats().max_open_connections, 4u);
+  EXPECT_LE(
+      (*a)->stats().max_open_connections + (*b)->stats().max_open_connections,
+      4u);
 }
 TEST(ClientTest, TotalConnectionLimitHolds) { run_test(total_limit()); }
 
@@ -592,9 +736,11 @@ Coro<void> thousand_transfers() {
   std::vector<Task<void>> tasks;
   for (int i = 0; i < 1000; ++i) {
     std::string n = std::to_string(i);
-    tasks.push_back(create_task(concurrent_fetch(&client, (*server)->url("/page/" + n), "page " + n, &ok)));
+    tasks.push_back(create_task(concurrent_fetch(
+        &client, (*server)->url("/page/" + n), "page " + n, &ok)));
   }
-  EXPECT_EQ(client.in_flight(), 0u);  // not started yet: tasks run on the next iteration
+  EXPECT_EQ(client.in_flight(),
+            0u);  // not started yet: tasks run on the next iteration
   co_await aio::sleep(0);
   EXPECT_EQ(client.in_flight(), 1000u);
   for (auto& t : tasks) co_await t;
@@ -605,7 +751,9 @@ Coro<void> thousand_transfers() {
   EXPECT_LE((*server)->stats().max_open_connections, 100u);
   EXPECT_GE((*server)->stats().max_open_connections, 10u);
 }
-TEST(ClientTest, ThousandConcurrentTransfers) { run_test(thousand_transfers()); }
+TEST(ClientTest, ThousandConcurrentTransfers) {
+  run_test(thousand_transfers());
+}
 
 // ---------------------------------------------------------------- cancellation
 
@@ -630,7 +778,8 @@ Coro<void> cancel_mid_body() {
   }
   EXPECT_TRUE(cancelled);
   // The half-read connection was closed, and the server noticed.
-  for (int i = 0; i < 200 && (*server)->stats().aborted_responses == 0; ++i) co_await aio::sleep(5ms);
+  for (int i = 0; i < 200 && (*server)->stats().aborted_responses == 0; ++i)
+    co_await aio::sleep(5ms);
   EXPECT_EQ((*server)->stats().aborted_responses, 1u);
   Client::Stats st = client.stats();
   EXPECT_EQ(st.connections_opened, st.connections_closed);
@@ -639,7 +788,9 @@ Coro<void> cancel_mid_body() {
   CO_ASSERT_OK(r);
   EXPECT_EQ(r->body, "hello");
 }
-TEST(ClientTest, CancellationMidBodyRemovesTheTransferAtOnce) { run_test(cancel_mid_body()); }
+TEST(ClientTest, CancellationMidBodyRemovesTheTransferAtOnce) {
+  run_test(cancel_mid_body());
+}
 
 Coro<void> wait_for_timeout() {
   auto server = co_await HttpServer::start();
@@ -647,7 +798,8 @@ Coro<void> wait_for_timeout() {
   Client client;
   bool timed_out = false;
   try {
-    (void)co_await aio::wait_for(client.get((*server)->url("/slow?ms=5000")), 50ms);
+    (void)co_await aio::wait_for(client.get((*server)->url("/slow?ms=5000")),
+                                 50ms);
   } catch (const TimeoutError&) {
     timed_out = true;
   }
@@ -655,7 +807,9 @@ Coro<void> wait_for_timeout() {
   EXPECT_EQ(client.in_flight(), 0u);
   EXPECT_EQ(client.stats().requests_cancelled, 1u);
 }
-TEST(ClientTest, WaitForTimeoutCancelsTheRequest) { run_test(wait_for_timeout()); }
+TEST(ClientTest, WaitForTimeoutCancelsTheRequest) {
+  run_test(wait_for_timeout());
+}
 
 Coro<void> destructor_cancels() {
   size_t fds_before = open_fds();
@@ -686,7 +840,9 @@ Coro<void> destructor_cancels() {
   co_await aio::sleep(10ms);
   EXPECT_EQ(open_fds(), fds_before);
 }
-TEST(ClientTest, DestructorAbortsEveryRequestInFlight) { run_test(destructor_cancels()); }
+TEST(ClientTest, DestructorAbortsEveryRequestInFlight) {
+  run_test(destructor_cancels());
+}
 
 Coro<void> moved_client() {
   auto server = co_await HttpServer::start();
@@ -695,18 +851,21 @@ Coro<void> moved_client() {
   Client b = std::move(a);
   auto r = co_await b.get((*server)->url("/"));
   CO_ASSERT_OK(r);
-  auto gone = co_await a.get((*server)->url("/"));  // NOLINT(bugprone-use-after-move)
+  auto gone =
+      co_await a.get((*server)->url("/"));  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(error_kind(gone.status()), ErrorKind::kClientClosed);
 }
 TEST(ClientTest, MovedFromClientReportsClosed) { run_test(moved_client()); }
 
-// ---------------------------------------------------------------- cookies, bodies
+// ---------------------------------------------------------------- cookies,
+// bodies
 
 Coro<void> cookies() {
   auto server = co_await HttpServer::start();
   CO_ASSERT_OK(server);
   Client off;
-  CO_ASSERT_OK(co_await off.get((*server)->url("/set-cookie?name=session&value=abc")));
+  CO_ASSERT_OK(
+      co_await off.get((*server)->url("/set-cookie?name=session&value=abc")));
   auto r = co_await off.get((*server)->url("/cookies"));
   CO_ASSERT_OK(r);
   EXPECT_EQ(r->body, "");  // off by default
@@ -714,7 +873,8 @@ Coro<void> cookies() {
   ClientOptions opts;
   opts.cookies = true;
   Client on(opts);
-  CO_ASSERT_OK(co_await on.get((*server)->url("/set-cookie?name=session&value=abc")));
+  CO_ASSERT_OK(
+      co_await on.get((*server)->url("/set-cookie?name=session&value=abc")));
   // Shared by every request of the client, on any pooled handle.
   std::vector<Task<absl::StatusOr<Response>>> tasks;
   for (int i = 0; i < 4; ++i) {

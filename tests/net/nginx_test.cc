@@ -1,6 +1,6 @@
 // Tests of aio::http::Client against Debian's nginx: an independent server
 // for HTTP/1.1 keep-alive, gzip, TLS verification and HTTP/2 (ALPN).
-#include "net/client.h"
+#include "tests/fixtures/nginx.h"
 
 #include <signal.h>
 
@@ -14,8 +14,8 @@
 
 #include "gtest/gtest.h"
 #include "loop/loop.h"
+#include "net/client.h"
 #include "net/http_error.h"
-#include "tests/fixtures/nginx.h"
 #include "tests/net/test_util.h"
 
 namespace aio::http {
@@ -28,18 +28,22 @@ constexpr int kPages = 200;
 
 std::string page(int i) {
   std::string s = "<html><body><h1>page " + std::to_string(i) + "</h1>";
-  while (s.size() < 2000) s += "<p>lorem ipsum " + std::to_string(i * 31 + s.size()) + "</p>";
+  while (s.size() < 2000)
+    s += "<p>lorem ipsum " + std::to_string(i * 31 + s.size()) + "</p>";
   return s + "</body></html>";
 }
 
 // A document root with kPages pages and a large text file.
 std::string make_root() {
   const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string root = std::string(tmp && *tmp ? tmp : "/tmp") + "/www-" + std::to_string(getpid());
+  std::string root = std::string(tmp && *tmp ? tmp : "/tmp") + "/www-" +
+                     std::to_string(getpid());
   std::filesystem::create_directories(root);
-  for (int i = 0; i < kPages; ++i) std::ofstream(root + "/page-" + std::to_string(i) + ".html") << page(i);
+  for (int i = 0; i < kPages; ++i)
+    std::ofstream(root + "/page-" + std::to_string(i) + ".html") << page(i);
   std::ofstream big(root + "/big.txt");
-  for (int i = 0; i < 20000; ++i) big << "line " << i << " of a text that compresses well\n";
+  for (int i = 0; i < 20000; ++i)
+    big << "line " << i << " of a text that compresses well\n";
   return root;
 }
 
@@ -75,7 +79,8 @@ Coro<void> static_pages(NginxServer* nginx) {
   Client client(opts);
   int ok = 0;
   std::vector<Task<void>> tasks;
-  for (int i = 0; i < kPages; ++i) tasks.push_back(create_task(fetch_page(&client, nginx, i, &ok)));
+  for (int i = 0; i < kPages; ++i)
+    tasks.push_back(create_task(fetch_page(&client, nginx, i, &ok)));
   for (auto& t : tasks) co_await t;
   EXPECT_EQ(ok, kPages);
   EXPECT_LE(client.stats().connections_opened, 16u);
@@ -113,7 +118,8 @@ Coro<void> tls_verification(NginxServer* nginx) {
   CO_ASSERT_TRUE(!r.ok());
   EXPECT_EQ(error_kind(r.status()), ErrorKind::kTls) << r.status();
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_NE(r.status().message().find("certificate"), absl::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("certificate"), absl::string_view::npos)
+      << r.status();
 
   ClientOptions insecure;
   insecure.verify_tls = false;
@@ -138,14 +144,16 @@ Coro<void> http2(NginxServer* nginx) {
   EXPECT_EQ(r->body, page(2));
   EXPECT_GT(r->timings.tls_handshake.count(), 0);
   // The host name is checked too: "localhost" is in the certificate.
-  auto by_name = co_await client.get("https://localhost:" + std::to_string(nginx->port()) + "/page-3.html");
+  auto by_name = co_await client.get(
+      "https://localhost:" + std::to_string(nginx->port()) + "/page-3.html");
   CO_ASSERT_OK(by_name);
   EXPECT_EQ(by_name->body, page(3));
   // Many concurrent requests share one multiplexed connection.
   Client fresh(opts);
   int ok = 0;
   std::vector<Task<void>> tasks;
-  for (int i = 0; i < 50; ++i) tasks.push_back(create_task(fetch_page(&fresh, nginx, i, &ok)));
+  for (int i = 0; i < 50; ++i)
+    tasks.push_back(create_task(fetch_page(&fresh, nginx, i, &ok)));
   for (auto& t : tasks) co_await t;
   EXPECT_EQ(ok, 50);
   EXPECT_EQ(fresh.stats().connections_opened, 1u);

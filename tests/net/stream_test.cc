@@ -1,7 +1,5 @@
 // Tests of aio::net streams: open_connection, start_server, StreamReader,
 // StreamWriter (net/connection.h, net/server.h, net/stream_*.h).
-#include "net/connection.h"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "loop/loop.h"
+#include "net/connection.h"
 #include "net/server.h"
 #include "net/stream_reader.h"
 #include "net/stream_writer.h"
@@ -91,7 +90,8 @@ Coro<void> read_exactly_incomplete() {
   auto got = co_await r.read_exactly(10);
   CO_ASSERT_TRUE(!got.ok());
   EXPECT_EQ(got.status().code(), absl::StatusCode::kOutOfRange) << got.status();
-  EXPECT_NE(got.status().message().find("expected 10 bytes"), absl::string_view::npos);
+  EXPECT_NE(got.status().message().find("expected 10 bytes"),
+            absl::string_view::npos);
   // The partial bytes stay buffered for the caller.
   EXPECT_EQ(r.buffered(), 5u);
   auto partial = co_await r.read(100);
@@ -102,7 +102,9 @@ Coro<void> read_exactly_incomplete() {
   EXPECT_EQ(*end, "");
   EXPECT_TRUE(r.at_eof());
 }
-TEST(StreamTest, ReadExactlyAtEofIsOutOfRangeAndKeepsTheBytes) { run_test(read_exactly_incomplete()); }
+TEST(StreamTest, ReadExactlyAtEofIsOutOfRangeAndKeepsTheBytes) {
+  run_test(read_exactly_incomplete());
+}
 
 Coro<void> send_100_no_newline(StreamReader r, StreamWriter w) {
   (void)w.write(std::string(100, 'x'));
@@ -116,12 +118,15 @@ Coro<void> read_until_limit() {
   CO_ASSERT_OK(conn);
   auto got = co_await conn->reader.read_until("\n", 50);
   CO_ASSERT_TRUE(!got.ok());
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kResourceExhausted) << got.status();
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kResourceExhausted)
+      << got.status();
   EXPECT_GE(conn->reader.buffered(), 50u);  // nothing was consumed
   auto empty_sep = co_await conn->reader.read_until("");
   EXPECT_EQ(empty_sep.status().code(), absl::StatusCode::kInvalidArgument);
 }
-TEST(StreamTest, ReadUntilPastTheLimitIsResourceExhausted) { run_test(read_until_limit()); }
+TEST(StreamTest, ReadUntilPastTheLimitIsResourceExhausted) {
+  run_test(read_until_limit());
+}
 
 Coro<void> read_until_eof() {
   auto server = co_await start_server(send_then_close, "127.0.0.1", 0);
@@ -134,7 +139,8 @@ Coro<void> read_until_eof() {
 }
 TEST(StreamTest, ReadUntilAtEofIsOutOfRange) { run_test(read_until_eof()); }
 
-Coro<void> pump(StreamWriter* w, const std::string* data, absl::Status* result) {
+Coro<void> pump(StreamWriter* w, const std::string* data,
+                absl::Status* result) {
   size_t off = 0;
   while (off < data->size()) {
     size_t k = std::min<size_t>(100'000, data->size() - off);
@@ -153,7 +159,8 @@ Coro<void> large_transfer() {
   auto conn = co_await open_connection("127.0.0.1", server->port());
   CO_ASSERT_OK(conn);
   std::string data(8 << 20, '\0');
-  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7919) >> 3);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<char>((i * 7919) >> 3);
   absl::Status write_result;
   Task<void> writer = create_task(pump(&conn->writer, &data, &write_result));
   std::string got;
@@ -231,7 +238,9 @@ Coro<void> back_pressure() {
   co_await server->wait_closed();  // the handler saw EOF and finished
   EXPECT_EQ(state->received, accepted);
 }
-TEST(StreamTest, WriterStopsAcceptingPastABoundedBufferAndDrainWaits) { run_test(back_pressure()); }
+TEST(StreamTest, WriterStopsAcceptingPastABoundedBufferAndDrainWaits) {
+  run_test(back_pressure());
+}
 
 Coro<void> count_until_eof(StreamReader r, StreamWriter w) {
   size_t n = 0;
@@ -260,9 +269,12 @@ Coro<void> close_flushes() {
   co_await w.wait_closed();
   EXPECT_FALSE(w.write("late").ok());
 }
-TEST(StreamTest, QueuedBytesAreFlushedBeforeEofAndClose) { run_test(close_flushes()); }
+TEST(StreamTest, QueuedBytesAreFlushedBeforeEofAndClose) {
+  run_test(close_flushes());
+}
 
-Coro<void> read_one_then_report(StreamReader r, StreamWriter w, absl::Status* out) {
+Coro<void> read_one_then_report(StreamReader r, StreamWriter w,
+                                absl::Status* out) {
   (void)w;
   for (;;) {
     auto d = co_await r.read();
@@ -280,7 +292,9 @@ Coro<void> read_one_then_report(StreamReader r, StreamWriter w, absl::Status* ou
 Coro<void> abort_resets_peer() {
   absl::Status seen = absl::UnknownError("handler did not finish");
   auto server = co_await start_server(
-      [&seen](StreamReader r, StreamWriter w) { return read_one_then_report(std::move(r), std::move(w), &seen); },
+      [&seen](StreamReader r, StreamWriter w) {
+        return read_one_then_report(std::move(r), std::move(w), &seen);
+      },
       "127.0.0.1", 0);
   CO_ASSERT_OK(server);
   auto conn = co_await open_connection("127.0.0.1", server->port());
@@ -293,7 +307,9 @@ Coro<void> abort_resets_peer() {
   EXPECT_EQ(seen.code(), absl::StatusCode::kUnavailable) << seen;
   EXPECT_NE(seen.message().find("reset"), absl::string_view::npos) << seen;
 }
-TEST(StreamTest, AbortSendsAResetThePeerSeesAsUnavailable) { run_test(abort_resets_peer()); }
+TEST(StreamTest, AbortSendsAResetThePeerSeesAsUnavailable) {
+  run_test(abort_resets_peer());
+}
 
 Coro<void> abort_at_once(StreamReader, StreamWriter w) {
   w.abort();
@@ -315,24 +331,33 @@ Coro<void> write_to_reset_peer() {
   auto r = co_await conn->reader.read();
   EXPECT_TRUE(!r.ok() || r->empty());
 }
-TEST(StreamTest, WritingToAResetPeerFailsWithUnavailable) { run_test(write_to_reset_peer()); }
+TEST(StreamTest, WritingToAResetPeerFailsWithUnavailable) {
+  run_test(write_to_reset_peer());
+}
 
 Coro<void> connect_refused() {
   uint16_t port = closed_port();
   auto conn = co_await open_connection("127.0.0.1", port);
   CO_ASSERT_TRUE(!conn.ok());
-  EXPECT_EQ(conn.status().code(), absl::StatusCode::kUnavailable) << conn.status();
-  EXPECT_NE(conn.status().message().find("refused"), absl::string_view::npos) << conn.status();
-  EXPECT_NE(conn.status().message().find(std::to_string(port)), absl::string_view::npos);
+  EXPECT_EQ(conn.status().code(), absl::StatusCode::kUnavailable)
+      << conn.status();
+  EXPECT_NE(conn.status().message().find("refused"), absl::string_view::npos)
+      << conn.status();
+  EXPECT_NE(conn.status().message().find(std::to_string(port)),
+            absl::string_view::npos);
 }
-TEST(StreamTest, ConnectionRefusedIsUnavailable) { run_test(connect_refused()); }
+TEST(StreamTest, ConnectionRefusedIsUnavailable) {
+  run_test(connect_refused());
+}
 
 Coro<void> resolve_failure() {
   auto conn = co_await open_connection("nonexistent.invalid", 80);
   CO_ASSERT_TRUE(!conn.ok());
-  EXPECT_EQ(conn.status().code(), absl::StatusCode::kUnavailable) << conn.status();
-  EXPECT_NE(conn.status().message().find("cannot resolve host 'nonexistent.invalid'"),
-            absl::string_view::npos)
+  EXPECT_EQ(conn.status().code(), absl::StatusCode::kUnavailable)
+      << conn.status();
+  EXPECT_NE(
+      conn.status().message().find("cannot resolve host 'nonexistent.invalid'"),
+      absl::string_view::npos)
       << conn.status();
 }
 TEST(StreamTest, UnresolvableHostIsUnavailable) { run_test(resolve_failure()); }
@@ -380,7 +405,9 @@ Coro<void> cancel_read() {
   CO_ASSERT_OK(line);
   EXPECT_EQ(*line, "after\n");
 }
-TEST(StreamTest, CancellingAParkedReadLeavesTheStreamUsable) { run_test(cancel_read()); }
+TEST(StreamTest, CancellingAParkedReadLeavesTheStreamUsable) {
+  run_test(cancel_read());
+}
 
 Coro<void> concurrent_read() {
   auto server = co_await echo_server();
@@ -402,7 +429,9 @@ Coro<void> concurrent_read() {
   CO_ASSERT_OK(first);
   EXPECT_EQ(*first, "x");
 }
-TEST(StreamTest, TwoConcurrentReadsAreALogicError) { run_test(concurrent_read()); }
+TEST(StreamTest, TwoConcurrentReadsAreALogicError) {
+  run_test(concurrent_read());
+}
 
 Coro<void> one_client(uint16_t port, int i, int* ok) {
   auto conn = co_await open_connection("127.0.0.1", port);
@@ -418,7 +447,8 @@ Coro<void> many_clients() {
   CO_ASSERT_OK(server);
   int ok = 0;
   std::vector<Task<void>> tasks;
-  for (int i = 0; i < 200; ++i) tasks.push_back(create_task(one_client(server->port(), i, &ok)));
+  for (int i = 0; i < 200; ++i)
+    tasks.push_back(create_task(one_client(server->port(), i, &ok)));
   for (auto& t : tasks) co_await t;
   EXPECT_EQ(ok, 200);
   EXPECT_EQ(server->connections_accepted(), 200u);
@@ -448,7 +478,8 @@ TEST(StreamTest, HandlerExceptionIsReportedAndAbortsOnlyItsConnection) {
   run_test(handler_exception(), &errors);
   ASSERT_GE(errors.size(), 1u);
   EXPECT_NE(errors[0].find("handler blew up"), std::string::npos) << errors[0];
-  EXPECT_NE(errors[0].find("connection handler"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("connection handler"), std::string::npos)
+      << errors[0];
 }
 
 Coro<void> wait_forever(StreamReader r, StreamWriter) {
@@ -499,16 +530,20 @@ Coro<void> cancelled_serve_forever() {
   EXPECT_TRUE(cancelled);
   EXPECT_FALSE(server->is_serving());
 }
-TEST(StreamTest, CancellingServeForeverClosesTheServer) { run_test(cancelled_serve_forever()); }
+TEST(StreamTest, CancellingServeForeverClosesTheServer) {
+  run_test(cancelled_serve_forever());
+}
 
 Coro<void> address_in_use() {
   auto a = co_await echo_server();
   CO_ASSERT_OK(a);
   ServerOptions no_reuse;
   no_reuse.reuse_address = false;
-  auto b = co_await start_server(echo_handler, "127.0.0.1", a->port(), no_reuse);
+  auto b =
+      co_await start_server(echo_handler, "127.0.0.1", a->port(), no_reuse);
   CO_ASSERT_TRUE(!b.ok());
-  EXPECT_NE(b.status().message().find("in use"), absl::string_view::npos) << b.status();
+  EXPECT_NE(b.status().message().find("in use"), absl::string_view::npos)
+      << b.status();
   auto bad = co_await start_server(echo_handler, "nonexistent.invalid", 0);
   EXPECT_FALSE(bad.ok());
   auto empty = co_await start_server(nullptr, "127.0.0.1", 0);
@@ -528,7 +563,9 @@ Coro<void> destroy_server_with_clients() {
   auto r = co_await aio::wait_for(conn_result->reader.read(), 2s);
   EXPECT_TRUE(!r.ok() || r->empty());
 }
-TEST(StreamTest, DestroyingTheServerCancelsItsHandlers) { run_test(destroy_server_with_clients()); }
+TEST(StreamTest, DestroyingTheServerCancelsItsHandlers) {
+  run_test(destroy_server_with_clients());
+}
 
 }  // namespace
 }  // namespace aio::net

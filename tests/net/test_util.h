@@ -23,10 +23,11 @@ const absl::Status& status_of(const absl::StatusOr<T>& s) {
 // Runs `body` to completion with aio::run (fresh loop; leftover tasks are
 // cancelled and drained). Errors reported to the loop's exception handler
 // are collected in `errors` when given, else they fail the test.
-inline void run_test(Coro<void> body, std::vector<std::string>* errors = nullptr) {
-  aio::run(
-      [](Coro<void> b, std::vector<std::string>* errs) -> Coro<void> {
-        get_running_loop().set_exception_handler([errs](EventLoop&, const ExceptionContext& c) {
+inline void run_test(Coro<void> body,
+                     std::vector<std::string>* errors = nullptr) {
+  aio::run([](Coro<void> b, std::vector<std::string>* errs) -> Coro<void> {
+    get_running_loop().set_exception_handler(
+        [errs](EventLoop&, const ExceptionContext& c) {
           std::string text = c.message;
           if (c.exception) text += ": " + describe_exception(c.exception);
           if (errs) {
@@ -35,28 +36,28 @@ inline void run_test(Coro<void> body, std::vector<std::string>* errors = nullptr
             ADD_FAILURE() << "unexpected loop error: " << text;
           }
         });
-        co_await b;
-      }(std::move(body), errors));
+    co_await b;
+  }(std::move(body), errors));
 }
 
 }  // namespace aio::testing
 
-#define CO_ASSERT_TRUE(cond)                                  \
-  do {                                                        \
-    if (!(cond)) {                                            \
-      ADD_FAILURE() << "Assertion failed: " #cond;            \
-      co_return;                                              \
-    }                                                         \
+#define CO_ASSERT_TRUE(cond)                       \
+  do {                                             \
+    if (!(cond)) {                                 \
+      ADD_FAILURE() << "Assertion failed: " #cond; \
+      co_return;                                   \
+    }                                              \
   } while (0)
 
-#define CO_ASSERT_OK(expr)                                                      \
-  do {                                                                          \
-    const auto& co_assert_value_ = (expr);                                      \
-    if (!co_assert_value_.ok()) {                                               \
-      ADD_FAILURE() << #expr << " failed: "                                     \
-                    << ::aio::testing::status_of(co_assert_value_);             \
-      co_return;                                                                \
-    }                                                                           \
+#define CO_ASSERT_OK(expr)                                          \
+  do {                                                              \
+    const auto& co_assert_value_ = (expr);                          \
+    if (!co_assert_value_.ok()) {                                   \
+      ADD_FAILURE() << #expr << " failed: "                         \
+                    << ::aio::testing::status_of(co_assert_value_); \
+      co_return;                                                    \
+    }                                                               \
   } while (0)
 
 #endif  // AIO_TESTS_NET_TEST_UTIL_H_

@@ -46,7 +46,8 @@ TEST(UrlJoinTest, Rfc3986NormalExamples) {
       {"../../", "http://a/"},
       {"../../g", "http://a/g"},
   };
-  for (const auto& [ref, want] : cases) EXPECT_EQ(join(ref), want) << "reference: " << ref;
+  for (const auto& [ref, want] : cases)
+    EXPECT_EQ(join(ref), want) << "reference: " << ref;
 }
 
 // RFC 3986 section 5.4.2, "Abnormal Examples".
@@ -74,25 +75,31 @@ TEST(UrlJoinTest, Rfc3986AbnormalExamples) {
       // (as WHATWG and Python's urljoin do), not the strict "http:g".
       {"http:g", "http://a/b/c/g"},
   };
-  for (const auto& [ref, want] : cases) EXPECT_EQ(join(ref), want) << "reference: " << ref;
+  for (const auto& [ref, want] : cases)
+    EXPECT_EQ(join(ref), want) << "reference: " << ref;
 }
 
 // The RFC's very first example resolves to "g:h", which is not http(s): a
 // crawler must never get such a link back as a fetchable URL.
 TEST(UrlJoinTest, RejectsReferencesThatLeaveHttp) {
-  for (const char* ref : {"g:h", "mailto:someone@example.com", "javascript:alert(1)",
-                          "ftp://example.com/file", "file:///etc/passwd", "data:text/plain,x"}) {
+  for (const char* ref :
+       {"g:h", "mailto:someone@example.com", "javascript:alert(1)",
+        "ftp://example.com/file", "file:///etc/passwd", "data:text/plain,x"}) {
     absl::StatusOr<std::string> r = urljoin(kBase, ref);
     ASSERT_FALSE(r.ok()) << ref << " gave " << *r;
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(error_kind(r.status()), ErrorKind::kUnsupportedProtocol) << r.status();
-    EXPECT_NE(r.status().message().find("only http and https"), absl::string_view::npos);
+    EXPECT_EQ(error_kind(r.status()), ErrorKind::kUnsupportedProtocol)
+        << r.status();
+    EXPECT_NE(r.status().message().find("only http and https"),
+              absl::string_view::npos);
   }
 }
 
 TEST(UrlJoinTest, AbsoluteReferencesReplaceTheBase) {
-  EXPECT_EQ(*urljoin(kBase, "https://other.example/x?y"), "https://other.example/x?y");
-  EXPECT_EQ(*urljoin("https://a/b", "//cdn.example/lib.js"), "https://cdn.example/lib.js");
+  EXPECT_EQ(*urljoin(kBase, "https://other.example/x?y"),
+            "https://other.example/x?y");
+  EXPECT_EQ(*urljoin("https://a/b", "//cdn.example/lib.js"),
+            "https://cdn.example/lib.js");
 }
 
 TEST(UrlJoinTest, CleansWhitespaceLikeBrowsers) {
@@ -111,13 +118,17 @@ TEST(UrlJoinTest, BadBaseIsAnError) {
 }
 
 TEST(NormalizeUrlTest, LowercasesDropsDefaultPortAndFragment) {
-  EXPECT_EQ(*normalize_url("HTTP://Example.COM:80/a/../b#frag"), "http://example.com/b");
+  EXPECT_EQ(*normalize_url("HTTP://Example.COM:80/a/../b#frag"),
+            "http://example.com/b");
   EXPECT_EQ(*normalize_url("https://Example.com:443"), "https://example.com/");
-  EXPECT_EQ(*normalize_url("http://example.com:8080/x?q=1#f"), "http://example.com:8080/x?q=1");
+  EXPECT_EQ(*normalize_url("http://example.com:8080/x?q=1#f"),
+            "http://example.com:8080/x?q=1");
   EXPECT_EQ(*normalize_url("http://[::1]:80/x"), "http://[::1]/x");
-  EXPECT_EQ(*normalize_url("http://example.com/a b"), "http://example.com/a%20b");
+  EXPECT_EQ(*normalize_url("http://example.com/a b"),
+            "http://example.com/a%20b");
   // Percent-encoding is kept as written (only the host is case-folded).
-  EXPECT_EQ(*normalize_url("http://example.com/%7E/A"), "http://example.com/%7E/A");
+  EXPECT_EQ(*normalize_url("http://example.com/%7E/A"),
+            "http://example.com/%7E/A");
 }
 
 TEST(NormalizeUrlTest, EquivalentSpellingsNormaliseToOneString) {
@@ -153,7 +164,8 @@ TEST(NormalizeUrlTest, RejectsInvalidInputClearly) {
 }
 
 TEST(UrlTest, ExposesNormalisedParts) {
-  absl::StatusOr<Url> u = Url::parse("HTTPS://Docs.Example.ORG:8443/a/./b?x=1#frag");
+  absl::StatusOr<Url> u =
+      Url::parse("HTTPS://Docs.Example.ORG:8443/a/./b?x=1#frag");
   ASSERT_TRUE(u.ok()) << u.status();
   EXPECT_EQ(u->str(), "https://docs.example.org:8443/a/b?x=1");
   EXPECT_EQ(u->scheme(), "https");
@@ -172,8 +184,10 @@ TEST(UrlTest, ExposesNormalisedParts) {
 
 TEST(UrlTest, ResolveReturnsNormalisedUrls) {
   Url base = *Url::parse("http://example.com/dir/page.html");
-  EXPECT_EQ(base.resolve("../other.html#x")->str(), "http://example.com/other.html");
-  EXPECT_EQ(base.resolve("HTTP://Other.Example:80/")->str(), "http://other.example/");
+  EXPECT_EQ(base.resolve("../other.html#x")->str(),
+            "http://example.com/other.html");
+  EXPECT_EQ(base.resolve("HTTP://Other.Example:80/")->str(),
+            "http://other.example/");
   EXPECT_FALSE(base.resolve("mailto:x@y").ok());
   EXPECT_EQ(*Url::parse("http://a.com/x"), *Url::parse("HTTP://A.COM:80/x#y"));
 }
