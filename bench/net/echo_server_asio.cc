@@ -3,11 +3,18 @@
 //
 // Usage: echo_server_asio <port>     (binds 127.0.0.1; prints "READY" once
 // listening)
+
+// HACK: Boost 1.74's Asio uses std::exchange without including <utility>,
+// which g++ 12's headers no longer pull in transitively under C++20. It must
+// come first (clang-format's include sorting would move it).
+// clang-format off
+#include <utility>
+// clang-format on
+
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <utility>  // HACK: g++ 12 + C++20: Boost 1.74's Asio needs std::exchange declared first.
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
