@@ -1,6 +1,6 @@
 #include "net/headers.h"
 
-#include <algorithm>
+#include <stdexcept>
 
 #include "absl/strings/ascii.h"
 
@@ -17,27 +17,71 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-void Headers::add(std::string name, std::string value) {
-  fields_.emplace_back(std::move(name), std::move(value));
+Headers::Headers(std::initializer_list<Field> fields) {
+  for (const auto& [n, v] : fields) add(n, v);
 }
 
-void Headers::set(std::string name, std::string value) {
-  remove(name);
-  add(std::move(name), std::move(value));
+void Headers::add(std::string_view name, std::string_view value) {
+  if (buf_.size() + name.size() + value.size() > UINT32_MAX) {
+    throw std::length_error("aio::http::Headers: more than 4 GiB of fields");
+  }
+  Entry e;
+  e.name_off = static_cast<uint32_t>(buf_.size());
+  e.name_len = static_cast<uint32_t>(name.size());
+  buf_.append(name);
+  e.value_off = static_cast<uint32_t>(buf_.size());
+  e.value_len = static_cast<uint32_t>(value.size());
+  buf_.append(value);
+  entries_.push_back(e);
+}
+
+void Headers::set(std::string_view name, std::string_view value) {
+  // `name` and `value` may view our own buffer, which remove() rewrites.
+  std::string n(name), v(value);
+  remove(n);
+  add(n, v);
 }
 
 size_t Headers::remove(std::string_view name) {
-  auto it = std::remove_if(fields_.begin(), fields_.end(), [&](const Field& f) {
-    return iequals(f.first, name);
-  });
-  size_t n = static_cast<size_t>(fields_.end() - it);
-  fields_.erase(it, fields_.end());
-  return n;
+  std::string key(name);  // may view our own buffer
+  std::vector<Entry> kept;
+  std::string buf;
+  size_t removed = 0;
+  for (const Entry& e : entries_) {
+    if (iequals(this->name(e), key)) {
+      ++removed;
+      continue;
+    }
+    Entry n;
+    n.name_off = static_cast<uint32_t>(buf.size());
+    n.name_len = e.name_len;
+    buf.append(this->name(e));
+    n.value_off = static_cast<uint32_t>(buf.size());
+    n.value_len = e.value_len;
+    buf.append(value(e));
+    kept.push_back(n);
+  }
+  if (removed > 0) {
+    buf_ = std::move(buf);
+    entries_ = std::move(kept);
+  }
+  return removed;
+}
+
+void Headers::append_to_last_value(std::string_view more) {
+  if (entries_.empty()) return;
+  Entry& e = entries_.back();
+  std::string joined(value(e));
+  joined += ' ';
+  joined += more;
+  e.value_off = static_cast<uint32_t>(buf_.size());
+  e.value_len = static_cast<uint32_t>(joined.size());
+  buf_.append(joined);
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
-  for (const auto& f : fields_) {
-    if (iequals(f.first, name)) return std::string_view(f.second);
+  for (const Entry& e : entries_) {
+    if (iequals(this->name(e), name)) return value(e);
   }
   return std::nullopt;
 }
@@ -50,10 +94,20 @@ std::string_view Headers::get_or(std::string_view name,
 
 std::vector<std::string_view> Headers::get_all(std::string_view name) const {
   std::vector<std::string_view> out;
-  for (const auto& f : fields_) {
-    if (iequals(f.first, name)) out.emplace_back(f.second);
+  for (const Entry& e : entries_) {
+    if (iequals(this->name(e), name)) out.push_back(value(e));
   }
   return out;
+}
+
+void Headers::clear() {
+  buf_.clear();
+  entries_.clear();
+}
+
+void Headers::reserve(size_t fields, size_t bytes) {
+  entries_.reserve(fields);
+  buf_.reserve(bytes);
 }
 
 }  // namespace aio::http

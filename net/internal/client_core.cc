@@ -49,12 +49,12 @@ absl::Status check_headers(const Headers& headers) {
   for (const auto& [name, value] : headers) {
     if (!is_token(name)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid header name '", name, "'"));
+          absl::StrCat("invalid header name '", av(name), "'"));
     }
     if (value.find_first_of(std::string_view("\r\n\0", 3)) !=
         std::string::npos) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "invalid value for header '", name, "': contains CR, LF or NUL"));
+          "invalid value for header '", av(name), "': contains CR, LF or NUL"));
     }
   }
   return absl::OkStatus();
@@ -328,16 +328,13 @@ size_t ClientCore::header_cb(char* data, size_t size, size_t n,
   if (line.empty()) return len;
   if (absl::StartsWith(av(line), "HTTP/")) {
     // A new response begins (after a redirect or a 1xx): keep only the last.
-    t->header_fields.clear();
-    t->header_fields.reserve(12);
+    t->headers.clear();
+    t->headers.reserve(16, 512);
     return len;
   }
   if (line[0] == ' ' || line[0] == '\t') {
     // Obsolete line folding: continues the previous field's value.
-    if (!t->header_fields.empty()) {
-      absl::StrAppend(&t->header_fields.back().second, " ",
-                      absl::StripAsciiWhitespace(av(line)));
-    }
+    t->headers.append_to_last_value(sv(absl::StripAsciiWhitespace(av(line))));
     return len;
   }
   size_t colon = line.find(':');
@@ -352,7 +349,7 @@ size_t ClientCore::header_cb(char* data, size_t size, size_t n,
         std::from_chars(value.data(), value.data() + value.size(), cl);
     if (ec == std::errc() && cl <= t->max_body) t->body.reserve(cl);
   }
-  t->header_fields.emplace_back(std::string(name), std::string(value));
+  t->headers.add(name, value);
   return len;
 }
 
@@ -551,7 +548,7 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
   r.timings.first_byte = info_time(e, CURLINFO_STARTTRANSFER_TIME_T);
   r.timings.total = info_time(e, CURLINFO_TOTAL_TIME_T);
   r.timings.redirect = info_time(e, CURLINFO_REDIRECT_TIME_T);
-  r.headers = Headers(std::move(t->header_fields));
+  r.headers = std::move(t->headers);
   r.body = std::move(t->body);
   return r;
 }

@@ -66,7 +66,7 @@ struct Transfer {
   curl_slist* own_headers = nullptr;  // this request's header list, if any
   Request request;                    // keeps URL and body alive for libcurl
   std::string body;
-  std::vector<Headers::Field> header_fields;  // of the latest response
+  Headers headers;  // of the latest response
   size_t max_body = 0;
   size_t decoded = 0;  // decoded bytes seen (counted even past max_body)
   bool too_large = false;
