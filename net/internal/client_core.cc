@@ -191,6 +191,18 @@ ClientCore::ClientCore(EventLoop* loop, ClientOptions options)
   global_init();
   multi_ = curl_multi_init();
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  try {
+    configure_multi();
+  } catch (...) {
+    // No destructor for a half-built object: release what exists.
+    curl_slist_free_all(default_headers_);
+    if (share_) curl_share_cleanup(share_);
+    curl_multi_cleanup(multi_);
+    throw;
+  }
+}
+
+void ClientCore::configure_multi() {
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &ClientCore::socket_cb);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &ClientCore::timer_cb);
@@ -314,15 +326,28 @@ size_t ClientCore::write_cb(char* data, size_t size, size_t n, void* transfer) {
     t->too_large = true;
     return CURL_WRITEFUNC_ERROR;
   }
-  t->body.append(data, len);
+  try {
+    t->body.append(data, len);
+  } catch (const std::bad_alloc&) {
+    t->out_of_memory = true;  // nothing may escape into libcurl
+    return CURL_WRITEFUNC_ERROR;
+  }
   return len;
 }
 
 size_t ClientCore::header_cb(char* data, size_t size, size_t n,
                              void* transfer) {
   auto* t = static_cast<Transfer*>(transfer);
-  size_t len = size * n;
-  std::string_view line(data, len);
+  try {
+    return parse_header(t, std::string_view(data, size * n));
+  } catch (const std::bad_alloc&) {
+    t->out_of_memory = true;  // nothing may escape into libcurl
+    return CURL_WRITEFUNC_ERROR;
+  }
+}
+
+size_t ClientCore::parse_header(Transfer* t, std::string_view line) {
+  size_t len = line.size();
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
     line.remove_suffix(1);
   if (line.empty()) return len;
@@ -455,6 +480,10 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
     curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
     ErrorKind kind = ErrorKind::kOther;
     std::string label = "request failed";
+    if (t->out_of_memory) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("out of memory while receiving the response", where()));
+    }
     if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
       kind = ErrorKind::kTooLarge;
       label = absl::StrCat("response body too large: more than ", t->max_body,

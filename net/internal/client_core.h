@@ -70,6 +70,7 @@ struct Transfer {
   size_t max_body = 0;
   size_t decoded = 0;  // decoded bytes seen (counted even past max_body)
   bool too_large = false;
+  bool out_of_memory = false;
 
   bool done = false;
   absl::StatusOr<Response> result{absl::UnknownError("request not finished")};
@@ -124,7 +125,9 @@ class ClientCore {
   static int close_cb(void* self, curl_socket_t fd);
   static size_t write_cb(char* data, size_t size, size_t n, void* transfer);
   static size_t header_cb(char* data, size_t size, size_t n, void* transfer);
+  static size_t parse_header(Transfer* t, std::string_view line);
 
+  void configure_multi();
   void watch(int fd, bool in, bool out);
   void arm_timer(long timeout_ms);
   void on_ready(int fd, int ev);

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -903,6 +905,40 @@ Coro<void> large_body() {
   EXPECT_TRUE(r->body == pattern(3'000'000));
 }
 TEST(ClientTest, LargeBodiesArriveIntact) { run_test(large_body()); }
+
+Coro<void> fixture_pages(std::string dir) {
+  HttpServer::Options opts;
+  opts.static_dir = dir;
+  opts.generator = [](std::string_view path) -> std::optional<std::string> {
+    if (path.substr(0, 5) != "item-") return std::nullopt;
+    return "generated " + std::string(path.substr(5));
+  };
+  auto server = co_await HttpServer::start(opts);
+  CO_ASSERT_OK(server);
+  Client client;
+  auto r = co_await client.get((*server)->url("/static/index.html"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "<h1>static</h1>");
+  r = co_await client.get((*server)->url("/static/../etc/passwd"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->status, 404);
+  r = co_await client.get((*server)->url("/gen/item-42"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->body, "generated 42");
+  r = co_await client.get((*server)->url("/gen/other"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->status, 404);
+}
+TEST(ClientTest, FixtureServesStaticFilesAndGeneratedPages) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/static-" +
+                    std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/index.html") << "<h1>static</h1>";
+  run_test(fixture_pages(dir));
+  std::filesystem::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace aio::http
