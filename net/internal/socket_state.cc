@@ -92,7 +92,7 @@ Coro<absl::Status> SocketState::fill(size_t max_buffer) {
     size_t have = buffered();
     if (have >= max_buffer) co_return absl::OkStatus();
     if (!rbuf_) {
-      rcap_ = std::max(kInitialBuffer, std::min(max_buffer, kInitialBuffer));
+      rcap_ = kInitialBuffer;
       rbuf_ = std::make_unique<char[]>(rcap_);
     }
     if (rcap_ - rend_ < kMinRecv && rstart_ > 0) {
@@ -110,7 +110,10 @@ Coro<absl::Status> SocketState::fill(size_t max_buffer) {
       rstart_ = 0;
       rend_ = have;
     }
-    size_t room = std::min(rcap_ - rend_, max_buffer - have);
+    // Receive as much as fits: the buffer grows only to what callers ask
+    // for (at least kInitialBuffer), which bounds memory.
+    size_t room = rcap_ - rend_;
+    if (room == 0) co_return absl::OkStatus();  // full: the caller decides
     if (drained_) {
       // The last recv emptied the socket: wait instead of a futile recv.
       drained_ = false;
