@@ -13,8 +13,9 @@
 //   async def main():
 //       sem = asyncio.Semaphore(3)
 //       start = time.perf_counter()
-//       sent = await asyncio.gather(*(call_api(i, sem, start) for i in range(1, 8)))
-//       print(f"{len(sent)} requests, the last one sent at {max(sent):.0f} s")
+//       sent = await asyncio.gather(*(call_api(i, sem, start) for i in range(1,
+//       8))) print(f"{len(sent)} requests, the last one sent at {max(sent):.0f}
+//       s")
 //
 //   asyncio.run(main())
 //
@@ -31,10 +32,12 @@
 #include "sync/sync.h"
 
 double seconds_since(aio::TimePoint start) {
-  return std::chrono::duration<double>(aio::get_running_loop().time() - start).count();
+  return std::chrono::duration<double>(aio::get_running_loop().time() - start)
+      .count();
 }
 
-aio::Coro<double> call_api(int i, aio::RateLimiter* limiter, aio::TimePoint start) {
+aio::Coro<double> call_api(int i, aio::RateLimiter* limiter,
+                           aio::TimePoint start) {
   co_await limiter->acquire();
   double sent = seconds_since(start);
   std::printf("%5.1f s  request %d\n", sent, i);

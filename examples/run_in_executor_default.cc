@@ -8,8 +8,8 @@
 //   async def main():
 //       loop = asyncio.get_running_loop()
 //       start = time.perf_counter()
-//       print(f"run_in_executor(None): {await loop.run_in_executor(None, blocking_io, 7)}")
-//       results = await asyncio.gather(
+//       print(f"run_in_executor(None): {await loop.run_in_executor(None,
+//       blocking_io, 7)}") results = await asyncio.gather(
 //           *(loop.run_in_executor(None, blocking_io, i) for i in range(5)))
 //       print(f"5 at once: {results}")
 //       print(f"to_thread: {await asyncio.to_thread(blocking_io, 3)}")
@@ -31,11 +31,14 @@
 #include "loop/loop.h"
 
 int blocking_io(int n) {
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a blocking call
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(500));  // a blocking call
   return n * n;
 }
 
-aio::Coro<int> in_executor(int n) { co_return co_await aio::run_in_executor(nullptr, blocking_io, n); }
+aio::Coro<int> in_executor(int n) {
+  co_return co_await aio::run_in_executor(nullptr, blocking_io, n);
+}
 
 aio::Coro<void> amain() {
   auto start = std::chrono::steady_clock::now();
@@ -45,11 +48,13 @@ aio::Coro<void> amain() {
   for (int i = 0; i < 5; ++i) calls.push_back(in_executor(i));
   std::vector<int> results = co_await aio::gather(std::move(calls));
   std::string list;
-  for (size_t i = 0; i < results.size(); ++i) list += (i ? ", " : "") + std::to_string(results[i]);
+  for (size_t i = 0; i < results.size(); ++i)
+    list += (i ? ", " : "") + std::to_string(results[i]);
   std::printf("5 at once: [%s]\n", list.c_str());
   std::printf("to_thread: %d\n", co_await aio::to_thread(blocking_io, 3));
-  std::printf("took %.1f s\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::printf("took %.1f s\n", std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
 }
 
 int main(int argc, char** argv) {

@@ -36,11 +36,13 @@ aio::Coro<void> amain() {
   aio::Semaphore sem(3);
   std::vector<aio::Coro<std::string>> fetches;
   for (int i = 1; i <= 7; ++i) {
-    fetches.push_back(fetch("https://example.com/page/" + std::to_string(i), &sem));
+    fetches.push_back(
+        fetch("https://example.com/page/" + std::to_string(i), &sem));
   }
   aio::TimePoint start = aio::get_running_loop().time();
   std::vector<std::string> pages = co_await aio::gather(std::move(fetches));
-  std::printf("%zu pages in %s s\n", pages.size(), examples::since(start).c_str());
+  std::printf("%zu pages in %s s\n", pages.size(),
+              examples::since(start).c_str());
 }
 
 int main(int argc, char** argv) {

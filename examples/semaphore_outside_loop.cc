@@ -46,7 +46,7 @@ aio::Semaphore sem(2);  // namespace scope: created before any loop runs
 aio::Coro<int> square(int i) {
   auto permit = co_await sem.acquire();
   co_await aio::sleep(0.1);
-  co_return i * i;
+  co_return i* i;
 }
 
 aio::Coro<std::vector<int>> amain() {
@@ -57,7 +57,8 @@ aio::Coro<std::vector<int>> amain() {
 
 void print(const std::vector<int>& v) {
   std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(v[i]);
   std::printf("%s]\n", s.c_str());
 }
 

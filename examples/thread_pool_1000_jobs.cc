@@ -10,8 +10,8 @@
 //       with concurrent.futures.ThreadPoolExecutor(max_workers=5) as pool:
 //           results = await asyncio.gather(
 //               *(loop.run_in_executor(pool, job, i) for i in range(1000)))
-//       print(f"{len(results)} jobs on 5 workers, sum of results {sum(results)}")
-//       print(f"took {time.perf_counter() - start:.1f} s")
+//       print(f"{len(results)} jobs on 5 workers, sum of results
+//       {sum(results)}") print(f"took {time.perf_counter() - start:.1f} s")
 //
 //   asyncio.run(main())
 //
@@ -50,8 +50,9 @@ aio::Coro<void> amain() {
   for (int64_t r : results) sum += r;
   std::printf("%zu jobs on 5 workers, sum of results %lld\n", results.size(),
               static_cast<long long>(sum));
-  std::printf("took %.1f s\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::printf("took %.1f s\n", std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
 }
 
 int main(int argc, char** argv) {

@@ -106,7 +106,9 @@ class CfStateBase {
 
   // Completes with an exception; InvalidStateError if done.
   void set_exception(std::exception_ptr e) {
-    if (!e) throw std::invalid_argument("ConcurrentFuture::set_exception: null exception_ptr");
+    if (!e)
+      throw std::invalid_argument(
+          "ConcurrentFuture::set_exception: null exception_ptr");
     if (!try_set_exception(std::move(e))) {
       throw InvalidStateError("ConcurrentFuture::set_exception: already done");
     }
@@ -129,7 +131,8 @@ class CfStateBase {
   std::exception_ptr exception(const SteadyTime* deadline) const {
     MutexLock l(&mu_);
     wait_done_locked(deadline);
-    if (status_ == Status::kCancelled) throw CancelledError("ConcurrentFuture was cancelled");
+    if (status_ == Status::kCancelled)
+      throw CancelledError("ConcurrentFuture was cancelled");
     return exc_;
   }
 
@@ -162,7 +165,8 @@ class CfStateBase {
   }
   // Marks the future done, wakes blocked threads and hands the callbacks to
   // the caller, who runs them (run_callbacks) once mu_ is released.
-  void finish_locked(Status s, std::vector<Callback>* fire) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void finish_locked(Status s, std::vector<Callback>* fire)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     status_ = s;
     if (blocked_ > 0) cv_.notify_all();
     fire->swap(callbacks_);
@@ -170,7 +174,8 @@ class CfStateBase {
   void run_callbacks(std::vector<Callback>& fire) noexcept {
     for (auto& cb : fire) invoke(cb);
   }
-  void wait_done_locked(const SteadyTime* deadline) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void wait_done_locked(const SteadyTime* deadline) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (!is_done()) {
       ++blocked_;
       bool woken = true;
@@ -181,13 +186,15 @@ class CfStateBase {
       }
       --blocked_;
       if (!woken && !is_done()) {
-        throw TimeoutError("ConcurrentFuture: timed out waiting for the result");
+        throw TimeoutError(
+            "ConcurrentFuture: timed out waiting for the result");
       }
     }
   }
   // Rethrows CancelledError or the stored exception. Requires done.
   void rethrow_if_failed_locked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (status_ == Status::kCancelled) throw CancelledError("ConcurrentFuture was cancelled");
+    if (status_ == Status::kCancelled)
+      throw CancelledError("ConcurrentFuture was cancelled");
     if (exc_) std::rethrow_exception(exc_);
   }
 
@@ -261,7 +268,8 @@ class ConcurrentFuture {
   ConcurrentFuture(const ConcurrentFuture& o) : st_(o.st_) {
     if (st_) st_->add_ref();
   }
-  ConcurrentFuture(ConcurrentFuture&& o) noexcept : st_(std::exchange(o.st_, nullptr)) {}
+  ConcurrentFuture(ConcurrentFuture&& o) noexcept
+      : st_(std::exchange(o.st_, nullptr)) {}
   ConcurrentFuture& operator=(ConcurrentFuture o) noexcept {
     std::swap(st_, o.st_);
     return *this;
@@ -288,7 +296,8 @@ class ConcurrentFuture {
   // Blocks until done; the exception, or nullptr on success.
   std::exception_ptr exception() const { return st_->exception(nullptr); }
   template <typename Rep, typename Period>
-  std::exception_ptr exception(std::chrono::duration<Rep, Period> timeout) const {
+  std::exception_ptr exception(
+      std::chrono::duration<Rep, Period> timeout) const {
     internal::SteadyTime deadline = deadline_after(timeout);
     return st_->exception(&deadline);
   }
@@ -298,43 +307,48 @@ class ConcurrentFuture {
   template <typename F>
   void add_done_callback(F fn) const {
     if constexpr (std::is_invocable_v<F&, const ConcurrentFuture&>) {
-      st_->add_done_callback([f = std::move(fn)](internal::CfStateBase* s) mutable {
-        f(share(static_cast<internal::CfState<T>*>(s)));
-      });
+      st_->add_done_callback(
+          [f = std::move(fn)](internal::CfStateBase* s) mutable {
+            f(share(static_cast<internal::CfState<T>*>(s)));
+          });
     } else {
-      st_->add_done_callback([f = std::move(fn)](internal::CfStateBase*) mutable { f(); });
+      st_->add_done_callback(
+          [f = std::move(fn)](internal::CfStateBase*) mutable { f(); });
     }
   }
 
   // For producers. InvalidStateError if already done.
   template <typename U = T>
-    requires(!std::is_void_v<U>)
-  void set_result(U&& value) const {
+  requires(!std::is_void_v<U>) void set_result(U&& value) const {
     if (!st_->try_set_result(std::forward<U>(value))) {
       throw InvalidStateError("ConcurrentFuture::set_result: already done");
     }
   }
-  void set_result() const
-    requires std::is_void_v<T>
-  {
+  void set_result() const requires std::is_void_v<T> {
     if (!st_->try_set_result()) {
       throw InvalidStateError("ConcurrentFuture::set_result: already done");
     }
   }
-  void set_exception(std::exception_ptr e) const { st_->set_exception(std::move(e)); }
+  void set_exception(std::exception_ptr e) const {
+    st_->set_exception(std::move(e));
+  }
   template <typename E>
-    requires std::is_base_of_v<std::exception, std::decay_t<E>>
+  requires std::is_base_of_v<std::exception, std::decay_t<E>>
   void set_exception(E&& e) const {
     set_exception(std::make_exception_ptr(std::forward<E>(e)));
   }
   // For executors: see CfStateBase::set_running_or_notify_cancel.
-  bool set_running_or_notify_cancel() const { return st_->set_running_or_notify_cancel(); }
+  bool set_running_or_notify_cancel() const {
+    return st_->set_running_or_notify_cancel();
+  }
 
   bool valid() const { return st_ != nullptr; }
   bool operator==(const ConcurrentFuture& o) const { return st_ == o.st_; }
   internal::CfState<T>* state() const { return st_; }
   // Takes over one reference to `st` (internal).
-  static ConcurrentFuture adopt(internal::CfState<T>* st) { return ConcurrentFuture(st, 0); }
+  static ConcurrentFuture adopt(internal::CfState<T>* st) {
+    return ConcurrentFuture(st, 0);
+  }
   // A new handle sharing `st` (internal).
   static ConcurrentFuture share(internal::CfState<T>* st) {
     st->add_ref();
@@ -344,7 +358,8 @@ class ConcurrentFuture {
  private:
   ConcurrentFuture(internal::CfState<T>* st, int) : st_(st) {}
   template <typename Rep, typename Period>
-  static internal::SteadyTime deadline_after(std::chrono::duration<Rep, Period> timeout) {
+  static internal::SteadyTime deadline_after(
+      std::chrono::duration<Rep, Period> timeout) {
     auto now = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(timeout).count();
     if (!(seconds > 0)) return now;  // also NaN

@@ -3,8 +3,8 @@
 // (asyncio.run_coroutine_threadsafe).
 //
 //   // on some thread other than the loop's:
-//   aio::ConcurrentFuture<int> f = aio::run_coroutine_threadsafe(fetch(7), loop);
-//   int v = f.result(std::chrono::seconds(5));
+//   aio::ConcurrentFuture<int> f = aio::run_coroutine_threadsafe(fetch(7),
+//   loop); int v = f.result(std::chrono::seconds(5));
 //
 // Callable from any thread; the coroutine runs as a task of `loop`, started
 // through call_soon_threadsafe. Its value or exception (unchanged) completes
@@ -60,7 +60,8 @@ struct ThreadsafeCompletion {
   std::shared_ptr<CoroLink> link;
   const char* when;
 
-  ThreadsafeCompletion(ConcurrentFuture<T> f, std::shared_ptr<CoroLink> l, const char* w)
+  ThreadsafeCompletion(ConcurrentFuture<T> f, std::shared_ptr<CoroLink> l,
+                       const char* w)
       : cf(std::move(f)), link(std::move(l)), when(w) {}
   ThreadsafeCompletion(ThreadsafeCompletion&& o) noexcept
       : cf(o.cf), link(std::move(o.link)), when(o.when) {}
@@ -71,13 +72,15 @@ struct ThreadsafeCompletion {
     link->detach();
     if (!cf.done()) {
       cf.state()->try_set_exception(std::make_exception_ptr(std::logic_error(
-          std::string("run_coroutine_threadsafe: the event loop was closed ") + when)));
+          std::string("run_coroutine_threadsafe: the event loop was closed ") +
+          when)));
     }
   }
 };
 
 template <typename T>
-Coro<void> run_threadsafe(Coro<T> coro, ConcurrentFuture<T> cf, std::shared_ptr<CoroLink> link) {
+Coro<void> run_threadsafe(Coro<T> coro, ConcurrentFuture<T> cf,
+                          std::shared_ptr<CoroLink> link) {
   ThreadsafeCompletion<T> completion{cf, link, "before the coroutine finished"};
   link->set_task(current_task_base());
   if (cf.cancelled()) co_return;  // cancelled before it started
@@ -118,14 +121,17 @@ struct ThreadsafeStarter {
 
 template <typename T>
 ConcurrentFuture<T> run_coroutine_threadsafe(Coro<T> coro, EventLoop& loop) {
-  if (!coro.valid()) throw std::invalid_argument("run_coroutine_threadsafe: empty Coro");
+  if (!coro.valid())
+    throw std::invalid_argument("run_coroutine_threadsafe: empty Coro");
   ConcurrentFuture<T> cf;
   auto link = std::make_shared<internal::CoroLink>(&loop);
   cf.add_done_callback([link](const ConcurrentFuture<T>& f) {
     if (f.cancelled()) link->request_cancel();
   });
   loop.call_soon_threadsafe(internal::ThreadsafeStarter<T>{
-      std::move(coro), internal::ThreadsafeCompletion<T>{cf, link, "before the coroutine started"},
+      std::move(coro),
+      internal::ThreadsafeCompletion<T>{cf, link,
+                                        "before the coroutine started"},
       &loop});
   return cf;
 }

@@ -8,8 +8,9 @@ namespace aio {
 ThreadPool& default_executor(EventLoop& loop) {
   if (DefaultExecutor* current = loop.default_executor()) {
     if (auto* pool = dynamic_cast<ThreadPool*>(current)) return *pool;
-    throw std::logic_error("the default executor of " + loop.name() +
-                           " is not an aio::ThreadPool; pass a pool to run_in_executor");
+    throw std::logic_error(
+        "the default executor of " + loop.name() +
+        " is not an aio::ThreadPool; pass a pool to run_in_executor");
   }
   auto pool = std::make_shared<ThreadPool>(ThreadPool::default_max_workers());
   ThreadPool& ref = *pool;

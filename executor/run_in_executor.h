@@ -3,8 +3,8 @@
 // asyncio.to_thread).
 //
 //   int v = co_await aio::run_in_executor(pool, blocking_io, path);
-//   int w = co_await aio::run_in_executor(nullptr, blocking_io, path);  // default
-//   int x = co_await aio::to_thread(blocking_io, path);                 // default
+//   int w = co_await aio::run_in_executor(nullptr, blocking_io, path);  //
+//   default int x = co_await aio::to_thread(blocking_io, path); // default
 //
 // The job is submitted at once (as in asyncio), so several can run in
 // parallel before any is awaited; the returned WrappedFuture (wrap_future.h)
@@ -40,7 +40,8 @@ template <typename F, typename... Args>
 using ExecutorResult = JobResult<F, Args...>;
 
 template <typename F, typename... Args>
-WrappedFuture<ExecutorResult<F, Args...>> run_in_executor(ThreadPool& pool, F&& fn,
+WrappedFuture<ExecutorResult<F, Args...>> run_in_executor(ThreadPool& pool,
+                                                          F&& fn,
                                                           Args&&... args) {
   EventLoop& loop = get_running_loop();
   return WrappedFuture<ExecutorResult<F, Args...>>(
@@ -49,7 +50,8 @@ WrappedFuture<ExecutorResult<F, Args...>> run_in_executor(ThreadPool& pool, F&& 
 
 // `pool` nullptr: the running loop's default executor.
 template <typename F, typename... Args>
-WrappedFuture<ExecutorResult<F, Args...>> run_in_executor(ThreadPool* pool, F&& fn,
+WrappedFuture<ExecutorResult<F, Args...>> run_in_executor(ThreadPool* pool,
+                                                          F&& fn,
                                                           Args&&... args) {
   EventLoop& loop = get_running_loop();
   ThreadPool& target = pool ? *pool : default_executor(loop);

@@ -22,15 +22,17 @@ size_t ThreadPool::default_max_workers() {
 
 ThreadPool::ThreadPool(size_t max_workers) : max_workers_(max_workers) {
   if (max_workers == 0) {
-    throw std::invalid_argument("aio::ThreadPool: max_workers must be greater than 0");
+    throw std::invalid_argument(
+        "aio::ThreadPool: max_workers must be greater than 0");
   }
 }
 
 ThreadPool::~ThreadPool() {
   if (on_own_worker()) {
-    std::fprintf(stderr,
-                 "aio: ThreadPool destroyed from one of its own worker threads; "
-                 "it would have to wait for itself\n");
+    std::fprintf(
+        stderr,
+        "aio: ThreadPool destroyed from one of its own worker threads; "
+        "it would have to wait for itself\n");
     std::abort();
   }
   shutdown(true, false);
@@ -50,7 +52,8 @@ bool ThreadPool::is_shutdown() const {
 
 void ThreadPool::enqueue(internal::JobNode* job) {
   internal::MutexLock l(&mu_);
-  if (shutdown_) throw std::logic_error("aio::ThreadPool: cannot submit after shutdown()");
+  if (shutdown_)
+    throw std::logic_error("aio::ThreadPool: cannot submit after shutdown()");
   job->next = nullptr;
   if (tail_) {
     tail_->next = job;
@@ -85,9 +88,11 @@ void ThreadPool::enqueue(internal::JobNode* job) {
 // so at a time. A loop that awaits jobs one after another (the latency case)
 // then hands each to a worker that is already awake: no futex wake-up and no
 // scheduler latency on the way out. The cost is bounded: one core for kSpin
-// after the pool goes idle.
+// after the pool goes idle. The spinner yields now and then, so that a thread
+// the scheduler placed on its core (often the loop it just woke) gets to run.
 namespace {
 constexpr auto kSpin = std::chrono::microseconds(50);
+constexpr unsigned kYieldEvery = 64;  // pauses between clock checks and yields
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -103,7 +108,7 @@ void ThreadPool::spin_for_work() const {
   for (unsigned i = 1;; ++i) {
     if (queued_.load(std::memory_order_relaxed) > 0) return;
     cpu_relax();
-    if (i % 64 == 0) {
+    if (i % kYieldEvery == 0) {
       if (std::chrono::steady_clock::now() >= deadline) return;
       std::this_thread::yield();
     }
@@ -131,7 +136,8 @@ void ThreadPool::worker_main() {
     if (job == nullptr) break;  // shut down and drained
     head_ = job->next;
     if (head_ == nullptr) tail_ = nullptr;
-    queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    queued_.store(queued_.load(std::memory_order_relaxed) - 1,
+                  std::memory_order_relaxed);
     mu_.unlock();
     job->run(job);
     mu_.lock();
@@ -142,7 +148,8 @@ void ThreadPool::worker_main() {
 void ThreadPool::shutdown(bool wait, bool cancel_futures) {
   if (wait && on_own_worker()) {
     throw std::logic_error(
-        "aio::ThreadPool::shutdown(wait=true) called from one of its own workers "
+        "aio::ThreadPool::shutdown(wait=true) called from one of its own "
+        "workers "
         "would wait for itself");
   }
   internal::JobNode* cancelled = nullptr;

@@ -75,7 +75,8 @@ class BoundJob final : public CfState<R>, public JobNode {
           std::apply(invoke_all, std::move(*self->bound_));
           self->try_set_result();
         } else {
-          self->try_set_result(std::apply(invoke_all, std::move(*self->bound_)));
+          self->try_set_result(
+              std::apply(invoke_all, std::move(*self->bound_)));
         }
       } catch (...) {
         error = std::current_exception();
@@ -105,7 +106,8 @@ class BoundJob final : public CfState<R>, public JobNode {
 // What a job returns: std::invoke of the decayed callable and arguments,
 // without reference or cv qualifiers (the future holds its own copy).
 template <typename F, typename... Args>
-using JobResult = std::remove_cvref_t<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
+using JobResult = std::remove_cvref_t<
+    std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 
 class ThreadPool : public DefaultExecutor {
  public:
@@ -123,8 +125,10 @@ class ThreadPool : public DefaultExecutor {
   ConcurrentFuture<JobResult<F, Args...>> submit(F&& fn, Args&&... args) {
     using R = JobResult<F, Args...>;
     using Bound = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
-    auto* job = new internal::BoundJob<R, Bound>(std::forward<F>(fn), std::forward<Args>(args)...);
-    auto future = ConcurrentFuture<R>::share(job);  // the pool keeps the first reference
+    auto* job = new internal::BoundJob<R, Bound>(std::forward<F>(fn),
+                                                 std::forward<Args>(args)...);
+    auto future =
+        ConcurrentFuture<R>::share(job);  // the pool keeps the first reference
     try {
       enqueue(job);
     } catch (...) {

@@ -24,10 +24,12 @@ void LoopLink::on_complete() {
 }
 
 bool LoopLink::park(std::coroutine_handle<> h, CfStateBase* cf) {
-  FutureBase* task = require_task("co_await on aio::wrap_future / run_in_executor");
+  FutureBase* task =
+      require_task("co_await on aio::wrap_future / run_in_executor");
   if (task->loop() != loop_) {
-    throw std::logic_error("aio::WrappedFuture belongs to event loop " + loop_->name() +
-                           " but is awaited from " + task->loop()->name());
+    throw std::logic_error("aio::WrappedFuture belongs to event loop " +
+                           loop_->name() + " but is awaited from " +
+                           task->loop()->name());
   }
   awaiter_ = task;
   if (task->must_cancel()) return false;

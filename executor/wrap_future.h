@@ -38,7 +38,9 @@ namespace internal {
 // only while the WrappedFuture exists, which keeps the loop pointer valid.
 class LoopLink : public CancelHook {
  public:
-  explicit LoopLink(EventLoop* loop) : loop_(loop), target_(loop) { cancel = &on_cancel; }
+  explicit LoopLink(EventLoop* loop) : loop_(loop), target_(loop) {
+    cancel = &on_cancel;
+  }
 
   // Any thread, once the ConcurrentFuture is done: wake the awaiting task.
   static void notify(const std::shared_ptr<LoopLink>& self);
@@ -72,7 +74,8 @@ class [[nodiscard]] WrappedFuture {
   WrappedFuture(ConcurrentFuture<T> cf, EventLoop& loop)
       : cf_(std::move(cf)), link_(std::make_shared<internal::LoopLink>(&loop)) {
     // Already done: await_ready will see it, no wake-up is needed.
-    internal::CfStateBase::Callback wake = [link = link_](internal::CfStateBase*) {
+    internal::CfStateBase::Callback wake = [link =
+                                                link_](internal::CfStateBase*) {
       internal::LoopLink::notify(link);
     };
     cf_.state()->add_done_callback_if_pending(wake);
@@ -91,7 +94,9 @@ class [[nodiscard]] WrappedFuture {
   }
 
   bool await_ready() const { return cf_.done(); }
-  bool await_suspend(std::coroutine_handle<> h) { return link_->park(h, cf_.state()); }
+  bool await_suspend(std::coroutine_handle<> h) {
+    return link_->park(h, cf_.state());
+  }
   T await_resume() {
     link_->resumed();
     return cf_.state()->get(nullptr);

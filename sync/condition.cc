@@ -28,7 +28,8 @@ class Condition::NotifyAwaiter : private SyncWaiter {
   }
   void await_resume() {
     if (outcome == Outcome::kAbandoned) {
-      throw std::logic_error("aio::Condition destroyed while a task was waiting on it");
+      throw std::logic_error(
+          "aio::Condition destroyed while a task was waiting on it");
     }
     if (outcome == Outcome::kGranted) {
       internal::take_grant(this);
@@ -45,7 +46,8 @@ class Condition::NotifyAwaiter : private SyncWaiter {
   Condition* cond_;
 };
 
-Condition::Condition() : own_lock_(std::make_unique<Lock>()), lock_(own_lock_.get()) {}
+Condition::Condition()
+    : own_lock_(std::make_unique<Lock>()), lock_(own_lock_.get()) {}
 
 Condition::Condition(Lock& lock) : lock_(&lock) {}
 

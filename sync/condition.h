@@ -1,7 +1,8 @@
 // aio::Condition (asyncio.Condition): tasks wait, under a Lock, until another
 // task notifies them.
 //
-//   aio::Condition cond;                      // or Condition(lock) to share one
+//   aio::Condition cond;                      // or Condition(lock) to share
+//   one
 //   {
 //     auto held = co_await cond.acquire();    // PermitGuard on the lock
 //     co_await cond.wait_for([&] { return !items.empty(); });

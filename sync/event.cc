@@ -34,12 +34,14 @@ bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
 void Event::WaitAwaiter::await_resume() {
   if (immediate_) return;
   if (outcome == Outcome::kAbandoned) {
-    throw std::logic_error("aio::Event destroyed while a task was waiting on it");
+    throw std::logic_error(
+        "aio::Event destroyed while a task was waiting on it");
   }
   // Woken by set(), or cancelled: a pending cancellation wins either way.
   task->throw_if_must_cancel();
   if (outcome != Outcome::kGranted) {
-    throw std::logic_error("aio::Event::wait: resumed before the event was set");
+    throw std::logic_error(
+        "aio::Event::wait: resumed before the event was set");
   }
   outcome = Outcome::kTaken;
 }

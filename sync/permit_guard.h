@@ -23,7 +23,8 @@ class [[nodiscard]] PermitGuard {
  public:
   PermitGuard() = default;
   explicit PermitGuard(internal::SemaphoreCore* core) noexcept : core_(core) {}
-  PermitGuard(PermitGuard&& o) noexcept : core_(std::exchange(o.core_, nullptr)) {}
+  PermitGuard(PermitGuard&& o) noexcept
+      : core_(std::exchange(o.core_, nullptr)) {}
   PermitGuard& operator=(PermitGuard&& o) noexcept {
     if (this != &o) {
       release();

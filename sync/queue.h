@@ -73,7 +73,8 @@ class QueueFull : public std::runtime_error {
 // (asyncio.QueueShutDown, Python 3.13).
 class QueueShutDown : public std::runtime_error {
  public:
-  QueueShutDown() : std::runtime_error("aio::QueueShutDown: the queue is shut down") {}
+  QueueShutDown()
+      : std::runtime_error("aio::QueueShutDown: the queue is shut down") {}
 };
 
 namespace internal {
@@ -166,7 +167,9 @@ class BasicQueue {
   using value_type = T;
 
   // `maxsize` 0 means unbounded.
-  explicit BasicQueue(size_t maxsize = 0) : maxsize_(maxsize) { finished_.set(); }
+  explicit BasicQueue(size_t maxsize = 0) : maxsize_(maxsize) {
+    finished_.set();
+  }
   ~BasicQueue() {
     internal::abandon(getters_, granted_getters_);
     internal::abandon(putters_, granted_putters_);
@@ -215,7 +218,8 @@ class BasicQueue {
           task->throw_if_must_cancel();
           throw QueueShutDown();
         case Outcome::kAbandoned:
-          throw std::logic_error("aio::Queue destroyed while a task was waiting to put");
+          throw std::logic_error(
+              "aio::Queue destroyed while a task was waiting to put");
         default:
           task->throw_if_must_cancel();
           throw std::logic_error("aio::Queue::put: resumed without a slot");
@@ -262,7 +266,8 @@ class BasicQueue {
           q_->grant_putters();
           return std::move(*item_);
         case Outcome::kAbandoned:
-          throw std::logic_error("aio::Queue destroyed while a task was waiting to get");
+          throw std::logic_error(
+              "aio::Queue destroyed while a task was waiting to get");
         case Outcome::kShutDown:
           task->throw_if_must_cancel();
           throw QueueShutDown();
@@ -347,7 +352,8 @@ class BasicQueue {
  private:
   void check() {
     binding_.check("aio::Queue", getters_.empty() && putters_.empty() &&
-                                     granted_getters_.empty() && granted_putters_.empty());
+                                     granted_getters_.empty() &&
+                                     granted_putters_.empty());
   }
 
   bool has_capacity() const {
@@ -430,7 +436,8 @@ class LifoQueue : public BasicQueue<T, internal::LifoStore<T>> {
 };
 
 template <typename T, typename Compare = std::less<T>>
-class PriorityQueue : public BasicQueue<T, internal::PriorityStore<T, Compare>> {
+class PriorityQueue
+    : public BasicQueue<T, internal::PriorityStore<T, Compare>> {
  public:
   using BasicQueue<T, internal::PriorityStore<T, Compare>>::BasicQueue;
 };

@@ -17,16 +17,17 @@ RateLimiter::RateLimiter(int64_t max_rate, Duration period)
 RateLimiter::RateLimiter(int64_t max_rate, Duration period, int64_t burst)
     : max_rate_(max_rate), period_ns_(period.count()), burst_(burst) {
   if (max_rate < 1) {
-    throw std::invalid_argument("aio::RateLimiter: max_rate must be >= 1, got " +
-                                std::to_string(max_rate));
+    throw std::invalid_argument(
+        "aio::RateLimiter: max_rate must be >= 1, got " +
+        std::to_string(max_rate));
   }
   if (period_ns_ <= 0) {
     throw std::invalid_argument("aio::RateLimiter: period must be positive");
   }
   if (burst < 1 || burst > max_rate) {
-    throw std::invalid_argument("aio::RateLimiter: burst must be in [1, max_rate=" +
-                                std::to_string(max_rate) + "], got " +
-                                std::to_string(burst));
+    throw std::invalid_argument(
+        "aio::RateLimiter: burst must be in [1, max_rate=" +
+        std::to_string(max_rate) + "], got " + std::to_string(burst));
   }
   interval_ns_ = period_ns_ / max_rate_ + (period_ns_ % max_rate_ != 0 ? 1 : 0);
   timer_.owner = this;
@@ -133,7 +134,8 @@ bool RateLimiter::AcquireAwaiter::await_ready() {
 
 bool RateLimiter::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
   cancel = &on_cancel;
-  if (!internal::park(this, rl_->waiters_, h, "aio::RateLimiter::acquire")) return false;
+  if (!internal::park(this, rl_->waiters_, h, "aio::RateLimiter::acquire"))
+    return false;
   if (rl_->waiters_.front() == this) rl_->serve();
   return true;
 }

@@ -97,7 +97,7 @@ class RateLimiter {
   int64_t max_rate_;
   int64_t period_ns_;
   int64_t burst_;
-  int64_t interval_ns_;     // period / max_rate, rounded up
+  int64_t interval_ns_;      // period / max_rate, rounded up
   std::deque<int64_t> log_;  // times of recent acquisitions, ascending
   int64_t tat_ = INT64_MIN;  // token bucket: theoretical arrival time (GCRA)
   internal::WaitList waiters_;

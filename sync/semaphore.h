@@ -3,7 +3,8 @@
 // release.
 //
 //   aio::Semaphore sem(3);                    // at most 3 at a time
-//   auto permit = co_await sem.acquire();     // PermitGuard, see permit_guard.h
+//   auto permit = co_await sem.acquire();     // PermitGuard, see
+//   permit_guard.h
 //
 // Fairness: waiters get permits in the order they called acquire(); a release
 // hands its permit directly to the first waiter, so no later acquire() can
@@ -55,7 +56,8 @@ class Semaphore {
   size_t waiting() const { return core_.waiting(); }
 
  protected:
-  Semaphore(int64_t value, internal::SemaphoreCore::Kind kind) : core_(value, kind) {}
+  Semaphore(int64_t value, internal::SemaphoreCore::Kind kind)
+      : core_(value, kind) {}
 
  private:
   internal::SemaphoreCore core_;

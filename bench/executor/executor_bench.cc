@@ -37,7 +37,8 @@ int noop() { return 1; }
 double g_median_us = 0, g_p99_us = 0;
 
 aio::Coro<int64_t> roundtrip(int n) {
-  for (int i = 0; i < kWarmup; ++i) co_await aio::run_in_executor(nullptr, noop);
+  for (int i = 0; i < kWarmup; ++i)
+    co_await aio::run_in_executor(nullptr, noop);
   std::vector<double> us;
   us.reserve(n);
   int64_t check = 0;
@@ -59,7 +60,8 @@ aio::Coro<int64_t> throughput(int n) {
   window.reserve(kWindow);
   for (int done = 0; done < n; done += kWindow) {
     const int batch = std::min(kWindow, n - done);
-    for (int i = 0; i < batch; ++i) window.push_back(aio::run_in_executor(nullptr, noop));
+    for (int i = 0; i < batch; ++i)
+      window.push_back(aio::run_in_executor(nullptr, noop));
     for (auto& f : window) check += co_await f;
     window.clear();
   }
@@ -74,7 +76,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string workload = argv[1];
-  const int n = argc > 2 ? std::atoi(argv[2]) : (workload == "roundtrip" ? 10'000 : 1'000'000);
+  const int n = argc > 2 ? std::atoi(argv[2])
+                         : (workload == "roundtrip" ? 10'000 : 1'000'000);
   aio::Coro<int64_t> body;
   if (workload == "roundtrip") {
     body = roundtrip(n);
@@ -87,10 +90,12 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t check = aio::run(std::move(body));
   auto t1 = std::chrono::steady_clock::now();
-  std::printf("RESULT workload=%s n=%d seconds=%.9f check=%lld opt=%d", workload.c_str(), n,
-              std::chrono::duration<double>(t1 - t0).count(), static_cast<long long>(check),
-              kOptimized ? 1 : 0);
-  if (workload == "roundtrip") std::printf(" median_us=%.3f p99_us=%.3f", g_median_us, g_p99_us);
+  std::printf("RESULT workload=%s n=%d seconds=%.9f check=%lld opt=%d",
+              workload.c_str(), n,
+              std::chrono::duration<double>(t1 - t0).count(),
+              static_cast<long long>(check), kOptimized ? 1 : 0);
+  if (workload == "roundtrip")
+    std::printf(" median_us=%.3f p99_us=%.3f", g_median_us, g_p99_us);
   std::printf("\n");
   return 0;
 }

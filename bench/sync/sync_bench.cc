@@ -33,7 +33,8 @@ constexpr bool kOptimized =
     false;
 #endif
 
-aio::Coro<int64_t> semaphore_worker(aio::Semaphore* sem, int rounds, int* inside, int* peak) {
+aio::Coro<int64_t> semaphore_worker(aio::Semaphore* sem, int rounds,
+                                    int* inside, int* peak) {
   for (int i = 0; i < rounds; ++i) {
     auto permit = co_await sem->acquire();
     if (++*inside > *peak) *peak = *inside;
@@ -50,7 +51,8 @@ aio::Coro<int64_t> semaphore(int n) {
   std::vector<aio::Task<int64_t>> tasks;
   tasks.reserve(kSemaphoreTasks);
   for (int i = 0; i < kSemaphoreTasks; ++i) {
-    tasks.push_back(aio::create_task(semaphore_worker(&sem, rounds, &inside, &peak)));
+    tasks.push_back(
+        aio::create_task(semaphore_worker(&sem, rounds, &inside, &peak)));
   }
   int64_t total = 0;
   for (auto& t : tasks) total += co_await t;
@@ -83,15 +85,18 @@ aio::Coro<int64_t> queue(int n, size_t maxsize) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s semaphore|queue|queue_bounded [n]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s semaphore|queue|queue_bounded [n]\n",
+                 argv[0]);
     return 2;
   }
   const std::string workload = argv[1];
-  const int n = argc > 2 ? std::atoi(argv[2]) : (workload == "semaphore" ? 1'000'000 : 1'000'000);
+  const int n = argc > 2 ? std::atoi(argv[2])
+                         : (workload == "semaphore" ? 1'000'000 : 1'000'000);
   aio::Coro<int64_t> body;
   if (workload == "semaphore") {
     if (n < kSemaphoreTasks || n % kSemaphoreTasks != 0) {
-      std::fprintf(stderr, "semaphore: n must be a multiple of %d\n", kSemaphoreTasks);
+      std::fprintf(stderr, "semaphore: n must be a multiple of %d\n",
+                   kSemaphoreTasks);
       return 2;
     }
     body = semaphore(n);
@@ -106,8 +111,9 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t check = aio::run(std::move(body));
   auto t1 = std::chrono::steady_clock::now();
-  std::printf("RESULT workload=%s n=%d seconds=%.9f check=%lld opt=%d\n", workload.c_str(), n,
-              std::chrono::duration<double>(t1 - t0).count(), static_cast<long long>(check),
-              kOptimized ? 1 : 0);
+  std::printf("RESULT workload=%s n=%d seconds=%.9f check=%lld opt=%d\n",
+              workload.c_str(), n,
+              std::chrono::duration<double>(t1 - t0).count(),
+              static_cast<long long>(check), kOptimized ? 1 : 0);
   return 0;
 }

@@ -28,7 +28,8 @@ class LoopBinding {
   // loop (setting a primitive up before the loop runs) this is a no-op.
   void check(const char* what, bool idle) {
     EventLoop* running = get_running_loop_or_null();
-    if (running == nullptr || running == loop_.load(std::memory_order_acquire)) return;
+    if (running == nullptr || running == loop_.load(std::memory_order_acquire))
+      return;
     bind_slow(running, what, idle);
   }
   // The bound loop, or nullptr before the first use.

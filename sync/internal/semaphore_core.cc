@@ -44,9 +44,11 @@ void SemaphoreCore::release() {
       case Kind::kBoundedSemaphore:
         throw std::logic_error(
             "aio::BoundedSemaphore released too many times (value would exceed "
-            "the initial " + std::to_string(bound_) + ")");
+            "the initial " +
+            std::to_string(bound_) + ")");
       case Kind::kSemaphore:
-        throw std::logic_error("aio::Semaphore released too many times (value overflow)");
+        throw std::logic_error(
+            "aio::Semaphore released too many times (value overflow)");
     }
   }
   release_held();
@@ -91,7 +93,8 @@ PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
       return PermitGuard(core_);
     case Outcome::kAbandoned:
       throw std::logic_error(
-          "aio::Semaphore/Lock destroyed while a task was waiting to acquire it");
+          "aio::Semaphore/Lock destroyed while a task was waiting to acquire "
+          "it");
     default:
       break;
   }

@@ -124,7 +124,8 @@ inline void take_grant(SyncWaiter* w) {
 // never touch the primitive again.
 inline void abandon(WaitList& waiting, WaitList& granted) {
   wake_all(waiting, SyncWaiter::Outcome::kAbandoned);
-  while (!granted.empty()) granted.pop_front()->outcome = SyncWaiter::Outcome::kAbandoned;
+  while (!granted.empty())
+    granted.pop_front()->outcome = SyncWaiter::Outcome::kAbandoned;
 }
 
 // The default CancelHook: the waiter leaves its list and its task resumes to

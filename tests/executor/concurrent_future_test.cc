@@ -16,7 +16,8 @@ namespace {
 using namespace std::chrono_literals;
 
 struct PayloadError : std::runtime_error {
-  explicit PayloadError(int c) : std::runtime_error("payload " + std::to_string(c)), code(c) {}
+  explicit PayloadError(int c)
+      : std::runtime_error("payload " + std::to_string(c)), code(c) {}
   int code;
 };
 
@@ -38,7 +39,8 @@ TEST(ConcurrentFuture, ResultWithATimeoutThrowsTimeoutErrorWhilePending) {
   EXPECT_THROW(f.result(std::chrono::duration<double>(-1.0)), TimeoutError);
   f.set_result(3);
   EXPECT_EQ(f.result(1h), 3);  // done: no wait at all
-  EXPECT_EQ(f.result(std::chrono::hours::max()), 3);  // huge timeouts do not overflow
+  EXPECT_EQ(f.result(std::chrono::hours::max()),
+            3);  // huge timeouts do not overflow
 }
 
 TEST(ConcurrentFuture, AnExceptionIsRethrownAsTheSameObject) {

@@ -122,8 +122,9 @@ TEST(RunCoroutineThreadsafe, ALoopClosedBeforeTheTaskFinishesFailsTheFuture) {
     f.result(10s);
     FAIL();
   } catch (const std::logic_error& e) {
-    EXPECT_NE(std::string(e.what()).find("closed before the coroutine finished"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("closed before the coroutine finished"),
+        std::string::npos)
         << e.what();
   }
 }

@@ -57,7 +57,9 @@ TEST(RunInExecutor, TheJobsValueReachesTheCoroutine) {
 
 struct DiskError : std::runtime_error {
   DiskError(std::string path, int err)
-      : std::runtime_error("cannot read " + path), path(std::move(path)), err(err) {}
+      : std::runtime_error("cannot read " + path),
+        path(std::move(path)),
+        err(err) {}
   std::string path;
   int err;
 };
@@ -69,14 +71,16 @@ Coro<std::string> catch_worker_error(ThreadPool* pool) {
     co_await run_in_executor(pool, failing_read, std::string("/data/x"));
     co_return "no exception";
   } catch (const DiskError& e) {
-    co_return std::string(e.what()) + " " + e.path + " " + std::to_string(e.err);
+    co_return std::string(e.what()) + " " + e.path + " " +
+        std::to_string(e.err);
   }
 }
 
 TEST(RunInExecutor, AnExceptionThrownInTheWorkerReachesTheCoroutineIntact) {
   ThreadPool pool(1);
   EventLoop loop;
-  EXPECT_EQ(loop.run_until_complete(catch_worker_error(&pool)), "cannot read /data/x /data/x 5");
+  EXPECT_EQ(loop.run_until_complete(catch_worker_error(&pool)),
+            "cannot read /data/x /data/x 5");
 }
 
 Coro<void> use_default(std::vector<int>* out) {
@@ -95,7 +99,8 @@ TEST(RunInExecutor, TheDefaultExecutorIsCreatedLazilyWithPythonsSize) {
   run(use_default(&out));
   EXPECT_EQ(out, (std::vector<int>{9, 16}));
   EXPECT_EQ(ThreadPool::default_max_workers(),
-            std::min<size_t>(32, std::max(1u, std::thread::hardware_concurrency()) + 4));
+            std::min<size_t>(
+                32, std::max(1u, std::thread::hardware_concurrency()) + 4));
 }
 
 Coro<void> fire_and_forget(std::atomic<bool>* finished) {
@@ -122,7 +127,8 @@ struct Tracked {
 
 Coro<void> nothing() { co_return; }
 
-Coro<std::string> await_blocked_job(ThreadPool* pool, Gate* gate, std::atomic<int>* destroyed,
+Coro<std::string> await_blocked_job(ThreadPool* pool, Gate* gate,
+                                    std::atomic<int>* destroyed,
                                     std::atomic<bool>* job_started) {
   try {
     co_await run_in_executor(*pool, [gate, destroyed, job_started] {
@@ -136,7 +142,8 @@ Coro<std::string> await_blocked_job(ThreadPool* pool, Gate* gate, std::atomic<in
   }
 }
 
-Coro<void> cancel_while_running(ThreadPool* pool, Gate* gate, std::atomic<int>* destroyed,
+Coro<void> cancel_while_running(ThreadPool* pool, Gate* gate,
+                                std::atomic<int>* destroyed,
                                 std::string* outcome) {
   std::atomic<bool> started{false};
   auto t = create_task(await_blocked_job(pool, gate, destroyed, &started));
@@ -153,7 +160,8 @@ TEST(RunInExecutor, CancellingTheAwaitingTaskWhileTheJobRunsIsSafe) {
   std::string outcome;
   {
     EventLoop loop;
-    loop.run_until_complete(cancel_while_running(&pool, &gate, &destroyed, &outcome));
+    loop.run_until_complete(
+        cancel_while_running(&pool, &gate, &destroyed, &outcome));
     EXPECT_EQ(outcome, "cancelled");
     gate.open();  // the job finishes after nobody waits for it
     pool.shutdown(true);
@@ -163,17 +171,18 @@ TEST(RunInExecutor, CancellingTheAwaitingTaskWhileTheJobRunsIsSafe) {
   }
 }
 
-Coro<void> cancel_before_start(ThreadPool* pool, Gate* gate, std::atomic<int>* ran,
-                               std::string* outcome) {
+Coro<void> cancel_before_start(ThreadPool* pool, Gate* gate,
+                               std::atomic<int>* ran, std::string* outcome) {
   auto blocker = run_in_executor(*pool, [gate] { gate->wait(); });
-  auto t = create_task([](ThreadPool* pool, std::atomic<int>* ran) -> Coro<std::string> {
-    try {
-      co_await run_in_executor(*pool, [ran] { ++*ran; });
-      co_return "completed";
-    } catch (const CancelledError&) {
-      co_return "cancelled";
-    }
-  }(pool, ran));
+  auto t = create_task(
+      [](ThreadPool* pool, std::atomic<int>* ran) -> Coro<std::string> {
+        try {
+          co_await run_in_executor(*pool, [ran] { ++*ran; });
+          co_return "completed";
+        } catch (const CancelledError&) {
+          co_return "cancelled";
+        }
+      }(pool, ran));
   co_await sleep(0);
   t.cancel();
   *outcome = co_await t;
@@ -224,8 +233,10 @@ TEST(RunInExecutor, OutsideARunningLoopThrows) {
   EXPECT_THROW((void)to_thread(slow_square, 1), std::runtime_error);
 }
 
-Coro<WrappedFuture<int>*> make_wrapped(ThreadPool* pool, std::unique_ptr<WrappedFuture<int>>* out) {
-  *out = std::make_unique<WrappedFuture<int>>(run_in_executor(*pool, slow_square, 2));
+Coro<WrappedFuture<int>*> make_wrapped(
+    ThreadPool* pool, std::unique_ptr<WrappedFuture<int>>* out) {
+  *out = std::make_unique<WrappedFuture<int>>(
+      run_in_executor(*pool, slow_square, 2));
   co_return out->get();
 }
 
@@ -239,12 +250,14 @@ TEST(RunInExecutor, AwaitingFromAnotherLoopThrowsLogicError) {
   // A future that is still pending forces the loop check.
   ConcurrentFuture<int> never;
   std::unique_ptr<WrappedFuture<int>> pending;
-  a.run_until_complete([](ConcurrentFuture<int> f, std::unique_ptr<WrappedFuture<int>>* out)
-                           -> Coro<void> {
-    *out = std::make_unique<WrappedFuture<int>>(wrap_future(f));
-    co_return;
-  }(never, &pending));
-  EXPECT_THROW(b.run_until_complete(await_ptr(pending.get())), std::logic_error);
+  a.run_until_complete(
+      [](ConcurrentFuture<int> f,
+         std::unique_ptr<WrappedFuture<int>>* out) -> Coro<void> {
+        *out = std::make_unique<WrappedFuture<int>>(wrap_future(f));
+        co_return;
+      }(never, &pending));
+  EXPECT_THROW(b.run_until_complete(await_ptr(pending.get())),
+               std::logic_error);
   EXPECT_EQ(a.run_until_complete(await_ptr(w.get())), 4);
 }
 

@@ -2,19 +2,18 @@
 // which another thread wakes a loop (run_in_executor, wrap_future of futures
 // completed by plain threads, run_coroutine_threadsafe), plus cancellation
 // racing completion. Run under --config=tsan and --config=asan too.
-#include "executor/executor.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
-#include <condition_variable>
 #include <thread>
 #include <vector>
 
+#include "executor/executor.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
 
@@ -30,14 +29,16 @@ int64_t identity(int64_t x) { return x; }
 // Each of `lanes` tasks awaits its share of the jobs one after another.
 Coro<int64_t> lane(ThreadPool* pool, int64_t first, int64_t count) {
   int64_t sum = 0;
-  for (int64_t i = first; i < first + count; ++i) sum += co_await run_in_executor(*pool, identity, i);
+  for (int64_t i = first; i < first + count; ++i)
+    sum += co_await run_in_executor(*pool, identity, i);
   co_return sum;
 }
 
 Coro<int64_t> round_trips(ThreadPool* pool, int lanes) {
   std::vector<Task<int64_t>> tasks;
   const int64_t per_lane = kIterations / lanes;
-  for (int l = 0; l < lanes; ++l) tasks.push_back(create_task(lane(pool, l * per_lane, per_lane)));
+  for (int l = 0; l < lanes; ++l)
+    tasks.push_back(create_task(lane(pool, l * per_lane, per_lane)));
   int64_t sum = 0;
   for (auto& t : tasks) sum += co_await t;
   co_return sum;
@@ -153,7 +154,8 @@ Coro<int> cancel_races(ThreadPool* pool, int* cancelled) {
   constexpr int kBatch = 100;
   for (int base = 0; base < kIterations; base += kBatch) {
     std::vector<Task<int>> tasks;
-    for (int i = 0; i < kBatch; ++i) tasks.push_back(create_task(maybe_cancelled(pool, base + i)));
+    for (int i = 0; i < kBatch; ++i)
+      tasks.push_back(create_task(maybe_cancelled(pool, base + i)));
     for (int spin = 0; spin < (base / kBatch) % 4; ++spin) co_await sleep(0);
     for (int i = 0; i < kBatch; i += 2) tasks[i].cancel();
     for (auto& t : tasks) {
@@ -177,7 +179,8 @@ TEST(Stress, HundredThousandCancellationsRacingCompletion) {
   int completed = loop.run_until_complete(cancel_races(&pool, &cancelled));
   pool.shutdown(true);
   EXPECT_EQ(completed + cancelled, kIterations);
-  EXPECT_GE(completed, kIterations / 2);  // the uncancelled half always completes
+  EXPECT_GE(completed,
+            kIterations / 2);  // the uncancelled half always completes
   EXPECT_GT(cancelled, 0);
 }
 

@@ -44,8 +44,9 @@ TEST(ThreadPool, SubmitRunsTheJobAndReturnsItsValue) {
   EXPECT_EQ(pool.worker_count(), 0u);  // threads start lazily
   auto f = pool.submit(square, 12);
   EXPECT_EQ(f.result(), 144);
-  auto g = pool.submit([](const std::string& a, const std::string& b) { return a + b; },
-                       std::string("ab"), std::string("cd"));
+  auto g = pool.submit(
+      [](const std::string& a, const std::string& b) { return a + b; },
+      std::string("ab"), std::string("cd"));
   EXPECT_EQ(g.result(), "abcd");
   auto v = pool.submit([] {});
   v.result();
@@ -118,7 +119,8 @@ TEST(ThreadPool, JobsStartInSubmissionOrder) {
   Gate gate;
   auto blocker = pool.submit([&] { gate.wait(); });
   std::vector<ConcurrentFuture<void>> fs;
-  for (int i = 0; i < 20; ++i) fs.push_back(pool.submit([&order, i] { order.push_back(i); }));
+  for (int i = 0; i < 20; ++i)
+    fs.push_back(pool.submit([&order, i] { order.push_back(i); }));
   gate.open();
   for (auto& f : fs) f.result();
   std::vector<int> expected(20);
@@ -174,7 +176,9 @@ TEST(ThreadPool, ShutdownWithWaitFromItsOwnWorkerThrows) {
   EXPECT_TRUE(pool.is_shutdown());
 }
 
-TEST(ThreadPool, ZeroWorkersIsRejected) { EXPECT_THROW(ThreadPool(0), std::invalid_argument); }
+TEST(ThreadPool, ZeroWorkersIsRejected) {
+  EXPECT_THROW(ThreadPool(0), std::invalid_argument);
+}
 
 TEST(ThreadPool, DefaultSizeFollowsPython) {
   size_t cores = std::max(1u, std::thread::hardware_concurrency());

@@ -15,7 +15,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Coro<std::string> await_value(ConcurrentFuture<std::string> f) { co_return co_await wrap_future(f); }
+Coro<std::string> await_value(ConcurrentFuture<std::string> f) {
+  co_return co_await wrap_future(f);
+}
 
 TEST(WrapFuture, AwaitsAFutureCompletedByAPlainThread) {
   EventLoop loop;
@@ -49,8 +51,10 @@ Coro<std::string> await_failure(ConcurrentFuture<int> f) {
 TEST(WrapFuture, ExceptionsAndCancellationFromOtherThreadsArriveAsSuch) {
   EventLoop loop;
   ConcurrentFuture<int> failing;
-  std::thread t1([failing] { failing.set_exception(std::out_of_range("index 7")); });
-  EXPECT_EQ(loop.run_until_complete(await_failure(failing)), "out_of_range: index 7");
+  std::thread t1(
+      [failing] { failing.set_exception(std::out_of_range("index 7")); });
+  EXPECT_EQ(loop.run_until_complete(await_failure(failing)),
+            "out_of_range: index 7");
   t1.join();
   ConcurrentFuture<int> cancelled;
   std::thread t2([cancelled] {

@@ -69,7 +69,8 @@ Coro<void> waiter(Condition* cond, std::vector<int>* log, int id) {
 
 Coro<void> notify_all_scenario(Condition* cond, std::vector<int>* log) {
   std::vector<Task<void>> tasks;
-  for (int i = 0; i < 3; ++i) tasks.push_back(create_task(waiter(cond, log, i)));
+  for (int i = 0; i < 3; ++i)
+    tasks.push_back(create_task(waiter(cond, log, i)));
   co_await yield();
   {
     auto held = co_await cond->acquire();
@@ -108,7 +109,8 @@ Coro<std::string> wait_report(Condition* cond, bool* held_at_exit) {
   }
 }
 
-Coro<void> cancel_waiting_scenario(Condition* cond, std::string* out, bool* held) {
+Coro<void> cancel_waiting_scenario(Condition* cond, std::string* out,
+                                   bool* held) {
   auto t = create_task(wait_report(cond, held));
   co_await yield();
   auto mine = co_await cond->acquire();
@@ -130,7 +132,8 @@ TEST(Condition, CancelledWaiterReacquiresTheLockBeforeRaising) {
   EXPECT_FALSE(cond.locked());
 }
 
-Coro<void> cancel_after_notify_scenario(Condition* cond, std::vector<std::string>* out) {
+Coro<void> cancel_after_notify_scenario(Condition* cond,
+                                        std::vector<std::string>* out) {
   bool held_a = false, held_b = false;
   auto a = create_task(wait_report(cond, &held_a));
   auto b = create_task(wait_report(cond, &held_b));
@@ -154,7 +157,8 @@ TEST(Condition, WaiterCancelledAfterNotifyPassesTheNotificationOn) {
   EXPECT_EQ(out, (std::vector<std::string>{"cancelled", "notified"}));
 }
 
-Coro<void> shared_lock_scenario(Lock* lock, Condition* c1, Condition* c2, int* step) {
+Coro<void> shared_lock_scenario(Lock* lock, Condition* c1, Condition* c2,
+                                int* step) {
   auto w = create_task([](Condition* c, int* step) -> Coro<void> {
     auto held = co_await c->acquire();
     co_await c->wait_for([step] { return *step == 1; });

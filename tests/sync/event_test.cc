@@ -29,7 +29,8 @@ Coro<void> wait_and_log(Event* ev, std::vector<int>* log, int id) {
 
 Coro<void> set_wakes_all(Event* ev, std::vector<int>* log) {
   std::vector<Task<void>> tasks;
-  for (int i = 0; i < 4; ++i) tasks.push_back(create_task(wait_and_log(ev, log, i)));
+  for (int i = 0; i < 4; ++i)
+    tasks.push_back(create_task(wait_and_log(ev, log, i)));
   co_await yield();
   EXPECT_EQ(ev->waiting(), 4u);
   EXPECT_TRUE(log->empty());
@@ -133,7 +134,8 @@ TEST(Event, UseFromASecondLiveLoopThrowsLogicError) {
     b.run_until_complete(wait_once(&ev));
     FAIL() << "expected std::logic_error";
   } catch (const std::logic_error& e) {
-    EXPECT_NE(std::string(e.what()).find("event-loop-a"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("event-loop-a"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -41,7 +41,8 @@ Coro<void> critical(Lock* lock, Shared* s, int id) {
 
 Coro<void> many(Lock* lock, Shared* s, int n) {
   std::vector<Task<void>> tasks;
-  for (int i = 0; i < n; ++i) tasks.push_back(create_task(critical(lock, s, i)));
+  for (int i = 0; i < n; ++i)
+    tasks.push_back(create_task(critical(lock, s, i)));
   for (auto& t : tasks) co_await t;
 }
 

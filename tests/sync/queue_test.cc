@@ -48,7 +48,9 @@ TEST(LifoQueue, ReturnsTheNewestItemFirst) {
 TEST(PriorityQueue, ReturnsTheSmallestFirstAndTiesInInsertionOrder) {
   using Item = std::pair<int, std::string>;
   struct ByPriority {
-    bool operator()(const Item& a, const Item& b) const { return a.first < b.first; }
+    bool operator()(const Item& a, const Item& b) const {
+      return a.first < b.first;
+    }
   };
   PriorityQueue<Item, ByPriority> q;
   q.put_nowait({3, "c"});
@@ -79,7 +81,8 @@ TEST(Queue, MoveOnlyItemsPassThrough) {
   }(&q));
 }
 
-Coro<void> getter(Queue<int>* q, std::vector<std::string>* log, std::string name) {
+Coro<void> getter(Queue<int>* q, std::vector<std::string>* log,
+                  std::string name) {
   int v = co_await q->get();
   log->push_back(name + "=" + std::to_string(v));
 }
@@ -164,7 +167,8 @@ Coro<std::string> get_report(Queue<int>* q) {
   }
 }
 
-Coro<void> getter_cancelled_after_handoff(Queue<int>* q, std::vector<std::string>* out) {
+Coro<void> getter_cancelled_after_handoff(Queue<int>* q,
+                                          std::vector<std::string>* out) {
   auto a = create_task(get_report(q));
   auto b = create_task(get_report(q));
   co_await yield();
@@ -183,7 +187,8 @@ TEST(Queue, GetterCancelledAfterHandOffGivesTheItemToTheNextGetter) {
   EXPECT_TRUE(q.empty());
 }
 
-Coro<void> getter_cancelled_item_returns_to_front(Queue<int>* q, std::vector<int>* order) {
+Coro<void> getter_cancelled_item_returns_to_front(Queue<int>* q,
+                                                  std::vector<int>* order) {
   auto a = create_task(get_report(q));
   co_await yield();
   q->put_nowait(1);  // handed to a
@@ -219,12 +224,12 @@ Coro<void> putter_cancellations(Queue<int>* q, std::vector<std::string>* out,
   auto p2 = create_task(put_report(q, 2));
   auto p3 = create_task(put_report(q, 3));
   co_await yield();
-  p1.cancel();                           // cancelled while waiting
-  items->push_back(q->get_nowait());     // slot reserved for p2
-  p2.cancel();                           // cancelled after the reservation
+  p1.cancel();                        // cancelled while waiting
+  items->push_back(q->get_nowait());  // slot reserved for p2
+  p2.cancel();                        // cancelled after the reservation
   out->push_back(co_await p1);
   out->push_back(co_await p2);
-  out->push_back(co_await p3);           // p2's slot went to p3
+  out->push_back(co_await p3);  // p2's slot went to p3
   while (!q->empty()) items->push_back(q->get_nowait());
 }
 
@@ -234,7 +239,8 @@ TEST(Queue, CancelledPutterPutsNothingAndItsSlotGoesToTheNextPutter) {
   std::vector<std::string> out;
   std::vector<int> items;
   loop.run_until_complete(putter_cancellations(&q, &out, &items));
-  EXPECT_EQ(out, (std::vector<std::string>{"cancelled 1", "cancelled 2", "put 3"}));
+  EXPECT_EQ(out,
+            (std::vector<std::string>{"cancelled 1", "cancelled 2", "put 3"}));
   EXPECT_EQ(items, (std::vector<int>{0, 3}));
   EXPECT_EQ(q.unfinished_tasks(), 2u);  // 0 and 3 were put
 }
@@ -301,12 +307,13 @@ TEST(Queue, ShutdownRefusesPutsWakesBlockedPuttersAndLetsGettersDrain) {
   Queue<int> q(2);
   std::vector<std::string> out;
   loop.run_until_complete(shutdown_scenario(&q, &out));
-  EXPECT_EQ(out, (std::vector<std::string>{"shutdown 3", "shutdown 5", "got 1", "got 2",
-                                           "shutdown"}));
+  EXPECT_EQ(out, (std::vector<std::string>{"shutdown 3", "shutdown 5", "got 1",
+                                           "got 2", "shutdown"}));
   EXPECT_TRUE(q.is_shutdown());
 }
 
-Coro<void> shutdown_wakes_getters(Queue<int>* q, std::vector<std::string>* out) {
+Coro<void> shutdown_wakes_getters(Queue<int>* q,
+                                  std::vector<std::string>* out) {
   auto a = create_task(get_report(q));
   auto b = create_task(get_report(q));
   co_await yield();
@@ -346,7 +353,10 @@ TEST(Queue, ImmediateShutdownDiscardsItemsAndReleasesJoin) {
   EXPECT_TRUE(joined);
 }
 
-Coro<void> get_once(Queue<int>* q) { co_await q->put(1); (void)co_await q->get(); }
+Coro<void> get_once(Queue<int>* q) {
+  co_await q->put(1);
+  (void)co_await q->get();
+}
 
 TEST(Queue, UseFromASecondLiveLoopThrowsLogicError) {
   Queue<int> q;
@@ -386,7 +396,8 @@ TEST(Queue, DestroyingItWakesWaitersWithAClearError) {
   EXPECT_NE(out.find("aio::Queue destroyed"), std::string::npos) << out;
 }
 
-Coro<void> destroy_after_handoff(std::unique_ptr<Queue<int>>* q, std::string* out) {
+Coro<void> destroy_after_handoff(std::unique_ptr<Queue<int>>* q,
+                                 std::string* out) {
   auto t = create_task(get_report_errors(q->get()));
   co_await yield();
   (*q)->put_nowait(1);  // handed over; the getter has not run

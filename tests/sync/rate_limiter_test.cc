@@ -29,10 +29,12 @@ Coro<void> yield() { co_await sleep(0); }
 
 // Seconds since `start` on the running loop's clock.
 double since(TimePoint start) {
-  return std::chrono::duration<double>(get_running_loop().time() - start).count();
+  return std::chrono::duration<double>(get_running_loop().time() - start)
+      .count();
 }
 
-Coro<void> acquire_and_stamp(RateLimiter* rl, TimePoint start, std::vector<double>* stamps) {
+Coro<void> acquire_and_stamp(RateLimiter* rl, TimePoint start,
+                             std::vector<double>* stamps) {
   co_await rl->acquire();
   stamps->push_back(since(start));
 }
@@ -40,11 +42,13 @@ Coro<void> acquire_and_stamp(RateLimiter* rl, TimePoint start, std::vector<doubl
 Coro<void> many(RateLimiter* rl, int n, std::vector<double>* stamps) {
   TimePoint start = get_running_loop().time();
   std::vector<Task<void>> ts;
-  for (int i = 0; i < n; ++i) ts.push_back(create_task(acquire_and_stamp(rl, start, stamps)));
+  for (int i = 0; i < n; ++i)
+    ts.push_back(create_task(acquire_and_stamp(rl, start, stamps)));
   for (auto& t : ts) co_await t;
 }
 
-TEST(RateLimiter, ThreePerMinuteLetsThreeGoThenTheNextWhenTheFirstLeavesTheWindow) {
+TEST(RateLimiter,
+     ThreePerMinuteLetsThreeGoThenTheNextWhenTheFirstLeavesTheWindow) {
   EventLoop loop(VirtualTime());
   RateLimiter rl(3, minutes(1));
   std::vector<double> stamps;
@@ -64,26 +68,30 @@ TEST(RateLimiter, NeverMoreThanMaxRateInAnyWindow) {
   EventLoop loop(VirtualTime());
   RateLimiter rl(5, seconds(1), 2);
   std::vector<double> stamps;
-  loop.run_until_complete([](RateLimiter* rl, std::vector<double>* stamps) -> Coro<void> {
-    TimePoint start = get_running_loop().time();
-    // Irregular demand: bursts and pauses.
-    for (int round = 0; round < 6; ++round) {
-      std::vector<Task<void>> ts;
-      for (int i = 0; i < 4 + round; ++i) {
-        ts.push_back(create_task(acquire_and_stamp(rl, start, stamps)));
-      }
-      for (auto& t : ts) co_await t;
-      co_await sleep(0.13 * round);
-    }
-  }(&rl, &stamps));
+  loop.run_until_complete(
+      [](RateLimiter* rl, std::vector<double>* stamps) -> Coro<void> {
+        TimePoint start = get_running_loop().time();
+        // Irregular demand: bursts and pauses.
+        for (int round = 0; round < 6; ++round) {
+          std::vector<Task<void>> ts;
+          for (int i = 0; i < 4 + round; ++i) {
+            ts.push_back(create_task(acquire_and_stamp(rl, start, stamps)));
+          }
+          for (auto& t : ts) co_await t;
+          co_await sleep(0.13 * round);
+        }
+      }(&rl, &stamps));
   ASSERT_EQ(stamps.size(), 39u);
   for (size_t i = 0; i < stamps.size(); ++i) {
     int in_window = 0;
-    for (size_t j = i; j < stamps.size() && stamps[j] < stamps[i] + 1.0 - 1e-9; ++j) ++in_window;
+    for (size_t j = i; j < stamps.size() && stamps[j] < stamps[i] + 1.0 - 1e-9;
+         ++j)
+      ++in_window;
     EXPECT_LE(in_window, 5) << "window starting at " << stamps[i];
   }
   // burst 2: never three at the same instant.
-  for (size_t i = 2; i < stamps.size(); ++i) EXPECT_LT(stamps[i - 2], stamps[i]);
+  for (size_t i = 2; i < stamps.size(); ++i)
+    EXPECT_LT(stamps[i - 2], stamps[i]);
 }
 
 Coro<void> idle_then_acquire(RateLimiter* rl, std::vector<double>* stamps) {
@@ -101,7 +109,8 @@ TEST(RateLimiter, AfterAPauseTheFullRateIsAvailableAgain) {
   EXPECT_EQ(stamps, (std::vector<double>{0, 0, 0, 600, 600, 600}));
 }
 
-Coro<std::string> acquire_report(RateLimiter* rl, TimePoint start, std::vector<double>* stamps) {
+Coro<std::string> acquire_report(RateLimiter* rl, TimePoint start,
+                                 std::vector<double>* stamps) {
   try {
     co_await rl->acquire();
     stamps->push_back(since(start));
@@ -133,7 +142,8 @@ TEST(RateLimiter, WaiterCancelledWhileWaitingConsumesNothing) {
   EXPECT_EQ(stamps, (std::vector<double>{60}));
 }
 
-Coro<void> cancel_after_grant_scenario(RateLimiter* rl, std::vector<std::string>* out,
+Coro<void> cancel_after_grant_scenario(RateLimiter* rl,
+                                       std::vector<std::string>* out,
                                        std::vector<double>* stamps) {
   TimePoint start = get_running_loop().time();
   co_await rl->acquire();
@@ -179,10 +189,11 @@ TEST(RateLimiter, TryAcquireNeverWaits) {
 Coro<void> fifo_scenario(RateLimiter* rl, std::vector<int>* order) {
   std::vector<Task<void>> ts;
   for (int i = 0; i < 6; ++i) {
-    ts.push_back(create_task([](RateLimiter* rl, std::vector<int>* order, int i) -> Coro<void> {
-      co_await rl->acquire();
-      order->push_back(i);
-    }(rl, order, i)));
+    ts.push_back(create_task(
+        [](RateLimiter* rl, std::vector<int>* order, int i) -> Coro<void> {
+          co_await rl->acquire();
+          order->push_back(i);
+        }(rl, order, i)));
   }
   co_await yield();
   // A newcomer does not overtake the tasks that are waiting.
@@ -220,7 +231,8 @@ Coro<std::string> acquire_report_errors(RateLimiter* rl) {
   }
 }
 
-Coro<void> destroy_scenario(std::unique_ptr<RateLimiter>* rl, std::string* out) {
+Coro<void> destroy_scenario(std::unique_ptr<RateLimiter>* rl,
+                            std::string* out) {
   co_await (*rl)->acquire();
   auto t = create_task(acquire_report_errors(rl->get()));
   co_await yield();

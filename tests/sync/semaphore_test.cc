@@ -24,7 +24,8 @@ EventLoop::Options VirtualTime(std::string name = {}) {
 // Yields once, so that tasks created before now run up to their first await.
 Coro<void> yield() { co_await sleep(0); }
 
-Coro<void> take_and_hold(Semaphore* sem, std::vector<int>* log, int id, double seconds) {
+Coro<void> take_and_hold(Semaphore* sem, std::vector<int>* log, int id,
+                         double seconds) {
   auto permit = co_await sem->acquire();
   log->push_back(id);
   co_await sleep(seconds);
@@ -76,13 +77,18 @@ TEST(Semaphore, AtMostNHoldersAtOnce) {
   Semaphore sem(3);
   std::vector<int> log;
   double t0 = 0;
-  loop.run_until_complete([](Semaphore* s, std::vector<int>* log, double* t0) -> Coro<void> {
-    std::vector<Task<void>> tasks;
-    *t0 = std::chrono::duration<double>(get_running_loop().time().time_since_epoch()).count();
-    for (int i = 0; i < 7; ++i) tasks.push_back(create_task(take_and_hold(s, log, i, 1.0)));
-    for (auto& t : tasks) co_await t;
-  }(&sem, &log, &t0));
-  double t1 = std::chrono::duration<double>(loop.time().time_since_epoch()).count();
+  loop.run_until_complete(
+      [](Semaphore* s, std::vector<int>* log, double* t0) -> Coro<void> {
+        std::vector<Task<void>> tasks;
+        *t0 = std::chrono::duration<double>(
+                  get_running_loop().time().time_since_epoch())
+                  .count();
+        for (int i = 0; i < 7; ++i)
+          tasks.push_back(create_task(take_and_hold(s, log, i, 1.0)));
+        for (auto& t : tasks) co_await t;
+      }(&sem, &log, &t0));
+  double t1 =
+      std::chrono::duration<double>(loop.time().time_since_epoch()).count();
   // 7 jobs of 1 s, 3 at a time: three rounds.
   EXPECT_DOUBLE_EQ(t1 - t0, 3.0);
   EXPECT_EQ(log, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
@@ -131,7 +137,8 @@ TEST(Semaphore, ReleasedPermitGoesToTheWaiterNotToALaterAcquire) {
   EXPECT_EQ(sem.value(), 1);
 }
 
-Coro<void> cancel_waiting_scenario(Semaphore* sem, std::vector<std::string>* out) {
+Coro<void> cancel_waiting_scenario(Semaphore* sem,
+                                   std::vector<std::string>* out) {
   auto held = co_await sem->acquire();
   auto a = create_task(acquire_and_report(sem));
   auto b = create_task(acquire_and_report(sem));
@@ -154,7 +161,8 @@ TEST(Semaphore, WaiterCancelledWhileWaitingTakesNoPermit) {
   EXPECT_EQ(sem.waiting(), 0u);
 }
 
-Coro<void> cancel_after_wake_scenario(Semaphore* sem, std::vector<std::string>* out) {
+Coro<void> cancel_after_wake_scenario(Semaphore* sem,
+                                      std::vector<std::string>* out) {
   auto held = co_await sem->acquire();
   auto a = create_task(acquire_and_report(sem));
   auto b = create_task(acquire_and_report(sem));
@@ -313,7 +321,8 @@ Coro<std::string> acquire_report_errors(Semaphore* sem) {
   }
 }
 
-Coro<void> destroy_while_waited(std::unique_ptr<Semaphore>* sem, std::string* out) {
+Coro<void> destroy_while_waited(std::unique_ptr<Semaphore>* sem,
+                                std::string* out) {
   auto held = co_await (*sem)->acquire();
   held.detach();
   auto t = create_task(acquire_report_errors(sem->get()));
@@ -327,7 +336,8 @@ TEST(Semaphore, DestroyingItWakesWaitersWithAClearError) {
   auto sem = std::make_unique<Semaphore>(1);
   std::string out;
   loop.run_until_complete(destroy_while_waited(&sem, &out));
-  EXPECT_NE(out.find("destroyed while a task was waiting"), std::string::npos) << out;
+  EXPECT_NE(out.find("destroyed while a task was waiting"), std::string::npos)
+      << out;
 }
 
 }  // namespace
