@@ -97,7 +97,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
       sock->abort();
     } else if (!sock->closed()) {
       sock->close();
-      co_await sock->wait_closed();
+      co_await SocketState::wait_closed(sock);
     }
   }
 

@@ -15,14 +15,6 @@ internal::SocketState* need(const std::shared_ptr<internal::SocketState>& s) {
   return s.get();
 }
 
-Coro<absl::Status> drain_on(std::shared_ptr<internal::SocketState> st) {
-  co_return co_await st->drain();
-}
-
-Coro<void> wait_closed_on(std::shared_ptr<internal::SocketState> st) {
-  co_await st->wait_closed();
-}
-
 }  // namespace
 
 StreamWriter::StreamWriter(std::shared_ptr<internal::SocketState> state)
@@ -35,7 +27,7 @@ absl::Status StreamWriter::write(std::string_view data) {
 
 Coro<absl::Status> StreamWriter::drain() {
   need(state_);
-  return drain_on(state_);
+  return internal::SocketState::drain(state_);
 }
 
 absl::Status StreamWriter::write_eof() { return need(state_)->write_eof(); }
@@ -45,7 +37,7 @@ bool StreamWriter::is_closing() const { return need(state_)->closing(); }
 
 Coro<void> StreamWriter::wait_closed() {
   need(state_);
-  return wait_closed_on(state_);
+  return internal::SocketState::wait_closed(state_);
 }
 
 size_t StreamWriter::buffer_size() const {

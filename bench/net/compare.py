@@ -11,7 +11,9 @@
    and `wrk -t1 -c64` on one page (the server's ceiling). Reported: pages/s
    (timed inside each program around the fetches), client CPU seconds and
    peak RSS of the whole process (from wait4 via the `measure` launcher).
-2. TCP echo: the same server on aio::net streams, asyncio streams, uvloop
+2. TCP echo: the same server on aio::net streams (reading into a buffer
+   with read_into, the C++ idiom, and with read() returning a std::string
+   per chunk, as asyncio's read() returns bytes), asyncio streams, uvloop
    streams and Boost.Asio; one C load client (10 connections, blocking
    send/recv, one thread each) sends 1 KiB / 10 KiB / 100 KiB messages for a
    fixed time. Reported: requests/s and the server's CPU seconds (from
@@ -212,14 +214,17 @@ def http_bench(args):
 
 # ---------------------------------------------------------------- echo
 
-ECHO_SERVERS = ["aio", "asio", "uvloop", "asyncio"]
-ECHO_LABELS = {"aio": "aio::net streams", "asio": "Boost.Asio", "uvloop": "uvloop streams",
-               "asyncio": "asyncio streams"}
+ECHO_SERVERS = ["aio", "aio_read", "asio", "uvloop", "asyncio"]
+ECHO_LABELS = {"aio": "aio::net streams (read_into)",
+               "aio_read": "aio::net streams (read -> std::string)", "asio": "Boost.Asio",
+               "uvloop": "uvloop streams", "asyncio": "asyncio streams"}
 
 
 def server_cmd(server, port):
     if server == "aio":
-        return [binary("echo_server_aio"), str(port)]
+        return [binary("echo_server_aio"), str(port), "read_into"]
+    if server == "aio_read":
+        return [binary("echo_server_aio"), str(port), "read"]
     if server == "asio":
         return [binary("echo_server_asio"), str(port)]
     flags = ["--uvloop"] if server == "uvloop" else []
@@ -261,7 +266,8 @@ def echo_bench(args):
     runs = {(s, size): [] for s in ECHO_SERVERS for size in args.sizes}
     for r in range(args.rounds):
         for size in args.sizes:
-            order = ECHO_SERVERS[r % 4:] + ECHO_SERVERS[:r % 4]
+            k = r % len(ECHO_SERVERS)
+            order = ECHO_SERVERS[k:] + ECHO_SERVERS[:k]
             for server in order:
                 if server in args.skip:
                     continue

@@ -1,10 +1,16 @@
 // echo_server_aio: the TCP echo server on aio::net streams (the classic
 // uvloop benchmark's server, written as asyncio streams code would be).
 //
-// Usage: echo_server_aio <port>     (binds 127.0.0.1; prints "READY" once
-// listening)
+// Usage: echo_server_aio <port> [read_into|read]
+//   read_into (default): reader.read_into() a 64 KiB buffer, the usual C++
+//                        idiom (Boost.Asio's server reads into its buffer too)
+//   read:                reader.read() returning a std::string per chunk, as
+//                        Python's reader.read() returns bytes
+// Binds 127.0.0.1; prints "READY" once listening.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include "loop/loop.h"
@@ -12,8 +18,20 @@
 
 namespace {
 
-aio::Coro<void> echo(aio::net::StreamReader reader,
-                     aio::net::StreamWriter writer) {
+aio::Coro<void> echo_read_into(aio::net::StreamReader reader,
+                               aio::net::StreamWriter writer) {
+  auto buf = std::make_unique<char[]>(64 * 1024);
+  for (;;) {
+    absl::StatusOr<size_t> n = co_await reader.read_into(buf.get(), 64 * 1024);
+    if (!n.ok() || *n == 0) break;
+    if (!writer.write(std::string_view(buf.get(), *n)).ok()) break;
+    if (!(co_await writer.drain()).ok()) break;
+  }
+  writer.close();
+}
+
+aio::Coro<void> echo_read(aio::net::StreamReader reader,
+                          aio::net::StreamWriter writer) {
   for (;;) {
     absl::StatusOr<std::string> data = co_await reader.read(64 * 1024);
     if (!data.ok() || data->empty()) break;
@@ -23,8 +41,9 @@ aio::Coro<void> echo(aio::net::StreamReader reader,
   writer.close();
 }
 
-aio::Coro<int> amain(uint16_t port) {
-  auto server = co_await aio::net::start_server(echo, "127.0.0.1", port);
+aio::Coro<int> amain(uint16_t port, bool copy) {
+  auto server = co_await aio::net::start_server(
+      copy ? echo_read : echo_read_into, "127.0.0.1", port);
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n",
                  std::string(server.status().message()).c_str());
@@ -39,9 +58,10 @@ aio::Coro<int> amain(uint16_t port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <port>\n", argv[0]);
+  if (argc < 2 || argc > 3) {
+    std::fprintf(stderr, "usage: %s <port> [read_into|read]\n", argv[0]);
     return 2;
   }
-  return aio::run(amain(static_cast<uint16_t>(std::atoi(argv[1]))));
+  bool copy = argc == 3 && std::strcmp(argv[2], "read") == 0;
+  return aio::run(amain(static_cast<uint16_t>(std::atoi(argv[1])), copy));
 }

@@ -76,106 +76,91 @@ void SocketState::consume(size_t n) {
   if (rstart_ == rend_) rstart_ = rend_ = 0;
 }
 
-absl::Status SocketState::read_error(int err) {
-  return absl::ErrnoToStatus(err, absl::StrCat("recv from ", peername_));
+SocketState::Recv SocketState::fail_read(int err) {
+  rerr_ = absl::ErrnoToStatus(err, absl::StrCat("recv from ", peername_));
+  return Recv::kError;
 }
 
-Coro<absl::Status> SocketState::fill(size_t max_buffer) {
+SocketState::Recv SocketState::recv_some(size_t max_buffer) {
+  if (!rerr_.ok()) return Recv::kError;
+  if (eof_) return Recv::kEof;
+  if (fd_ < 0) {
+    // Closed locally (close/abort): nothing more will arrive.
+    eof_ = true;
+    return Recv::kEof;
+  }
+  if (drained_) {
+    // The last recv emptied the socket: wait rather than make a recv that
+    // would only say EAGAIN.
+    drained_ = false;
+    return Recv::kWouldBlock;
+  }
+  size_t have = buffered();
+  if (!rbuf_) {
+    rcap_ = kInitialBuffer;
+    rbuf_ = std::make_unique<char[]>(rcap_);
+  }
+  if (rcap_ - rend_ < kMinRecv && rstart_ > 0) {
+    std::memmove(rbuf_.get(), rbuf_.get() + rstart_, have);
+    rstart_ = 0;
+    rend_ = have;
+  }
+  if (rcap_ - rend_ < kMinRecv && rcap_ < max_buffer) {
+    size_t ncap = std::min(std::max(rcap_ * 2, have + kMinRecv),
+                           std::max(max_buffer, have + 1));
+    auto nbuf = std::make_unique<char[]>(ncap);
+    std::memcpy(nbuf.get(), rbuf_.get() + rstart_, have);
+    rbuf_ = std::move(nbuf);
+    rcap_ = ncap;
+    rstart_ = 0;
+    rend_ = have;
+  }
+  // Receive as much as fits: the buffer grows only to what callers ask for
+  // (at least kInitialBuffer), which bounds memory.
+  size_t room = rcap_ - rend_;
+  if (room == 0) return Recv::kData;  // full: the caller decides
   for (;;) {
-    if (!rerr_.ok()) co_return rerr_;
-    if (eof_) co_return absl::OkStatus();
-    if (fd_ < 0) {
-      // Closed locally (close/abort): nothing more will arrive.
-      eof_ = true;
-      co_return absl::OkStatus();
-    }
-    size_t have = buffered();
-    if (have >= max_buffer) co_return absl::OkStatus();
-    if (!rbuf_) {
-      rcap_ = kInitialBuffer;
-      rbuf_ = std::make_unique<char[]>(rcap_);
-    }
-    if (rcap_ - rend_ < kMinRecv && rstart_ > 0) {
-      std::memmove(rbuf_.get(), rbuf_.get() + rstart_, have);
-      rstart_ = 0;
-      rend_ = have;
-    }
-    if (rcap_ - rend_ < kMinRecv && rcap_ < max_buffer) {
-      size_t ncap = std::min(std::max(rcap_ * 2, have + kMinRecv),
-                             std::max(max_buffer, have + 1));
-      auto nbuf = std::make_unique<char[]>(ncap);
-      std::memcpy(nbuf.get(), rbuf_.get() + rstart_, have);
-      rbuf_ = std::move(nbuf);
-      rcap_ = ncap;
-      rstart_ = 0;
-      rend_ = have;
-    }
-    // Receive as much as fits: the buffer grows only to what callers ask
-    // for (at least kInitialBuffer), which bounds memory.
-    size_t room = rcap_ - rend_;
-    if (room == 0) co_return absl::OkStatus();  // full: the caller decides
-    if (drained_) {
-      // The last recv emptied the socket: wait instead of a futile recv.
-      drained_ = false;
-      co_await aio::wait_readable(fd_);
-      continue;
-    }
     ssize_t n = ::recv(fd_, rbuf_.get() + rend_, room, 0);
     if (n > 0) {
       rend_ += static_cast<size_t>(n);
       drained_ = static_cast<size_t>(n) < room;
-      co_return absl::OkStatus();
+      return Recv::kData;
     }
     if (n == 0) {
       eof_ = true;
-      co_return absl::OkStatus();
+      return Recv::kEof;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      co_await aio::wait_readable(fd_);
-      continue;
-    }
-    rerr_ = read_error(errno);
-    co_return rerr_;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Recv::kWouldBlock;
+    return fail_read(errno);
   }
 }
 
-Coro<absl::StatusOr<size_t>> SocketState::recv_into(char* dst, size_t n) {
+SocketState::Recv SocketState::recv_into(char* dst, size_t n, size_t* got) {
+  if (!rerr_.ok()) return Recv::kError;
+  if (eof_) return Recv::kEof;
+  if (fd_ < 0) {
+    eof_ = true;
+    return Recv::kEof;
+  }
+  if (drained_) {
+    drained_ = false;
+    return Recv::kWouldBlock;
+  }
   for (;;) {
-    if (n == 0) co_return size_t{0};
-    if (size_t have = buffered()) {
-      size_t k = std::min(have, n);
-      std::memcpy(dst, data(), k);
-      consume(k);
-      co_return k;
-    }
-    if (!rerr_.ok()) co_return rerr_;
-    if (eof_) co_return size_t{0};
-    if (fd_ < 0) {
-      eof_ = true;
-      co_return size_t{0};
-    }
-    if (drained_) {
-      drained_ = false;
-      co_await aio::wait_readable(fd_);
-      continue;
-    }
     ssize_t r = ::recv(fd_, dst, n, 0);
     if (r > 0) {
       drained_ = static_cast<size_t>(r) < n;
-      co_return static_cast<size_t>(r);
+      *got = static_cast<size_t>(r);
+      return Recv::kData;
     }
     if (r == 0) {
       eof_ = true;
-      co_return size_t{0};
+      return Recv::kEof;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      co_await aio::wait_readable(fd_);
-      continue;
-    }
-    rerr_ = read_error(errno);
-    co_return rerr_;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Recv::kWouldBlock;
+    return fail_read(errno);
   }
 }
 
@@ -283,12 +268,12 @@ void SocketState::on_writable() {
   if (write_buffer_size() <= low_) drain_waiters_.wake_all();
 }
 
-Coro<absl::Status> SocketState::drain() {
+Coro<absl::Status> SocketState::drain(std::shared_ptr<SocketState> self) {
   for (;;) {
-    if (!werr_.ok()) co_return werr_;
-    if (aborted_) co_return closed_error();
-    if (write_buffer_size() <= low_) co_return absl::OkStatus();
-    co_await drain_waiters_.wait();
+    if (!self->werr_.ok()) co_return self->werr_;
+    if (self->aborted_) co_return self->closed_error();
+    if (self->write_buffer_size() <= self->low_) co_return absl::OkStatus();
+    co_await self->drain_waiters_.wait();
   }
 }
 
@@ -337,8 +322,8 @@ void SocketState::finish_close() {
   close_waiters_.wake_all();
 }
 
-Coro<void> SocketState::wait_closed() {
-  while (fd_ >= 0) co_await close_waiters_.wait();
+Coro<void> SocketState::wait_closed(std::shared_ptr<SocketState> self) {
+  while (self->fd_ >= 0) co_await self->close_waiters_.wait();
 }
 
 }  // namespace aio::net::internal

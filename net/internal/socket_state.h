@@ -46,28 +46,35 @@ class SocketState {
   const std::string& sockname() const { return sockname_; }
 
   // ---- reading ----
+  // Reading is split into synchronous steps, so that each public read is a
+  // single coroutine frame: a read calls recv_some() (or recv_into()) and,
+  // on kWouldBlock, co_awaits aio::wait_readable(fd()) and tries again.
+  enum class Recv { kData, kEof, kWouldBlock, kError };
   size_t buffered() const { return rend_ - rstart_; }
   const char* data() const { return rbuf_.get() + rstart_; }
   void consume(size_t n);
   bool eof() const { return eof_; }
-  // Receives more bytes (waiting if none are available), keeping at most
-  // `max_buffer` bytes buffered. OK with eof() set at the end of the stream
-  // or once the socket is closed locally; an error status on a socket error.
-  Coro<absl::Status> fill(size_t max_buffer);
-  // Receives directly into `dst` when nothing is buffered (zero copy);
-  // returns the count, 0 at EOF.
-  Coro<absl::StatusOr<size_t>> recv_into(char* dst, size_t n);
+  // One non-blocking recv into the buffer, which grows up to `max_buffer`
+  // bytes (at least 64 KiB). kWouldBlock right after a short read, without
+  // a syscall: the socket is known to be drained. kEof at the end of the
+  // stream or once the socket was closed locally; kError: see read_error().
+  Recv recv_some(size_t max_buffer);
+  // One non-blocking recv straight into `dst` (only when nothing is
+  // buffered); `*got` is set for kData.
+  Recv recv_into(char* dst, size_t n, size_t* got);
+  const absl::Status& read_error() const { return rerr_; }
   // Guards against two tasks reading at once (a logic_error).
   void begin_read();
   void end_read() { reading_ = false; }
 
   // ---- writing ----
   absl::Status write(std::string_view data);
-  Coro<absl::Status> drain();
+  // The frame holds `self`, so the state outlives a parked drain.
+  static Coro<absl::Status> drain(std::shared_ptr<SocketState> self);
   absl::Status write_eof();
   void close();
   void abort();
-  Coro<void> wait_closed();
+  static Coro<void> wait_closed(std::shared_ptr<SocketState> self);
   bool closing() const { return closing_ || fd_ < 0; }
   size_t write_buffer_size() const { return wbuf_.size() - woff_; }
   void set_write_buffer_limits(size_t high, size_t low);
@@ -79,7 +86,7 @@ class SocketState {
   void disarm_writer();
   void finish_close();
   void set_write_error(int err);
-  absl::Status read_error(int err);
+  Recv fail_read(int err);
   absl::Status closed_error() const;
 
   EventLoop* loop_;

@@ -106,6 +106,43 @@ TEST(StreamTest, ReadExactlyAtEofIsOutOfRangeAndKeepsTheBytes) {
   run_test(read_exactly_incomplete());
 }
 
+Coro<void> read_into() {
+  auto server = co_await echo_server();
+  CO_ASSERT_OK(server);
+  auto conn = co_await open_connection("127.0.0.1", server->port());
+  CO_ASSERT_OK(conn);
+  auto& [r, w] = *conn;
+  CO_ASSERT_OK(w.write("abcdef"));
+  auto two = co_await r.read_exactly(2);
+  CO_ASSERT_OK(two);
+  EXPECT_EQ(*two, "ab");
+  char buf[16];
+  // Buffered bytes first...
+  size_t got = 0;
+  while (got < 4) {
+    auto n = co_await r.read_into(buf + got, sizeof buf - got);
+    CO_ASSERT_OK(n);
+    got += *n;
+  }
+  EXPECT_EQ(std::string(buf, got), "cdef");
+  // ...then straight from the socket.
+  CO_ASSERT_OK(w.write("0123456789"));
+  got = 0;
+  while (got < 10) {
+    auto n = co_await r.read_into(buf + got, 10 - got);
+    CO_ASSERT_OK(n);
+    got += *n;
+  }
+  EXPECT_EQ(std::string(buf, 10), "0123456789");
+  CO_ASSERT_OK(w.write_eof());
+  auto end = co_await r.read_into(buf, sizeof buf);
+  CO_ASSERT_OK(end);
+  EXPECT_EQ(*end, 0u);
+}
+TEST(StreamTest, ReadIntoTakesBufferedBytesThenReadsTheSocket) {
+  run_test(read_into());
+}
+
 Coro<void> send_100_no_newline(StreamReader r, StreamWriter w) {
   (void)w.write(std::string(100, 'x'));
   (void)co_await r.read();  // wait for the client to go away
