@@ -6,6 +6,7 @@
 namespace aio::internal {
 
 void LoopLink::notify(const std::shared_ptr<LoopLink>& self) {
+  if (!self->waiting_.load(std::memory_order_seq_cst)) return;  // see waiting_
   MutexLock l(&self->mu_);
   if (self->target_ == nullptr) return;  // nobody awaits any more
   try {
@@ -19,6 +20,7 @@ void LoopLink::on_complete() {
   FutureBase* task = parked_;
   if (task == nullptr) return;
   parked_ = nullptr;
+  waiting_.store(false, std::memory_order_relaxed);
   task->awaiting = nullptr;
   task->loop()->schedule_task(task);
 }
@@ -33,6 +35,11 @@ bool LoopLink::park(std::coroutine_handle<> h, CfStateBase* cf) {
   }
   awaiter_ = task;
   if (task->must_cancel()) return false;
+  waiting_.store(true, std::memory_order_seq_cst);
+  if (cf->done()) {  // completed since await_ready: do not park
+    waiting_.store(false, std::memory_order_relaxed);
+    return false;
+  }
   parked_ = task;
   cf_ = cf;
   task->resume_point = h;
@@ -50,6 +57,7 @@ bool LoopLink::on_cancel(CancelHook* hook) {
   auto* self = static_cast<LoopLink*>(hook);
   FutureBase* task = self->parked_;
   self->parked_ = nullptr;
+  self->waiting_.store(false, std::memory_order_relaxed);
   task->awaiting = nullptr;
   task->loop()->schedule_task(task);
   // Work that has not started is not worth running any more.
@@ -65,6 +73,7 @@ void LoopLink::detach() {
   if (parked_ != nullptr) {
     if (parked_->awaiting == this) parked_->awaiting = nullptr;
     parked_ = nullptr;
+    waiting_.store(false, std::memory_order_relaxed);
   }
 }
 

@@ -21,6 +21,7 @@
 #ifndef AIO_EXECUTOR_WRAP_FUTURE_H_
 #define AIO_EXECUTOR_WRAP_FUTURE_H_
 
+#include <atomic>
 #include <coroutine>
 #include <memory>
 #include <utility>
@@ -59,7 +60,14 @@ class LoopLink : public CancelHook {
   void on_complete();
 
   EventLoop* const loop_;
-  FutureBase* parked_ = nullptr;   // loop thread: the task parked here
+  FutureBase* parked_ = nullptr;  // loop thread: the task parked here
+  // Set while a task is parked here. The completing thread posts a wake-up
+  // only when it is set, so a future that completes while nobody waits for
+  // it (the common case with many jobs in flight) costs the loop nothing.
+  // park() sets it and then re-checks the future under the future's mutex;
+  // completion sets the result under that mutex and then reads this flag, so
+  // one of the two always sees the other: no wake-up is lost.
+  std::atomic<bool> waiting_{false};
   FutureBase* awaiter_ = nullptr;  // loop thread: the task of the last await
   CfStateBase* cf_ = nullptr;      // loop thread: valid while parked
   Mutex mu_;
