@@ -80,6 +80,37 @@ def measured(cmd):
     return result, cpu, rss, proc.stdout
 
 
+# ---------------------------------------------------------------- quiet
+
+def busy_cores(interval=0.5):
+    """Cores kept busy over `interval` s while this driver sleeps and nothing
+    of ours runs: other people's builds, tests and benchmarks."""
+    def read():
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]  # total, idle + iowait
+    total0, idle0 = read()
+    time.sleep(interval)
+    total1, idle1 = read()
+    total = max(1, total1 - total0)
+    return (total - (idle1 - idle0)) / total * (os.cpu_count() or 1)
+
+
+BACKGROUND = []  # busy cores measured before each group of runs
+
+
+def wait_for_quiet(max_wait):
+    """Waits up to max_wait s for other processes to use < 0.25 core; records
+    the load it ended with (shared machine: it drifts over minutes)."""
+    waited, busy = 0.0, busy_cores()
+    while busy > 0.25 and waited < max_wait:
+        time.sleep(2)
+        waited += 2.5
+        busy = busy_cores()
+    BACKGROUND.append(busy)
+    return busy
+
+
 # ---------------------------------------------------------------- nginx
 
 class Nginx:
@@ -198,6 +229,8 @@ def http_bench(args):
             runs = {p: [] for p in HTTP_PEERS}
             for r in range(args.rounds):
                 order = HTTP_PEERS[r % len(HTTP_PEERS):] + HTTP_PEERS[:r % len(HTTP_PEERS)]
+                busy = wait_for_quiet(args.max_wait)
+                print(f"  http round {r + 1}: others used {busy:.2f} cores before", file=sys.stderr)
                 for peer in order:
                     if peer in args.skip:
                         continue
@@ -266,6 +299,9 @@ def echo_bench(args):
     runs = {(s, size): [] for s in ECHO_SERVERS for size in args.sizes}
     for r in range(args.rounds):
         for size in args.sizes:
+            busy = wait_for_quiet(args.max_wait)
+            print(f"  echo round {r + 1}, {size} B: others used {busy:.2f} cores before",
+                  file=sys.stderr)
             k = r % len(ECHO_SERVERS)
             order = ECHO_SERVERS[k:] + ECHO_SERVERS[:k]
             for server in order:
@@ -317,6 +353,9 @@ def machine_info():
         f"- Python {pyver[0] if pyver else '?'}: httpx {pyver[1] if len(pyver) > 1 else '?'}, "
         f"aiohttp {pyver[2] if len(pyver) > 2 else '?'}, uvloop {pyver[3] if len(pyver) > 3 else '?'}",
         f"- Compiler: {version(['g++', '--version'])}, bazel --config=opt (-O2)",
+        f"- Other processes (a shared machine) used median {med(BACKGROUND):.2f}, max "
+        f"{max(BACKGROUND, default=float('nan')):.2f} of {os.cpu_count()} cores just before "
+        "each group of runs (the driver waits up to --max-wait s for < 0.25)",
     ]
 
 
@@ -392,6 +431,8 @@ def main():
     ap.add_argument("--echo-seconds", type=float, default=5)
     ap.add_argument("--only", choices=["http", "echo"])
     ap.add_argument("--skip", nargs="*", default=[])
+    ap.add_argument("--max-wait", type=float, default=60,
+                    help="seconds to wait for other processes to go quiet before each group")
     ap.add_argument("--markdown", help="also write the tables to this file")
     args = ap.parse_args()
     http = http_bench(args) if args.only in (None, "http") else None
