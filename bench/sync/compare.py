@@ -106,7 +106,8 @@ def machine_info():
         rev = subprocess.run(["git", "-C", ws, "log", "-1", "--format=%h %cs"],
                              capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", ws, "status", "--porcelain", "--", "loop",
-                                "sync", "bench/sync"], capture_output=True, text=True).stdout
+                                "sync", "bench/sync", ":!bench/sync/RESULTS.md"],
+                               capture_output=True, text=True).stdout
         if dirty.strip():
             rev += " (+ uncommitted changes)"
     return [
