@@ -45,11 +45,15 @@ struct ClientOptions {
   bool follow_redirects = true;
   int max_redirects = 10;  // more fail with kTooManyRedirects
 
-  // ---- timeouts (zero = none) ----
-  Duration connect_timeout = std::chrono::seconds(10);  // DNS + TCP + TLS
-  Duration timeout = std::chrono::seconds(60);          // whole request
+  // ---- timeouts ----
+  // DNS + TCP + TLS; zero = libcurl's own limit (300 s).
+  Duration connect_timeout = std::chrono::seconds(10);
+  // The whole request, redirects and queueing for a connection included;
+  // zero = none.
+  Duration timeout = std::chrono::seconds(60);
   // Fail with kTimeout when fewer than `low_speed_limit` bytes per second
   // arrive for `low_speed_time` (libcurl counts whole seconds, at least 1).
+  // low_speed_limit = 0 turns the check off.
   size_t low_speed_limit = 1;
   Duration low_speed_time = std::chrono::seconds(30);
 

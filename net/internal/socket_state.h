@@ -2,8 +2,8 @@
 // and a StreamWriter (asyncio's transport + StreamReader buffer).
 //
 // Reading: bytes are received into a buffer that the reader consumes. After
-// a short read the socket is known to be drained, so the next fill waits for
-// readability first instead of trying a recv that would only say EAGAIN.
+// a short read the socket is known to be drained, so the next receive waits
+// for readability first instead of trying a recv that would only say EAGAIN.
 // Writing: write() sends at once when nothing is queued; what the kernel
 // does not take is queued and flushed by a loop writer callback. The queue
 // is bounded: past the high-water mark write() refuses, and drain() waits
