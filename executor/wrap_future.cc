@@ -22,6 +22,7 @@ void LoopLink::on_complete() {
   parked_ = nullptr;
   waiting_.store(false, std::memory_order_relaxed);
   task->awaiting = nullptr;
+  task->loop()->end_external_wait();
   task->loop()->schedule_task(task);
 }
 
@@ -42,6 +43,7 @@ bool LoopLink::park(std::coroutine_handle<> h, CfStateBase* cf) {
   }
   parked_ = task;
   cf_ = cf;
+  task->loop()->begin_external_wait();
   task->resume_point = h;
   task->awaiting = this;
   return true;
@@ -59,6 +61,7 @@ bool LoopLink::on_cancel(CancelHook* hook) {
   self->parked_ = nullptr;
   self->waiting_.store(false, std::memory_order_relaxed);
   task->awaiting = nullptr;
+  task->loop()->end_external_wait();
   task->loop()->schedule_task(task);
   // Work that has not started is not worth running any more.
   self->cf_->cancel();
@@ -72,6 +75,7 @@ void LoopLink::detach() {
   }
   if (parked_ != nullptr) {
     if (parked_->awaiting == this) parked_->awaiting = nullptr;
+    if (loop_alive(parked_->loop())) parked_->loop()->end_external_wait();
     parked_ = nullptr;
     waiting_.store(false, std::memory_order_relaxed);
   }

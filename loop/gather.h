@@ -79,6 +79,11 @@ inline Coro<void> gather_all(WaitSet& ws, bool fail_fast) {
   if (cancelled || (fail_fast && ws.failed())) {
     for (size_t i = 0; i < ws.size(); ++i) ws.future(i)->cancel();
     co_await ws.wait(ws.size(), WaitSet::kStopOnNothing, std::nullopt, false);
+    // Only one error propagates; the others count as seen, as in asyncio
+    // (no "exception was never retrieved" for them).
+    for (size_t i = 0; i < ws.size(); ++i) {
+      if (ws.future(i)->state() == State::kException) ws.future(i)->exception();
+    }
     if (cancelled) std::rethrow_exception(cancelled);
     ws.future(*ws.first_failure())->rethrow_if_failed();
   }

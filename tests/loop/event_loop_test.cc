@@ -161,6 +161,35 @@ TEST(EventLoopTest, CallSoonThreadsafeUnderLoadFromManyThreads) {
   EXPECT_EQ(sum, n * (n - 1) / 2);
 }
 
+// Regression: close() raced with call_soon_threadsafe on other threads (the
+// closed flag and the eventfd were read without the lock).
+TEST(EventLoopTest, CloseWhileOtherThreadsPostIsSafe) {
+  for (int round = 0; round < 20; ++round) {
+    auto loop = std::make_unique<EventLoop>();
+    std::atomic<bool> go{true};
+    std::atomic<int> rejected{0};
+    std::vector<std::thread> posters;
+    for (int t = 0; t < 2; ++t) {
+      posters.emplace_back([&] {
+        while (go.load()) {
+          try {
+            loop->call_soon_threadsafe([] {});
+          } catch (const std::logic_error&) {
+            ++rejected;
+            return;
+          }
+        }
+      });
+    }
+    loop->call_soon([&] { loop->stop(); });
+    loop->run_forever();
+    loop->close();
+    for (auto& p : posters) p.join();
+    go = false;
+    EXPECT_EQ(rejected.load(), 2);  // each poster saw the loop close
+  }
+}
+
 TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedLoop) {
   EventLoop loop;
   std::thread t([&] {
