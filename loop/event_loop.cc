@@ -205,7 +205,7 @@ void EventLoop::stop() {
 void EventLoop::wake_locked() {
   // Under ts_mu_, so close() cannot close (and the fd number be reused)
   // between the check of ts_closed_ and this write.
-  if (!wake_pending_.exchange(true)) {
+  if (!wake_pending_.exchange(true) && !spinning_.load()) {
     uint64_t one = 1;
     ssize_t r = write(wakefd_, &one, sizeof one);
     (void)r;
@@ -253,12 +253,21 @@ void EventLoop::run_once() {
       // A task awaits another thread (an executor job): that thread's
       // call_soon_threadsafe is likely imminent, and waking a thread that
       // blocked in epoll costs ~10 us on a VM. Spin briefly first.
+      // While spinning_ is set, wakers skip the eventfd write (a syscall on
+      // each side); spinning_ and wake_pending_ are a Dekker pair (seq_cst),
+      // so after spinning_ is cleared a skipped wake-up is always seen here.
       int64_t spin = timeout < 0 || timeout > spin_ns_ ? spin_ns_ : timeout;
       int64_t until = steady_ns() + spin;
-      while (!wake_pending_.load(std::memory_order_acquire) && steady_ns() < until) {
+      spinning_.store(true);
+      while (!wake_pending_.load() && steady_ns() < until) {
         __builtin_ia32_pause();
       }
-      if (wake_pending_.load(std::memory_order_acquire)) timeout = 0;
+      spinning_.store(false);
+      if (wake_pending_.load()) {
+        wake_pending_.store(false);
+        drain_threadsafe();
+        timeout = 0;
+      }
     }
     if (virtual_time_ && timeout > 0) {
       // Autojump: see whether anything real is ready; if not, jump the clock.

@@ -273,6 +273,7 @@ class EventLoop {
   std::vector<Callback> ts_queue_ ABSL_GUARDED_BY(ts_mu_);
   bool ts_closed_ ABSL_GUARDED_BY(ts_mu_) = false;
   std::atomic<bool> wake_pending_{false};
+  std::atomic<bool> spinning_{false};  // see run_once
 };
 
 // ---- the current loop (per thread), as in asyncio ----
