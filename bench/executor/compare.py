@@ -11,16 +11,16 @@ Every runtime uses its loop's default executor: min(32, cores + 4) threads.
 """
 
 import argparse
-import datetime
 import os
-import platform
 import statistics
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PYTHON = "/usr/bin/python3"
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+import driver  # noqa: E402  (bench/common/driver.py)
+from driver import PYTHON  # noqa: E402
+
 RUNTIMES = ["aio", "uvloop", "asyncio"]
 PEERS = ["uvloop", "asyncio"]
 WORKLOADS = ["roundtrip", "throughput"]
@@ -36,38 +36,8 @@ def command(runtime, workload, n):
     return [PYTHON, os.path.join(HERE, "executor_bench.py")] + flags + [workload, str(n)]
 
 
-def others_cores(interval=0.5):
-    """Cores kept busy by other processes (this driver sleeps meanwhile)."""
-    def sample():
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return sum(v), v[3] + v[4]  # total, idle + iowait
-    t0, i0 = sample()
-    time.sleep(interval)
-    t1, i1 = sample()
-    total = max(1, t1 - t0)
-    return (total - (i1 - i0)) / total * (os.cpu_count() or 1)
-
-
-def wait_for_quiet(max_wait):
-    """On a shared machine, waits (up to max_wait s) until other processes use
-    under a quarter of a core; returns how many cores they used."""
-    waited, busy = 0.0, others_cores()
-    while busy > 0.25 and waited < max_wait:
-        time.sleep(2.0)
-        waited += 2.5
-        busy = others_cores()
-    return busy
-
-
 def measure(runtime, workload, n):
-    proc = subprocess.run(command(runtime, workload, n), capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{runtime} {workload} failed ({proc.returncode}):\n{proc.stderr}")
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
-    if line is None:
-        raise RuntimeError(f"{runtime} {workload}: no RESULT line in\n{proc.stdout}")
-    fields = dict(kv.split("=", 1) for kv in line.split()[1:])
+    fields, _ = driver.run(command(runtime, workload, n), f"{runtime} {workload}")
     if int(fields["check"]) != n:
         raise RuntimeError(f"{runtime} {workload}: wrong check value {fields['check']}")
     if runtime == "aio" and fields.get("opt") != "1":
@@ -83,57 +53,20 @@ ROWS = [
 ]
 
 
-def fmt(v):
-    if v >= 1e6:
-        return f"{v / 1e6:.2f}M"
-    if v >= 1e4:
-        return f"{v / 1e3:.0f}k"
-    return f"{v:.3g}"
-
-
 def machine_info():
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    uv = subprocess.run([PYTHON, "-c", "import uvloop; print(uvloop.__version__)"],
-                        capture_output=True, text=True).stdout.strip() or "missing"
-    rev = "unknown"
-    ws = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
-    if ws:
-        rev = subprocess.run(["git", "-C", ws, "log", "-1", "--format=%h %cs"],
-                             capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ws, "status", "--porcelain", "--", "loop",
-                                "executor", "bench/executor",
-                                ":!bench/executor/RESULTS.md"],
-                               capture_output=True, text=True).stdout
-        if dirty.strip():
-            rev += " (+ uncommitted changes)"
-    return [
-        f"date:    {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
-        f"aio:     {rev}",
-        f"cpu:     {cpu} ({os.cpu_count()} cores)",
-        f"kernel:  {platform.system()} {platform.release()}",
-        f"python:  {PYTHON} {platform.python_version()}, uvloop {uv}",
-    ]
+    rev = driver.aio_revision(["loop", "executor", "bench/executor",
+                               ":!bench/executor/RESULTS.md"])
+    return driver.machine_info(rev, f"uvloop {driver.uvloop_version()}")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3)
+    driver.add_common_args(ap, rounds=3)
     ap.add_argument("--workloads", default=",".join(WORKLOADS),
                     help="comma-separated subset of " + ",".join(WORKLOADS))
     ap.add_argument("--scale", type=float, default=1.0,
                     help="multiply every workload size (e.g. 0.1 for a smoke run)")
-    ap.add_argument("--max-wait", type=float, default=60, metavar="SECONDS",
-                    help="before each workload of a round, wait up to this long for "
-                         "other processes to go quiet (default 60; 0: never)")
-    ap.add_argument("--markdown", metavar="FILE",
-                    help="also write machine info and the table to FILE "
-                         "(relative to the workspace under bazel run)")
     args = ap.parse_args()
     workloads = [w for w in args.workloads.split(",") if w]
     for w in workloads:
@@ -143,23 +76,18 @@ def main():
 
     info = machine_info()
     print("\n".join(info), flush=True)
-    results = {}  # (workload, runtime) -> list over rounds of measurement dicts
-    others = []  # cores used by other processes before each workload group
-    for rnd in range(args.rounds):
-        shift = rnd % len(RUNTIMES)
-        order = RUNTIMES[shift:] + RUNTIMES[:shift]
-        for w in workloads:
-            busy = wait_for_quiet(args.max_wait) if args.max_wait > 0 else others_cores()
-            others.append(busy)
-            for rt in order:
-                m = measure(rt, w, sizes[w])
-                results.setdefault((w, rt), []).append(m)
-                extra = f"  median {m['median_us']:.2f} us" if "median_us" in m else ""
-                print(f"round {rnd + 1}/{args.rounds}  {w:<10} {rt:<8} {m['seconds']:9.4f} s"
-                      f"{extra}", file=sys.stderr, flush=True)
-    info.append(f"others:  other processes used median {statistics.median(others):.2f}, "
-                f"max {max(others):.2f} of {os.cpu_count()} cores just before each "
-                "workload group")
+
+    def progress(rnd, w, rt, m, busy):
+        extra = f"  median {m['median_us']:.2f} us" if "median_us" in m else ""
+        print(f"round {rnd + 1}/{args.rounds}  {w:<10} {rt:<8} {m['seconds']:9.4f} s"
+              f"{extra}", file=sys.stderr, flush=True)
+
+    # (workload, runtime) -> measurement dicts per round; cores used by others
+    # before each workload group
+    results, others = driver.interleave(
+        args.rounds, workloads, RUNTIMES, lambda rt, w: measure(rt, w, sizes[w]),
+        args.max_wait, progress)
+    info.append(driver.others_line(others))
     print(info[-1], flush=True)
 
     head = ["workload", "metric", "aio", "uvloop", "asyncio", "aio vs uvloop", "aio vs asyncio"]
@@ -169,35 +97,30 @@ def main():
             continue
         vals = {rt: [f(m, sizes[w]) for m in results[(w, rt)]] for rt in RUNTIMES}
         # "N x" always means aio is N times better (faster or higher).
-        r = {p: statistics.median((a / b if higher else b / a)
-                                  for a, b in zip(vals["aio"], vals[p])) for p in PEERS}
+        r = {p: (driver.median_ratio(vals["aio"], vals[p]) if higher else
+                 driver.median_ratio(vals[p], vals["aio"])) for p in PEERS}
         ratios[label] = (r, vals)
         arrow = "(higher is better)" if higher else "(lower is better)"
-        rows.append([w, f"{label} {arrow}"] + [fmt(statistics.median(vals[rt]))
-                                                for rt in RUNTIMES] +
+        rows.append([w, f"{label} {arrow}"] +
+                    [driver.fmt_count(statistics.median(vals[rt])) for rt in RUNTIMES] +
                     [f"{r[p]:.1f}x" for p in PEERS])
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    lines = ["  ".join(h.ljust(wd) if i < 2 else h.rjust(wd)
-                       for i, (h, wd) in enumerate(zip(head, widths)))]
-    lines.append("  ".join("-" * wd for wd in widths))
-    for r in rows:
-        lines.append("  ".join(c.ljust(wd) if i < 2 else c.rjust(wd)
-                               for i, (c, wd) in enumerate(zip(r, widths))))
+    lines = driver.table(head, rows)
 
     checks = []
     if "roundtrip" in workloads:
         med_vals = ratios["round trip median us"][1]["aio"]
         med = statistics.median(med_vals)
-        checks.append(f"  [{'PASS' if med < TARGET_MEDIAN_US else 'MISS'}] run_in_executor "
-                      f"round trip median < {TARGET_MEDIAN_US:.0f} us: {med:.2f} us (median of "
-                      f"rounds; best round {min(med_vals):.2f} us; per round: " +
-                      ", ".join(f"{v:.2f}" for v in med_vals) + ")")
+        checks.append(driver.target(
+            med < TARGET_MEDIAN_US,
+            f"run_in_executor round trip median < {TARGET_MEDIAN_US:.0f} us: {med:.2f} us "
+            f"(median of rounds; best round {min(med_vals):.2f} us; per round: " +
+            ", ".join(f"{v:.2f}" for v in med_vals) + ")"))
     for label in ("round trip median us", "no-op jobs/s, 1,000 in flight"):
         if label not in ratios:
             continue
         r = ratios[label][0]["uvloop"]
-        checks.append(f"  [{'PASS' if r >= TARGET_X_UVLOOP else 'MISS'}] {label} >= "
-                      f"{TARGET_X_UVLOOP}x uvloop: {r:.1f}x")
+        checks.append(driver.target(r >= TARGET_X_UVLOOP,
+                                    f"{label} >= {TARGET_X_UVLOOP}x uvloop: {r:.1f}x"))
     out = ["", *lines, "",
            "sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in workloads) +
            f"; medians of {args.rounds} interleaved rounds; 'N x' = aio is N times better",
@@ -206,13 +129,10 @@ def main():
         out += ["", "targets (issue 3):", *checks]
     print("\n".join(out), flush=True)
     if args.markdown:
-        path = args.markdown
-        if not os.path.isabs(path) and os.environ.get("BUILD_WORKSPACE_DIRECTORY"):
-            path = os.path.join(os.environ["BUILD_WORKSPACE_DIRECTORY"], path)
-        with open(path, "w") as f:
-            f.write("# //executor benchmark\n\nPrinted by `bazel run --config=opt "
-                    "//bench/executor:compare`:\n\n```\n" + "\n".join(info + out) + "\n```\n")
-        print(f"wrote {path}", file=sys.stderr)
+        driver.write_markdown(args.markdown,
+                              "# //executor benchmark\n\nPrinted by `bazel run --config=opt "
+                              "//bench/executor:compare`:\n\n```\n" + "\n".join(info + out) +
+                              "\n```\n")
     return 0
 
 

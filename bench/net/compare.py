@@ -39,7 +39,11 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PYTHON = "/usr/bin/python3"
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+import driver  # noqa: E402  (bench/common/driver.py)
+from driver import PYTHON, parse_kv  # noqa: E402
+
 NGINX = "/usr/sbin/nginx"
 WRK = "/usr/bin/wrk"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -61,52 +65,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def parse_kv(line):
-    return dict(kv.split("=", 1) for kv in line.split()[1:])
-
-
-def measured(cmd):
-    """Runs cmd under the measure launcher; returns (RESULT dict, cpu_s, rss_mib)."""
-    proc = subprocess.run([binary("measure")] + cmd, capture_output=True, text=True)
-    result, cpu, rss = {}, None, None
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result = parse_kv(line)
-        elif line.startswith("MEASURE "):
-            m = parse_kv(line)
-            cpu, rss = float(m["cpu_s"]), int(m["maxrss_kb"]) / 1024
-    if proc.returncode != 0 or cpu is None:
-        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return result, cpu, rss, proc.stdout
-
-
 # ---------------------------------------------------------------- quiet
-
-def busy_cores(interval=0.5):
-    """Cores kept busy over `interval` s while this driver sleeps and nothing
-    of ours runs: other people's builds, tests and benchmarks."""
-    def read():
-        with open("/proc/stat") as f:
-            ticks = [int(x) for x in f.readline().split()[1:]]
-        return sum(ticks), ticks[3] + ticks[4]  # total, idle + iowait
-    total0, idle0 = read()
-    time.sleep(interval)
-    total1, idle1 = read()
-    total = max(1, total1 - total0)
-    return (total - (idle1 - idle0)) / total * (os.cpu_count() or 1)
-
 
 BACKGROUND = []  # busy cores measured before each group of runs
 
 
 def wait_for_quiet(max_wait):
-    """Waits up to max_wait s for other processes to use < 0.25 core; records
-    the load it ended with (shared machine: it drifts over minutes)."""
-    waited, busy = 0.0, busy_cores()
-    while busy > 0.25 and waited < max_wait:
-        time.sleep(2)
-        waited += 2.5
-        busy = busy_cores()
+    """driver.wait_for_quiet, recording the load it ended with (a shared
+    machine: it drifts over minutes) for the machine section."""
+    busy = driver.wait_for_quiet(max_wait)
     BACKGROUND.append(busy)
     return busy
 
@@ -206,7 +173,7 @@ def http_run(peer, base, pages, conc, wrk_seconds):
         cmd = [PYTHON, os.path.join(HERE, "http_python_bench.py"), peer, base, str(pages), str(conc)]
     else:
         cmd = [WRK, "-t1", f"-c{conc}", f"-d{wrk_seconds}s", f"{base}/p/0.html"]
-    result, cpu, rss, out = measured(cmd)
+    result, cpu, rss, out = driver.run_measured(cmd, cmd[0], need_result=False)
     if peer == "wrk":
         rps = next(float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec:"))
         return {"rate": rps, "cpu": cpu, "rss": rss, "cpu_per_1k": cpu / (rps * wrk_seconds) * 1e6}
@@ -228,7 +195,7 @@ def http_bench(args):
             http_run("libcurl", base, args.pages, args.concurrency, 1)
             runs = {p: [] for p in HTTP_PEERS}
             for r in range(args.rounds):
-                order = HTTP_PEERS[r % len(HTTP_PEERS):] + HTTP_PEERS[:r % len(HTTP_PEERS)]
+                order = driver.rotated(HTTP_PEERS, r)
                 busy = wait_for_quiet(args.max_wait)
                 print(f"  http round {r + 1}: others used {busy:.2f} cores before", file=sys.stderr)
                 for peer in order:
@@ -302,9 +269,7 @@ def echo_bench(args):
             busy = wait_for_quiet(args.max_wait)
             print(f"  echo round {r + 1}, {size} B: others used {busy:.2f} cores before",
                   file=sys.stderr)
-            k = r % len(ECHO_SERVERS)
-            order = ECHO_SERVERS[k:] + ECHO_SERVERS[:k]
-            for server in order:
+            for server in driver.rotated(ECHO_SERVERS, r):
                 if server in args.skip:
                     continue
                 res = echo_run(server, size, args.conns, args.echo_seconds)
@@ -321,18 +286,12 @@ def med(xs):
 
 
 def ratio_median(a_runs, b_runs, key="rate"):
-    return med([a[key] / b[key] for a, b in zip(a_runs, b_runs) if b[key] > 0])
+    r = driver.median_ratio([a[key] for a in a_runs], [b[key] for b in b_runs])
+    return float("nan") if r is None else r
 
 
 def machine_info():
-    model = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = driver.cpu_model("?")
 
     def version(cmd):
         try:
@@ -422,7 +381,7 @@ def main():
     # SIGTERM unwinds like Ctrl-C, so that nginx and echo servers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=3)
+    driver.add_common_args(ap, rounds=3)
     ap.add_argument("--pages", type=int, default=20000)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--wrk-seconds", type=int, default=5)
@@ -431,20 +390,17 @@ def main():
     ap.add_argument("--echo-seconds", type=float, default=5)
     ap.add_argument("--only", choices=["http", "echo"])
     ap.add_argument("--skip", nargs="*", default=[])
-    ap.add_argument("--max-wait", type=float, default=60,
-                    help="seconds to wait for other processes to go quiet before each group")
-    ap.add_argument("--markdown", help="also write the tables to this file")
     args = ap.parse_args()
     http = http_bench(args) if args.only in (None, "http") else None
     echo = echo_bench(args) if args.only in (None, "echo") else None
     text = report(args, http, echo)
     print(text)
     if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write("# //net benchmark results\n\n")
-            f.write("Produced by `bazel run --config=opt //bench/net:compare -- --markdown "
-                    "$PWD/bench/net/RESULTS.md` (see compare.py for the method).\n\n")
-            f.write(text)
+        driver.write_markdown(args.markdown,
+                              "# //net benchmark results\n\n"
+                              "Produced by `bazel run --config=opt //bench/net:compare -- "
+                              "--markdown $PWD/bench/net/RESULTS.md` (see compare.py for the "
+                              "method).\n\n" + text)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-/* measure: runs a command and reports its CPU time and peak RSS.
+/* measure: runs a command and reports its CPU time and peak RSS. The one
+ * launcher of the benchmark drivers (driver.run_measured in driver.py).
  *
  * Usage: measure <program> [args...]
  * Forks, execs the program (stdout/stderr inherited), waits with wait4() and

@@ -1,0 +1,239 @@
+"""What the interleaving benchmark drivers (bench/*/compare.py) share.
+
+One implementation of: machine info, waiting for a quiet machine and
+reporting the background load, running one measured process (under the
+measure launcher for CPU time and peak RSS) and parsing its RESULT line, the round-robin order, medians of per-round ratios, the plain
+text table, target lines and --markdown output. Each driver keeps what is its
+own: workloads, commands, metrics, targets and the table's columns.
+
+Imported by the drivers from their runfiles (compare.py puts this directory
+on sys.path); runs under Debian's /usr/bin/python3 like them.
+"""
+
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+# Debian's interpreter: the one with python3-uvloop, httpx and aiohttp. The
+# Python peers run under it, and so do the drivers (compare.sh pins it).
+PYTHON = "/usr/bin/python3"
+
+# ---------------------------------------------------------------- machine
+
+
+def cpu_model(default="unknown"):
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return default
+
+
+def uvloop_version():
+    try:
+        return subprocess.run([PYTHON, "-c", "import uvloop; print(uvloop.__version__)"],
+                              capture_output=True, text=True).stdout.strip() or "missing"
+    except OSError:
+        return "missing"
+
+
+def aio_revision(paths, dirty_note=" (+ uncommitted changes)"):
+    """The commit that was measured ("<hash> <date>"), plus dirty_note when
+    `git status` reports changes under `paths` (pathspecs; ":!x" excludes).
+
+    bazel run exports the workspace directory; without it: "unknown".
+    """
+    ws = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
+    if not ws:
+        return "unknown"
+    try:
+        rev = subprocess.run(["git", "-C", ws, "log", "-1", "--format=%h %cs"],
+                             capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ws, "status", "--porcelain", "--", *paths],
+                               capture_output=True, text=True).stdout
+    except OSError:
+        return "unknown"
+    return rev + dirty_note if dirty.strip() else rev
+
+
+def machine_info(rev, python_extra):
+    """The header lines of the plain-text reports (loop, sync, executor)."""
+    return [
+        f"date:    {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"aio:     {rev}",
+        f"cpu:     {cpu_model()} ({os.cpu_count()} cores)",
+        f"kernel:  {platform.system()} {platform.release()}",
+        f"python:  {PYTHON} {platform.python_version()}, {python_extra}",
+    ]
+
+
+# ---------------------------------------------------------------- quiet
+
+
+def background_cores(interval=0.5):
+    """CPU cores kept busy by other processes over `interval` seconds.
+
+    Sampled while the driver sleeps and none of its workloads runs, so it is
+    someone else's work (other builds and tests on a shared machine).
+    """
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+    t0, i0 = sample()
+    time.sleep(interval)
+    t1, i1 = sample()
+    total = max(1, t1 - t0)
+    return (total - (i1 - i0)) / total * (os.cpu_count() or 1)
+
+
+def wait_for_quiet(max_wait):
+    """Waits (up to max_wait s; 0: not at all) until other processes use under
+    a quarter of a core; returns how many cores they used at the end."""
+    waited, busy = 0.0, background_cores()
+    while busy > 0.25 and waited < max_wait:
+        time.sleep(2.0)
+        waited += 2.5
+        busy = background_cores()
+    return busy
+
+
+def others_line(background):
+    """The report line on the load of other processes (before each group)."""
+    return (f"others:  other processes used median {statistics.median(background):.2f}, "
+            f"max {max(background):.2f} of {os.cpu_count()} cores just before each "
+            "workload group")
+
+
+# ---------------------------------------------------------------- running
+
+
+def parse_kv(line):
+    """"TAG k=v k=v ..." -> {k: v} (strings)."""
+    return dict(kv.split("=", 1) for kv in line.split()[1:])
+
+
+def run(cmd, what, need_result=True):
+    """Runs one measurement process; returns (RESULT fields, stdout).
+
+    Raises RuntimeError, naming `what`, if it fails or (need_result) prints no
+    "RESULT k=v ..." line.
+    """
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{what} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
+    if line is None and need_result:
+        raise RuntimeError(f"{what}: no RESULT line in:\n{proc.stdout}\n{proc.stderr}")
+    return (parse_kv(line) if line else {}), proc.stdout
+
+
+# The launcher beside this file (runfiles): see measure.c.
+MEASURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "measure")
+
+
+def run_measured(cmd, what, need_result=True):
+    """run() under the measure launcher; returns (RESULT fields, CPU seconds,
+    peak RSS in MiB, stdout) of that one process.
+
+    The launcher forks and execs cmd and reports wait4()'s rusage: forking
+    from this Python process directly would count the driver's RSS too.
+    """
+    fields, out = run([MEASURE] + cmd, what, need_result)
+    line = next((l for l in out.splitlines() if l.startswith("MEASURE ")), None)
+    if line is None:
+        raise RuntimeError(f"{what}: no MEASURE line in:\n{out}")
+    m = parse_kv(line)
+    return fields, float(m["cpu_s"]), int(m["maxrss_kb"]) / 1024, out
+
+
+def rotated(items, rnd):
+    """Round `rnd`'s order: a different runtime goes first each round."""
+    k = rnd % len(items)
+    return items[k:] + items[:k]
+
+
+def interleave(rounds, workloads, runtimes, measure, max_wait, progress):
+    """Runs every workload on every runtime back to back, `rounds` times.
+
+    Before each workload group it waits for a quiet machine. measure(runtime,
+    workload) returns one measurement; progress(rnd, workload, runtime, m,
+    busy) reports it. Returns ({(workload, runtime): [m per round]}, [busy
+    cores before each group]).
+    """
+    results, background = {}, []
+    for rnd in range(rounds):
+        order = rotated(runtimes, rnd)
+        for w in workloads:
+            busy = wait_for_quiet(max_wait)
+            background.append(busy)
+            for rt in order:
+                m = measure(rt, w)
+                results.setdefault((w, rt), []).append(m)
+                progress(rnd, w, rt, m, busy)
+    return results, background
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def median_ratio(a, b):
+    """Median over rounds of the per-round ratio a/b: the machine's drift over
+    minutes cancels. Rounds where b is 0 are left out; None if none is left."""
+    rs = [x / y for x, y in zip(a, b) if y > 0]
+    return statistics.median(rs) if rs else None
+
+
+def fmt_count(v, small=lambda v: f"{v:.3g}"):
+    """1.23M, 456k, else small(v)."""
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.2f}M"
+    if abs(v) >= 1e4:
+        return f"{v / 1e3:.0f}k"
+    return small(v)
+
+
+def table(head, rows, left=2):
+    """A plain-text table: the first `left` columns left-aligned, the others
+    (numbers) right-aligned, two spaces apart, a dashed line under the head."""
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+
+    def line(cells):
+        return "  ".join(str(c).ljust(wd) if i < left else str(c).rjust(wd)
+                         for i, (c, wd) in enumerate(zip(cells, widths)))
+    return [line(head), "  ".join("-" * wd for wd in widths)] + [line(r) for r in rows]
+
+
+def target(ok, text):
+    """One line of a driver's target list."""
+    return f"  [{'PASS' if ok else 'MISS'}] {text}"
+
+
+# ---------------------------------------------------------------- output
+
+
+def add_common_args(ap, rounds):
+    ap.add_argument("--rounds", type=int, default=rounds)
+    ap.add_argument("--max-wait", type=float, default=60, metavar="SECONDS",
+                    help="before each workload group, wait up to this long for "
+                         "other processes to go quiet (default 60; 0: never)")
+    ap.add_argument("--markdown", metavar="FILE",
+                    help="also write machine info and the tables to FILE "
+                         "(relative to the workspace under bazel run)")
+
+
+def write_markdown(path, text):
+    """Writes text to path; under bazel run a relative path is taken from the
+    workspace (the working directory is the runfiles tree)."""
+    if not os.path.isabs(path) and os.environ.get("BUILD_WORKSPACE_DIRECTORY"):
+        path = os.path.join(os.environ["BUILD_WORKSPACE_DIRECTORY"], path)
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"wrote {path}", file=sys.stderr)
