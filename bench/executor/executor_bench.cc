@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/bench_util.h"
 #include "executor/executor.h"
 #include "loop/loop.h"
 
@@ -24,13 +25,6 @@ namespace {
 
 constexpr int kWarmup = 1'000;
 constexpr int kWindow = 1'000;
-
-constexpr bool kOptimized =
-#if defined(__OPTIMIZE__) && defined(NDEBUG)
-    true;
-#else
-    false;
-#endif
 
 int noop() { return 1; }
 
@@ -90,12 +84,13 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t check = aio::run(std::move(body));
   auto t1 = std::chrono::steady_clock::now();
-  std::printf("RESULT workload=%s n=%d seconds=%.9f check=%lld opt=%d",
-              workload.c_str(), n,
-              std::chrono::duration<double>(t1 - t0).count(),
-              static_cast<long long>(check), kOptimized ? 1 : 0);
-  if (workload == "roundtrip")
-    std::printf(" median_us=%.3f p99_us=%.3f", g_median_us, g_p99_us);
-  std::printf("\n");
+  char extra[64] = "";
+  if (workload == "roundtrip") {
+    std::snprintf(extra, sizeof extra, " median_us=%.3f p99_us=%.3f",
+                  g_median_us, g_p99_us);
+  }
+  bench::PrintResult(workload.c_str(), n,
+                     std::chrono::duration<double>(t1 - t0).count(), check,
+                     extra);
   return 0;
 }

@@ -1,13 +1,15 @@
 // Shared by the C++ workloads of the loop benchmark (aio_bench, asio_bench):
-// the workload sizes, the seeded timer delays and the result line. The Python
-// workloads (asyncio_bench.py) mirror these exactly.
+// the workload sizes and the seeded timer delays. The Python workloads
+// (asyncio_bench.py) mirror these exactly. The RESULT line (bench::PrintResult)
+// comes from bench/common/bench_util.h, shared with the other benchmarks.
 #ifndef AIO_BENCH_LOOP_BENCH_COMMON_H_
 #define AIO_BENCH_LOOP_BENCH_COMMON_H_
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <vector>
+
+#include "bench/common/bench_util.h"
 
 namespace bench {
 
@@ -31,22 +33,6 @@ inline std::vector<int64_t> TimerDelaysUs(int n) {
     out.push_back(static_cast<int64_t>(z % 100'001));
   }
   return out;
-}
-
-// True in an optimized build without assertions (bazel's --config=opt).
-constexpr bool kOptimized =
-#if defined(__OPTIMIZE__) && defined(NDEBUG)
-    true;
-#else
-    false;
-#endif
-
-inline void PrintResult(const char* workload, int n, double seconds,
-                        int64_t check) {
-  std::printf("RESULT workload=%s n=%d seconds=%.9f check=%lld opt=%d\n",
-              workload, n, seconds, static_cast<long long>(check),
-              kOptimized ? 1 : 0);
-  std::fflush(stdout);
 }
 
 }  // namespace bench

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/bench_util.h"
 #include "loop/loop.h"
 #include "sync/sync.h"
 
@@ -25,13 +26,6 @@ namespace {
 constexpr int kSemaphoreTasks = 10'000;
 constexpr int kPermits = 100;
 constexpr int kBoundedMaxsize = 100;
-
-constexpr bool kOptimized =
-#if defined(__OPTIMIZE__) && defined(NDEBUG)
-    true;
-#else
-    false;
-#endif
 
 aio::Coro<int64_t> semaphore_worker(aio::Semaphore* sem, int rounds,
                                     int* inside, int* peak) {
@@ -111,9 +105,7 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   int64_t check = aio::run(std::move(body));
   auto t1 = std::chrono::steady_clock::now();
-  std::printf("RESULT workload=%s n=%d seconds=%.9f check=%lld opt=%d\n",
-              workload.c_str(), n,
-              std::chrono::duration<double>(t1 - t0).count(),
-              static_cast<long long>(check), kOptimized ? 1 : 0);
+  bench::PrintResult(workload.c_str(), n,
+                     std::chrono::duration<double>(t1 - t0).count(), check);
   return 0;
 }
