@@ -12,8 +12,12 @@ Run with Debian's /usr/bin/python3: it is the one with python3-uvloop.
 """
 
 import asyncio
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import pybench  # noqa: E402  (bench/common/pybench.py)
 
 WARMUP = 1_000
 WINDOW = 1_000
@@ -59,27 +63,17 @@ DEFAULT_N = {"roundtrip": 10_000, "throughput": 1_000_000}
 
 
 def main(argv):
-    use_uvloop = "--uvloop" in argv
-    args = [a for a in argv[1:] if a != "--uvloop"]
-    if not args or args[0] not in WORKLOADS:
-        print(__doc__, file=sys.stderr)
+    parsed = pybench.setup(argv, __doc__, WORKLOADS, DEFAULT_N)
+    if parsed is None:
         return 2
-    workload = args[0]
-    n = int(args[1]) if len(args) > 1 else DEFAULT_N[workload]
-    if use_uvloop:
-        import uvloop
-        loop = uvloop.new_event_loop()
-    else:
-        loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+    workload, n, loop = parsed
     t0 = time.perf_counter()
     check = loop.run_until_complete(WORKLOADS[workload](n))
     loop.run_until_complete(loop.shutdown_default_executor())
     t1 = time.perf_counter()
     loop.close()
-    extra = "".join(f" {k}={v:.3f}" for k, v in RESULTS.items())
-    print(f"RESULT workload={workload} n={n} seconds={t1 - t0:.9f} check={check}{extra}",
-          flush=True)
+    pybench.print_result(workload, n, t1 - t0, check,
+                         "".join(f" {k}={v:.3f}" for k, v in RESULTS.items()))
     return 0
 
 

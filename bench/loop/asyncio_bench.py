@@ -18,8 +18,12 @@ Run with Debian's /usr/bin/python3: it is the one with python3-uvloop.
 """
 
 import asyncio
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import pybench  # noqa: E402  (bench/common/pybench.py)
 
 DEFAULT_N = {"spawn_join": 1_000_000, "timers": 100_000, "pingpong": 1_000_000,
              "baseline": 1}
@@ -97,27 +101,17 @@ WORKLOADS = {"spawn_join": spawn_join, "timers": timers, "pingpong": pingpong,
 
 
 def main(argv):
-    use_uvloop = "--uvloop" in argv
-    args = [a for a in argv[1:] if a != "--uvloop"]
-    if not args or args[0] not in WORKLOADS:
-        print(__doc__, file=sys.stderr)
+    parsed = pybench.setup(argv, __doc__, WORKLOADS, DEFAULT_N)
+    if parsed is None:
         return 2
-    workload = args[0]
-    n = int(args[1]) if len(args) > 1 else DEFAULT_N[workload]
-    if use_uvloop:
-        import uvloop
-        loop = uvloop.new_event_loop()
-    else:
-        loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+    workload, n, loop = parsed
     if workload == "timers":
         DELAYS_S.extend(d / 1e6 for d in timer_delays_us(n))
     t0 = time.perf_counter()
     check = loop.run_until_complete(WORKLOADS[workload](n))
     t1 = time.perf_counter()
     loop.close()
-    print(f"RESULT workload={workload} n={n} seconds={t1 - t0:.9f} check={check}",
-          flush=True)
+    pybench.print_result(workload, n, t1 - t0, check)
     return 0
 
 
