@@ -16,29 +16,14 @@
 #include "loop/run.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "tests/executor/test_util.h"
 
 namespace aio {
 namespace {
 
 using namespace std::chrono_literals;
 
-class Gate {
- public:
-  void open() {
-    std::lock_guard<std::mutex> l(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
+using testing::Gate;
 
 int slow_square(int x) {
   std::this_thread::sleep_for(1ms);

@@ -1,4 +1,5 @@
 #include "executor/thread_pool.h"
+#include "tests/executor/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -18,24 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A gate that jobs wait at until the test opens it.
-class Gate {
- public:
-  void open() {
-    std::lock_guard<std::mutex> l(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
+using testing::Gate;
 
 int square(int x) { return x * x; }
 

@@ -9,17 +9,13 @@
 
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "tests/sync/test_util.h"
 
 namespace aio {
 namespace {
 
-EventLoop::Options VirtualTime() {
-  EventLoop::Options o;
-  o.virtual_time = true;
-  return o;
-}
-
-Coro<void> yield() { co_await sleep(0); }
+using testing::VirtualTime;
+using testing::yield;
 
 struct Box {
   std::deque<int> items;

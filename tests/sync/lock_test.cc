@@ -8,18 +8,15 @@
 
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "tests/sync/test_util.h"
 
 namespace aio {
 namespace {
 
-EventLoop::Options VirtualTime(std::string name = {}) {
-  EventLoop::Options o;
-  o.virtual_time = true;
-  o.name = std::move(name);
-  return o;
-}
+using testing::VirtualTime;
+using testing::yield;
 
-Coro<void> yield() { co_await sleep(0); }
+
 
 struct Shared {
   int inside = 0;

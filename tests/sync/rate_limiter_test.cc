@@ -10,22 +10,19 @@
 
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "tests/sync/test_util.h"
 
 namespace aio {
 namespace {
+
+using testing::VirtualTime;
+using testing::yield;
 
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-EventLoop::Options VirtualTime(std::string name = {}) {
-  EventLoop::Options o;
-  o.virtual_time = true;
-  o.name = std::move(name);
-  return o;
-}
 
-Coro<void> yield() { co_await sleep(0); }
 
 // Seconds since `start` on the running loop's clock.
 double since(TimePoint start) {

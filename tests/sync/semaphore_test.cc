@@ -10,19 +10,15 @@
 
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "tests/sync/test_util.h"
 
 namespace aio {
 namespace {
 
-EventLoop::Options VirtualTime(std::string name = {}) {
-  EventLoop::Options o;
-  o.virtual_time = true;
-  o.name = std::move(name);
-  return o;
-}
+using testing::VirtualTime;
+using testing::yield;
 
-// Yields once, so that tasks created before now run up to their first await.
-Coro<void> yield() { co_await sleep(0); }
+
 
 Coro<void> take_and_hold(Semaphore* sem, std::vector<int>* log, int id,
                          double seconds) {
