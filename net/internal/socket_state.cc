@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
@@ -81,7 +82,7 @@ SocketState::Recv SocketState::fail_read(int err) {
   return Recv::kError;
 }
 
-SocketState::Recv SocketState::recv_some(size_t max_buffer) {
+std::optional<SocketState::Recv> SocketState::recv_blocked() {
   if (!rerr_.ok()) return Recv::kError;
   if (eof_) return Recv::kEof;
   if (fd_ < 0) {
@@ -95,6 +96,29 @@ SocketState::Recv SocketState::recv_some(size_t max_buffer) {
     drained_ = false;
     return Recv::kWouldBlock;
   }
+  return std::nullopt;
+}
+
+SocketState::Recv SocketState::recv_once(char* dst, size_t n, size_t* got) {
+  for (;;) {
+    ssize_t r = ::recv(fd_, dst, n, 0);
+    if (r > 0) {
+      drained_ = static_cast<size_t>(r) < n;
+      *got = static_cast<size_t>(r);
+      return Recv::kData;
+    }
+    if (r == 0) {
+      eof_ = true;
+      return Recv::kEof;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Recv::kWouldBlock;
+    return fail_read(errno);
+  }
+}
+
+SocketState::Recv SocketState::recv_some(size_t max_buffer) {
+  if (auto blocked = recv_blocked()) return *blocked;
   size_t have = buffered();
   if (!rbuf_) {
     rcap_ = kInitialBuffer;
@@ -119,49 +143,15 @@ SocketState::Recv SocketState::recv_some(size_t max_buffer) {
   // (at least kInitialBuffer), which bounds memory.
   size_t room = rcap_ - rend_;
   if (room == 0) return Recv::kData;  // full: the caller decides
-  for (;;) {
-    ssize_t n = ::recv(fd_, rbuf_.get() + rend_, room, 0);
-    if (n > 0) {
-      rend_ += static_cast<size_t>(n);
-      drained_ = static_cast<size_t>(n) < room;
-      return Recv::kData;
-    }
-    if (n == 0) {
-      eof_ = true;
-      return Recv::kEof;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Recv::kWouldBlock;
-    return fail_read(errno);
-  }
+  size_t got = 0;
+  Recv r = recv_once(rbuf_.get() + rend_, room, &got);
+  rend_ += got;
+  return r;
 }
 
 SocketState::Recv SocketState::recv_into(char* dst, size_t n, size_t* got) {
-  if (!rerr_.ok()) return Recv::kError;
-  if (eof_) return Recv::kEof;
-  if (fd_ < 0) {
-    eof_ = true;
-    return Recv::kEof;
-  }
-  if (drained_) {
-    drained_ = false;
-    return Recv::kWouldBlock;
-  }
-  for (;;) {
-    ssize_t r = ::recv(fd_, dst, n, 0);
-    if (r > 0) {
-      drained_ = static_cast<size_t>(r) < n;
-      *got = static_cast<size_t>(r);
-      return Recv::kData;
-    }
-    if (r == 0) {
-      eof_ = true;
-      return Recv::kEof;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Recv::kWouldBlock;
-    return fail_read(errno);
-  }
+  if (auto blocked = recv_blocked()) return *blocked;
+  return recv_once(dst, n, got);
 }
 
 // ---------------------------------------------------------------- writing

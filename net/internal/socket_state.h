@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -87,6 +88,11 @@ class SocketState {
   void finish_close();
   void set_write_error(int err);
   Recv fail_read(int err);
+  // The checks before any recv: an error, EOF, a locally closed fd, or a
+  // socket the last recv drained; nullopt when a recv should be made.
+  std::optional<Recv> recv_blocked();
+  // One recv(2) into dst (retrying EINTR); sets drained_ and eof_.
+  Recv recv_once(char* dst, size_t n, size_t* got);
   absl::Status closed_error() const;
 
   EventLoop* loop_;
