@@ -12,17 +12,12 @@ namespace aio {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::after;
+using testing::cancel_and_wait;
+using testing::fail_after;
 using testing::VirtualLoop;
 
-Coro<int> after(int v, Duration d) {
-  co_await sleep(d);
-  co_return v;
-}
 Coro<void> sleep_then_void() { co_await sleep(std::chrono::seconds(1)); }
-Coro<void> fail_after(Duration d, std::string what) {
-  co_await sleep(d);
-  throw std::runtime_error(what);
-}
 
 TEST(GatherTest, ResultsInArgumentOrderNotCompletionOrder) {
   VirtualLoop loop;
@@ -105,11 +100,7 @@ TEST(GatherTest, CancellingTheAwaiterCancelsEveryChild) {
     auto b = create_task(after(2, 1h));
     auto g = create_task(gather(a, b));
     co_await sleep(1s);
-    g.cancel();
-    try {
-      co_await g;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(g);
     EXPECT_TRUE(g.cancelled());
     EXPECT_TRUE(a.cancelled());
     EXPECT_TRUE(b.cancelled());

@@ -12,12 +12,9 @@ namespace aio {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::after;
+using testing::cancel_and_wait;
 using testing::VirtualLoop;
-
-Coro<int> after(int v, Duration d) {
-  co_await sleep(d);
-  co_return v;
-}
 
 TEST(ShieldTest, CancellingTheAwaiterDoesNotCancelTheShieldedTask) {
   VirtualLoop loop;
@@ -26,11 +23,7 @@ TEST(ShieldTest, CancellingTheAwaiterDoesNotCancelTheShieldedTask) {
     auto inner = create_task(after(42, 2s));
     auto outer = create_task(guarded(inner));
     co_await sleep(1s);
-    outer.cancel();
-    try {
-      co_await outer;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(outer);
     EXPECT_TRUE(outer.cancelled());
     EXPECT_FALSE(inner.cancelled());
     co_return co_await inner;

@@ -12,16 +12,10 @@ namespace aio {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::after;
+using testing::cancel_and_wait;
+using testing::fail_after;
 using testing::VirtualLoop;
-
-Coro<int> after(int v, Duration d) {
-  co_await sleep(d);
-  co_return v;
-}
-Coro<int> fail_after(Duration d, std::string what) {
-  co_await sleep(d);
-  throw std::runtime_error(what);
-}
 
 TEST(TaskGroupTest, WaitsForEveryChild) {
   VirtualLoop loop;
@@ -108,11 +102,7 @@ TEST(TaskGroupTest, CancellingTheParentCancelsChildren) {
   auto main = [&]() -> Coro<void> {
     auto g = create_task(group());
     co_await sleep(1s);
-    g.cancel();
-    try {
-      co_await g;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(g);
     EXPECT_TRUE(g.cancelled());
     EXPECT_TRUE(child.cancelled());
   };

@@ -13,12 +13,9 @@ namespace aio {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::after;
+using testing::cancel_and_wait;
 using testing::VirtualLoop;
-
-Coro<int> delayed(int v, Duration d) {
-  co_await sleep(d);
-  co_return v;
-}
 
 TEST(TaskTest, CreateTaskSchedulesAtOnceButRunsLater) {
   VirtualLoop loop;
@@ -43,8 +40,8 @@ TEST(TaskTest, CreateTaskSchedulesAtOnceButRunsLater) {
 TEST(TaskTest, TasksRunConcurrently) {
   VirtualLoop loop;
   auto main = [&]() -> Coro<int> {
-    auto a = create_task(delayed(1, 1s));
-    auto b = create_task(delayed(2, 2s));
+    auto a = create_task(after(1, 1s));
+    auto b = create_task(after(2, 2s));
     co_return co_await a + co_await b;
   };
   TimePoint start = loop->time();
@@ -58,7 +55,7 @@ TEST(TaskTest, AwaitedSeveralTimesBySeveralTasks) {
     co_return co_await t + co_await t;
   };
   auto main = [&]() -> Coro<int> {
-    auto t = create_task(delayed(5, 1s));
+    auto t = create_task(after(5, 1s));
     auto x = create_task(twice(t));
     auto y = create_task(twice(t));
     co_return co_await x + co_await y + t.result();
@@ -86,7 +83,7 @@ TEST(TaskTest, NamesAndCurrentTask) {
 TEST(TaskTest, SetResultOnATaskIsRejected) {
   VirtualLoop loop;
   auto main = [&]() -> Coro<void> {
-    auto t = create_task(delayed(1, 1s));
+    auto t = create_task(after(1, 1s));
     EXPECT_THROW(t.set_result(2), std::logic_error);
     co_await t;
   };
@@ -97,7 +94,7 @@ TEST(TaskTest, DoneCallbackReceivesTheTask) {
   VirtualLoop loop;
   std::string seen;
   auto main = [&]() -> Coro<void> {
-    auto t = create_task(delayed(7, 1s), "cb-task");
+    auto t = create_task(after(7, 1s), "cb-task");
     t.add_done_callback([&](Task<int>& d) {
       seen = d.name() + "=" + std::to_string(d.result());
     });
@@ -133,7 +130,7 @@ TEST(TaskCancelTest, CancelBeforeStartNeverRunsTheBody) {
 TEST(TaskCancelTest, CancelDuringSleepRemovesTheTimer) {
   VirtualLoop loop;
   auto main = [&]() -> Coro<void> {
-    auto t = create_task(delayed(1, 1h));
+    auto t = create_task(after(1, 1h));
     co_await sleep(1s);
     EXPECT_TRUE(t.cancel("enough"));
     try {
@@ -162,11 +159,7 @@ TEST(TaskCancelTest, CancelDuringSleepZero) {
   auto main = [&]() -> Coro<bool> {
     auto t = create_task(spin());
     for (int i = 0; i < 5; ++i) co_await sleep(0);
-    t.cancel();
-    try {
-      co_await t;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(t);
     co_return t.cancelled();
   };
   EXPECT_TRUE(loop->run_until_complete(main()));
@@ -179,11 +172,7 @@ TEST(TaskCancelTest, CancelWhileAwaitingAFutureCancelsTheFuture) {
     auto waiter = [](Future<int> f) -> Coro<int> { co_return co_await f; };
     auto t = create_task(waiter(f));
     co_await sleep(1ms);
-    t.cancel();
-    try {
-      co_await t;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(t);
     EXPECT_TRUE(t.cancelled());
     EXPECT_TRUE(f.cancelled());  // asyncio semantics
   };
@@ -196,14 +185,10 @@ TEST(TaskCancelTest, CancelPropagatesToTheAwaitedTask) {
     co_return co_await inner;
   };
   auto main = [&]() -> Coro<void> {
-    auto inner = create_task(delayed(1, 1h));
+    auto inner = create_task(after(1, 1h));
     auto outer = create_task(outer_fn(inner));
     co_await sleep(1s);
-    outer.cancel();
-    try {
-      co_await outer;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(outer);
     EXPECT_TRUE(inner.cancelled());
     EXPECT_TRUE(outer.cancelled());
   };
@@ -278,11 +263,7 @@ TEST(TaskCancelTest, CancelWhileWaitingForAnFdUnregistersIt) {
   auto main = [&]() -> Coro<void> {
     auto t = create_task(reader(fds[0]));
     co_await sleep(1s);
-    t.cancel();
-    try {
-      co_await t;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(t);
     EXPECT_TRUE(t.cancelled());
     // The fd is free again: a new waiter can register and see data.
     EXPECT_EQ(write(fds[1], "x", 1), 1);

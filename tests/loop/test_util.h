@@ -2,6 +2,7 @@
 #ifndef AIO_TESTS_LOOP_TEST_UTIL_H_
 #define AIO_TESTS_LOOP_TEST_UTIL_H_
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,29 @@ struct VirtualLoop {
     return std::chrono::duration<double>(loop->time() - start).count();
   }
 };
+
+// Returns `v` after sleeping `d`.
+inline Coro<int> after(int v, Duration d) {
+  co_await sleep(d);
+  co_return v;
+}
+
+// Throws std::runtime_error(what) after sleeping `d`.
+inline Coro<int> fail_after(Duration d, std::string what = "failed") {
+  co_await sleep(d);
+  throw std::runtime_error(what);
+}
+
+// Cancels `t` and waits until it has unwound (its CancelledError is
+// swallowed; check t.cancelled() to see how it ended).
+template <typename T>
+Coro<void> cancel_and_wait(Task<T> t) {
+  t.cancel();
+  try {
+    co_await t;
+  } catch (const CancelledError&) {
+  }
+}
 
 }  // namespace aio::testing
 

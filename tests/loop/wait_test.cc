@@ -12,16 +12,10 @@ namespace aio {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::after;
+using testing::cancel_and_wait;
+using testing::fail_after;
 using testing::VirtualLoop;
-
-Coro<int> after(int v, Duration d) {
-  co_await sleep(d);
-  co_return v;
-}
-Coro<int> fail_after(Duration d) {
-  co_await sleep(d);
-  throw std::runtime_error("failed");
-}
 
 std::vector<Task<int>> spawn(std::vector<int> secs) {
   std::vector<Task<int>> ts;
@@ -155,11 +149,7 @@ TEST(WaitForTest, CancellingTheAwaiterCancelsTheInnerWork) {
     auto inner = create_task(after(1, 1h));
     auto outer = create_task(wait_for(inner, 2h));
     co_await sleep(1s);
-    outer.cancel();
-    try {
-      co_await outer;
-    } catch (const CancelledError&) {
-    }
+    co_await cancel_and_wait(outer);
     EXPECT_TRUE(outer.cancelled());
     EXPECT_TRUE(inner.cancelled());
   };
