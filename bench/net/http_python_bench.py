@@ -11,56 +11,52 @@ import sys
 import time
 
 
+async def fetch_all(fetch, base, count, conc):
+    """Runs <conc> workers that fetch pages <base>/p/<i>.html, i < count, via
+    fetch(url) -> (status, body); returns (seconds, counters)."""
+    state = {"next": 0, "ok": 0, "bytes": 0, "errors": 0}
+
+    async def worker():
+        while state["next"] < count:
+            i = state["next"]
+            state["next"] += 1
+            try:
+                status, body = await fetch(f"{base}/p/{i}.html")
+                if status == 200:
+                    state["ok"] += 1
+                    state["bytes"] += len(body)
+                else:
+                    state["errors"] += 1
+            except Exception as e:  # noqa: BLE001 - counted, reported
+                state["errors"] += 1
+                if state["errors"] <= 5:
+                    print(f"page {i}: {e!r}", file=sys.stderr)
+
+    start = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(conc)))
+    return time.monotonic() - start, state
+
+
 async def run_httpx(base, count, conc):
     import httpx
     limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
-    state = {"next": 0, "ok": 0, "bytes": 0, "errors": 0}
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        async def worker():
-            while state["next"] < count:
-                i = state["next"]
-                state["next"] += 1
-                try:
-                    r = await client.get(f"{base}/p/{i}.html")
-                    body = r.content
-                    if r.status_code == 200:
-                        state["ok"] += 1
-                        state["bytes"] += len(body)
-                    else:
-                        state["errors"] += 1
-                except Exception as e:  # noqa: BLE001 - counted, reported
-                    state["errors"] += 1
-                    if state["errors"] <= 5:
-                        print(f"page {i}: {e!r}", file=sys.stderr)
-        start = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(conc)))
-        return time.monotonic() - start, state
+        async def fetch(url):
+            r = await client.get(url)
+            return r.status_code, r.content
+
+        return await fetch_all(fetch, base, count, conc)
 
 
 async def run_aiohttp(base, count, conc):
     import aiohttp
-    state = {"next": 0, "ok": 0, "bytes": 0, "errors": 0}
     connector = aiohttp.TCPConnector(limit=conc, limit_per_host=conc)
     async with aiohttp.ClientSession(connector=connector) as session:
-        async def worker():
-            while state["next"] < count:
-                i = state["next"]
-                state["next"] += 1
-                try:
-                    async with session.get(f"{base}/p/{i}.html") as r:
-                        body = await r.read()
-                        if r.status == 200:
-                            state["ok"] += 1
-                            state["bytes"] += len(body)
-                        else:
-                            state["errors"] += 1
-                except Exception as e:  # noqa: BLE001 - counted, reported
-                    state["errors"] += 1
-                    if state["errors"] <= 5:
-                        print(f"page {i}: {e!r}", file=sys.stderr)
-        start = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(conc)))
-        return time.monotonic() - start, state
+        async def fetch(url):
+            async with session.get(url) as r:
+                return r.status, await r.read()
+
+        return await fetch_all(fetch, base, count, conc)
 
 
 def main():
