@@ -65,10 +65,8 @@ class CfStateBase {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  bool done() const {
-    MutexLock l(&mu_);
-    return is_done();
-  }
+  // seq_cst: wrap_future pairs it with its own flag (see LoopLink::waiting_).
+  bool done() const { return done_.load(std::memory_order_seq_cst); }
   bool running() const {
     MutexLock l(&mu_);
     return status_ == Status::kRunning;
@@ -81,7 +79,7 @@ class CfStateBase {
   // Python's Future.cancel(): false if running or finished, true if it is
   // (now) cancelled.
   bool cancel() {
-    std::vector<Callback> fire;
+    CallbackList fire;
     {
       MutexLock l(&mu_);
       if (status_ == Status::kCancelled) return true;
@@ -115,7 +113,7 @@ class CfStateBase {
   }
   // As set_exception, but returns false instead of throwing when done.
   bool try_set_exception(std::exception_ptr e) {
-    std::vector<Callback> fire;
+    CallbackList fire;
     {
       MutexLock l(&mu_);
       if (is_done()) return false;
@@ -141,7 +139,7 @@ class CfStateBase {
   bool add_done_callback_if_pending(Callback& cb) {
     MutexLock l(&mu_);
     if (is_done()) return false;
-    callbacks_.push_back(std::move(cb));
+    callbacks_.push(std::move(cb));
     return true;
   }
 
@@ -150,7 +148,7 @@ class CfStateBase {
     {
       MutexLock l(&mu_);
       if (!is_done()) {
-        callbacks_.push_back(std::move(cb));
+        callbacks_.push(std::move(cb));
         return;
       }
     }
@@ -165,14 +163,31 @@ class CfStateBase {
   }
   // Marks the future done, wakes blocked threads and hands the callbacks to
   // the caller, who runs them (run_callbacks) once mu_ is released.
-  void finish_locked(Status s, std::vector<Callback>* fire)
+  // Done-callbacks in registration order; the first is stored inline (the
+  // common case is one: wrap_future's wake-up), so it costs no allocation.
+  struct CallbackList {
+    Callback first;
+    std::vector<Callback> rest;
+    void push(Callback cb) {
+      if (!first && rest.empty()) {
+        first = std::move(cb);
+      } else {
+        rest.push_back(std::move(cb));
+      }
+    }
+  };
+  void finish_locked(Status s, CallbackList* fire)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     status_ = s;
+    done_.store(true, std::memory_order_seq_cst);
     if (blocked_ > 0) cv_.notify_all();
-    fire->swap(callbacks_);
+    fire->first = std::move(callbacks_.first);
+    callbacks_.first = nullptr;
+    fire->rest.swap(callbacks_.rest);
   }
-  void run_callbacks(std::vector<Callback>& fire) noexcept {
-    for (auto& cb : fire) invoke(cb);
+  void run_callbacks(CallbackList& fire) noexcept {
+    if (fire.first) invoke(fire.first);
+    for (auto& cb : fire.rest) invoke(cb);
   }
   void wait_done_locked(const SteadyTime* deadline) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -203,7 +218,9 @@ class CfStateBase {
   mutable int blocked_ ABSL_GUARDED_BY(mu_) = 0;  // threads in wait_done_locked
   Status status_ ABSL_GUARDED_BY(mu_) = Status::kPending;
   std::exception_ptr exc_ ABSL_GUARDED_BY(mu_);
-  std::vector<Callback> callbacks_ ABSL_GUARDED_BY(mu_);
+  CallbackList callbacks_ ABSL_GUARDED_BY(mu_);
+  // status_ is kFinished or kCancelled; set under mu_, read without it.
+  std::atomic<bool> done_{false};
 
  private:
   void invoke(Callback& cb) noexcept {
@@ -223,7 +240,7 @@ class CfState : public CfStateBase {
   // Completes with a value; false if already done.
   template <typename... A>
   bool try_set_result(A&&... a) {
-    std::vector<Callback> fire;
+    CallbackList fire;
     {
       MutexLock l(&mu_);
       if (is_done()) return false;

@@ -61,26 +61,36 @@ void ThreadPool::enqueue(internal::JobNode* job) {
     head_ = job;
   }
   tail_ = job;
-  const size_t queued = queued_.load(std::memory_order_relaxed) + 1;
-  queued_.store(queued, std::memory_order_relaxed);
-  // Workers that will take a job without being told: the spinner and those
-  // already notified. Wake or start another only for the jobs beyond them.
-  if (queued <= spinning_ + wakeups_) return;
-  if (idle_ > wakeups_) {
-    ++wakeups_;
-    work_cv_.notify_one();
-    return;
-  }
-  if (threads_.size() >= max_workers_) return;  // a busy worker will get to it
+  queued_.store(queued_.load(std::memory_order_relaxed) + 1,
+                std::memory_order_relaxed);
+  // A searching worker (spinning, just woken or just started) takes the job
+  // and, if more are queued, wakes the next one (see take_job_locked). Waking
+  // one worker at a time keeps a burst of short jobs from waking every idle
+  // worker at once, which on a machine with fewer cores than workers only
+  // makes them fight over the queue; long jobs still get a worker each,
+  // one wake-up apart.
+  if (searching_ > 0) return;
   try {
-    threads_.emplace_back(&ThreadPool::worker_main, this);
-    ++started_;
+    wake_one_locked();
   } catch (const std::system_error&) {
     if (!threads_.empty()) return;  // the existing workers will run it
     head_ = tail_ = nullptr;        // nobody could ever run it
     queued_.store(0, std::memory_order_relaxed);
     throw;
   }
+}
+
+void ThreadPool::wake_one_locked() {
+  if (idle_ > wakeups_) {
+    ++wakeups_;
+    ++searching_;
+    work_cv_.notify_one();
+    return;
+  }
+  if (threads_.size() >= max_workers_) return;  // a busy worker will get to it
+  threads_.emplace_back(&ThreadPool::worker_main, this);
+  ++started_;
+  ++searching_;  // the new worker starts searching
 }
 
 // A worker that finds the queue empty busy-waits up to kSpin for the next
@@ -118,19 +128,31 @@ void ThreadPool::spin_for_work() const {
 void ThreadPool::worker_main() {
   t_worker_of = this;
   mu_.lock();
+  bool searching = true;  // counted in searching_ by wake_one_locked
   for (;;) {
     if (head_ == nullptr && !shutdown_ && spinning_ == 0) {
       ++spinning_;
+      if (!searching) {
+        searching = true;
+        ++searching_;
+      }
       mu_.unlock();
       spin_for_work();
       mu_.lock();
       --spinning_;
     }
     while (head_ == nullptr && !shutdown_) {
+      if (searching) {
+        searching = false;
+        --searching_;
+      }
       ++idle_;
       work_cv_.wait(&mu_);
       --idle_;
-      if (wakeups_ > 0) --wakeups_;
+      if (wakeups_ > 0) {
+        --wakeups_;  // this worker takes over the waker's searching_ count
+        searching = true;
+      }
     }
     internal::JobNode* job = head_;
     if (job == nullptr) break;  // shut down and drained
@@ -138,10 +160,23 @@ void ThreadPool::worker_main() {
     if (head_ == nullptr) tail_ = nullptr;
     queued_.store(queued_.load(std::memory_order_relaxed) - 1,
                   std::memory_order_relaxed);
+    if (searching) {
+      searching = false;
+      --searching_;
+    }
+    // More work and nobody looking for it: pass the search on.
+    if (head_ != nullptr && searching_ == 0 && !shutdown_) {
+      try {
+        wake_one_locked();
+      } catch (const std::system_error&) {
+        // No new thread: the running workers will get to the job.
+      }
+    }
     mu_.unlock();
     job->run(job);
     mu_.lock();
   }
+  if (searching) --searching_;
   mu_.unlock();
 }
 

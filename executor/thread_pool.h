@@ -9,8 +9,10 @@
 // submit(fn, args...) copies (decays) fn and args into the job, as
 // std::thread does (use std::ref to pass a reference), and runs
 // std::invoke(fn, args...) on a worker. Jobs start in submission order.
-// Threads are started lazily, one per submit that finds no idle worker, up
-// to max_workers, and live until shutdown. An exception thrown by the job is
+// Threads are started lazily, up to max_workers, and live until shutdown: a
+// submit that finds no worker looking for work wakes an idle one or starts a
+// new one, and a worker that takes a job while more are queued does the same
+// for the next, so a burst of jobs gets workers one wake-up apart. An exception thrown by the job is
 // stored in the future, unchanged.
 //
 // Threads: submit, shutdown and the destructor may be called from any thread.
@@ -151,6 +153,9 @@ class ThreadPool : public DefaultExecutor {
  private:
   void enqueue(internal::JobNode* job);
   void worker_main();
+  // Wakes an idle worker, or starts one if none is idle and max_workers is
+  // not reached; counts it as searching. May throw std::system_error.
+  void wake_one_locked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Busy-waits briefly for a job before the worker sleeps (see the .cc).
   void spin_for_work() const;
   bool on_own_worker() const;
@@ -163,6 +168,9 @@ class ThreadPool : public DefaultExecutor {
   size_t idle_ ABSL_GUARDED_BY(mu_) = 0;      // workers blocked in work_cv_
   size_t wakeups_ ABSL_GUARDED_BY(mu_) = 0;   // notified, not yet awake
   size_t spinning_ ABSL_GUARDED_BY(mu_) = 0;  // workers in spin_for_work
+  // Workers awake and looking for a job (the spinner, notified and newly
+  // started ones) that have not taken one yet.
+  size_t searching_ ABSL_GUARDED_BY(mu_) = 0;
   // Jobs in the queue; written under mu_, read without it by the spinner.
   std::atomic<size_t> queued_{0};
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;

@@ -64,9 +64,9 @@ class LoopLink : public CancelHook {
   // Set while a task is parked here. The completing thread posts a wake-up
   // only when it is set, so a future that completes while nobody waits for
   // it (the common case with many jobs in flight) costs the loop nothing.
-  // park() sets it and then re-checks the future under the future's mutex;
-  // completion sets the result under that mutex and then reads this flag, so
-  // one of the two always sees the other: no wake-up is lost.
+  // park() sets it and then re-checks the future's done flag; completion
+  // sets that flag and then reads this one, all four seq_cst (a Dekker pair),
+  // so one of the two always sees the other: no wake-up is lost.
   std::atomic<bool> waiting_{false};
   FutureBase* awaiter_ = nullptr;  // loop thread: the task of the last await
   CfStateBase* cf_ = nullptr;      // loop thread: valid while parked

@@ -98,6 +98,13 @@ void EventLoop::fire_callback_timer(internal::TimerNode* t) {
 EventLoop::EventLoop() : EventLoop(Options{}) {}
 
 EventLoop::EventLoop(Options options) : virtual_time_(options.virtual_time) {
+  if (options.spin_before_block.count() < 0) {
+    throw std::invalid_argument(
+        "EventLoop::Options::spin_before_block must not be negative");
+  }
+  spin_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 options.spin_before_block)
+                 .count();
   uint32_t n = ++g_loop_counter;
   name_ = options.name.empty() ? "EventLoop-" + std::to_string(n)
                                : std::move(options.name);

@@ -17,6 +17,7 @@
 #define AIO_LOOP_EVENT_LOOP_H_
 
 #include <atomic>
+#include <chrono>
 #include <coroutine>
 #include <cstdint>
 #include <exception>
@@ -120,7 +121,8 @@ class EventLoop {
     // While a task awaits work on another thread (begin_external_wait), the
     // loop spins this long for its wake-up before blocking in epoll: a
     // blocked thread takes ~10 us to wake on a VM, a spinning one ~1 us.
-    // Costs at most this much CPU per idle period; 0 disables.
+    // Costs at most this much CPU per idle period; 0 disables; negative
+    // throws std::invalid_argument.
     std::chrono::microseconds spin_before_block{20};
   };
 
@@ -195,6 +197,11 @@ class EventLoop {
   // A task of this loop starts / stops waiting for another thread to call
   // call_soon_threadsafe (see Options::spin_before_block). Loop thread only.
   void begin_external_wait() { ++external_waits_; }
+  // Options::spin_before_block, as given.
+  std::chrono::microseconds spin_before_block() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::nanoseconds(spin_ns_));
+  }
   void end_external_wait() { --external_waits_; }
 
   // Tasks that are not done yet (asyncio.all_tasks()).

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -97,6 +98,47 @@ TEST(ThreadPool, NeverRunsMoreThanMaxWorkersJobsAtOnce) {
   EXPECT_LE(pool.worker_count(), 3u);
 }
 
+
+// Workers are woken one after another (a worker that takes a job while more
+// are queued wakes the next): a burst of jobs that can only finish together
+// must still get max_workers threads, from a cold pool and again once the
+// workers have gone idle (asleep on the condition variable).
+TEST(ThreadPool, ABurstReachesEveryWorkerColdAndIdle) {
+  constexpr int kWorkers = 5;
+  ThreadPool pool(kWorkers);
+  for (int round = 0; round < 3; ++round) {
+    std::atomic<int> arrived{0};
+    std::vector<ConcurrentFuture<int>> fs;
+    for (int i = 0; i < kWorkers; ++i) {
+      fs.push_back(pool.submit([&] {
+        ++arrived;
+        // Only finishes once all kWorkers jobs run at the same time.
+        for (int spin = 0; arrived.load() < kWorkers && spin < 20'000; ++spin)
+          std::this_thread::sleep_for(100us);
+        return arrived.load();
+      }));
+    }
+    for (auto& f : fs) EXPECT_EQ(f.result(), kWorkers) << "round " << round;
+    EXPECT_EQ(pool.worker_count(), static_cast<size_t>(kWorkers));
+    std::this_thread::sleep_for(5ms);  // past the spinner: workers sleep
+  }
+}
+
+// A job that waits for a job submitted after it must not starve it: the
+// search for a worker is passed on before a job runs.
+TEST(ThreadPool, AJobWaitingForALaterJobGetsItRun) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 200; ++round) {
+    std::promise<void> later_ran;
+    auto later_done = later_ran.get_future().share();
+    auto first = pool.submit([later_done] {
+      return later_done.wait_for(10s) == std::future_status::ready;
+    });
+    auto second = pool.submit([&later_ran] { later_ran.set_value(); });
+    EXPECT_TRUE(first.result()) << "round " << round;
+    second.result();
+  }
+}
 TEST(ThreadPool, JobsStartInSubmissionOrder) {
   ThreadPool pool(1);
   std::vector<int> order;  // only the single worker writes it

@@ -201,6 +201,68 @@ TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedLoop) {
   EXPECT_FALSE(loop.is_running());
 }
 
+
+// Regression: Options::spin_before_block was accepted but never applied.
+TEST(EventLoopTest, SpinBeforeBlockOptionIsApplied) {
+  EXPECT_EQ(EventLoop().spin_before_block(), 20us);
+  EXPECT_EQ(EventLoop({.spin_before_block = 0us}).spin_before_block(), 0us);
+  EXPECT_EQ(EventLoop({.spin_before_block = 750us}).spin_before_block(),
+            750us);
+  EXPECT_THROW(EventLoop({.spin_before_block = -1us}), std::invalid_argument);
+}
+
+// While the loop spins for a cross-thread wake-up (a task awaits another
+// thread), posters skip the eventfd write; every post must still be run, with
+// wake-ups landing before, during and after the spin.
+TEST(EventLoopTest, SpinningLoopSeesEveryThreadsafeWakeup) {
+  EventLoop loop({.spin_before_block = 200us});
+  constexpr int kRounds = 20'000;
+  std::atomic<int> posted{0};
+  int ran = 0;
+  loop.begin_external_wait();
+  std::thread poster([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      // Wait until the loop ran the previous post, then post the next one;
+      // the loop is then spinning, about to spin, or blocked in epoll.
+      while (posted.load() != i) std::this_thread::yield();
+      if (i % 1000 == 999) std::this_thread::sleep_for(300us);  // past spin
+      loop.call_soon_threadsafe([&] {
+        if (++ran == kRounds) loop.stop();
+        posted.fetch_add(1);
+      });
+    }
+  });
+  loop.run_forever();
+  loop.end_external_wait();
+  poster.join();
+  EXPECT_EQ(ran, kRounds);
+}
+
+TEST(EventLoopTest, SpinEndsAtTheNextTimer) {
+  // A spin of one minute must not delay a timer due in 1 ms.
+  EventLoop loop({.spin_before_block = std::chrono::seconds(60)});
+  loop.begin_external_wait();
+  std::atomic<bool> fired{false};
+  loop.call_later(1ms, [&] {
+    fired = true;
+    loop.stop();
+  });
+  std::atomic<bool> guard_stopped{false};
+  std::thread guard([&] {
+    // A stuck spin shows as a failure, not a stuck test.
+    for (int i = 0; i < 500 && !fired.load(); ++i)
+      std::this_thread::sleep_for(10ms);
+    if (!fired.load()) {
+      guard_stopped = true;
+      loop.stop();
+    }
+  });
+  loop.run_forever();
+  loop.end_external_wait();
+  guard.join();
+  EXPECT_TRUE(fired.load());
+  EXPECT_FALSE(guard_stopped.load());
+}
 TEST(EventLoopTest, ReaderAndWriterCallbacksFollowReadiness) {
   EventLoop loop;
   int fds[2];
