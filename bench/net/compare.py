@@ -29,6 +29,7 @@ import argparse
 import datetime
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -156,8 +157,9 @@ def make_pages(root, n):
             f.write(text)
 
 
-HTTP_PEERS = ["aio", "libcurl", "libcurl_socket", "httpx", "aiohttp", "wrk"]
+HTTP_PEERS = ["aio", "libcurl", "libcurl_defaults", "libcurl_socket", "httpx", "aiohttp", "wrk"]
 HTTP_LABELS = {"aio": "aio::http::Client", "libcurl": "plain libcurl multi (C)",
+               "libcurl_defaults": "plain libcurl multi (C), aio's default options",
                "libcurl_socket": "plain libcurl multi_socket + epoll (C)",
                "httpx": "httpx.AsyncClient", "aiohttp": "aiohttp", "wrk": "wrk -t1 -c64 (one page)"}
 
@@ -167,6 +169,8 @@ def http_run(peer, base, pages, conc, wrk_seconds):
         cmd = [binary("http_client_bench"), base, str(pages), str(conc)]
     elif peer == "libcurl":
         cmd = [binary("curl_multi_bench"), base, str(pages), str(conc)]
+    elif peer == "libcurl_defaults":
+        cmd = [binary("curl_multi_bench"), base, str(pages), str(conc), "defaults"]
     elif peer == "libcurl_socket":
         cmd = [binary("curl_socket_bench"), base, str(pages), str(conc)]
     elif peer in ("httpx", "aiohttp"):
@@ -232,9 +236,10 @@ def server_cmd(server, port):
 
 
 def cpu_ticks(pid):
+    """(user, kernel) CPU ticks of a process so far."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    return int(fields[11]), int(fields[12])  # utime, stime
 
 
 def echo_run(server, size, conns, seconds):
@@ -246,8 +251,10 @@ def echo_run(server, size, conns, seconds):
         if line.strip() != "READY":
             raise RuntimeError(f"{server} echo server did not start")
         before = cpu_ticks(proc.pid)
+        client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run([binary("echo_client"), str(port), str(conns), str(size), str(seconds)],
                              capture_output=True, text=True, check=True).stdout
+        client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         after = cpu_ticks(proc.pid)
     finally:
         proc.terminate()
@@ -258,8 +265,13 @@ def echo_run(server, size, conns, seconds):
             proc.wait()
     res = parse_kv(next(l for l in out.splitlines() if l.startswith("RESULT ")))
     reqs, secs = int(res["requests"]), float(res["seconds"])
-    cpu = (after - before) / CLK_TCK
-    return {"rate": reqs / secs, "cpu": cpu, "us_per_req": cpu / max(reqs, 1) * 1e6}
+    user = (after[0] - before[0]) / CLK_TCK
+    kernel = (after[1] - before[1]) / CLK_TCK
+    client = ((client_after.ru_utime + client_after.ru_stime)
+              - (client_before.ru_utime + client_before.ru_stime))
+    per = 1e6 / max(reqs, 1)
+    return {"rate": reqs / secs, "cpu": user + kernel, "us_per_req": (user + kernel) * per,
+            "user_us": user * per, "kernel_us": kernel * per, "client_us": client * per}
 
 
 def echo_bench(args):
@@ -346,19 +358,27 @@ def report(args, http, echo):
                          f"{1 / inv:.2f}x |")
         lines.append("")
         lines.append("Targets: aio >= 0.90x plain libcurl multi (C), >= 10x httpx.")
+        lines.append("")
+        lines.append("'aio's default options' is the same C program with the libcurl options "
+                     "aio::http::Client sets by default (Accept-Encoding with decoding, User-Agent, "
+                     "connect/total/low-speed timeouts, redirects, body limit, http(s) only): the "
+                     "same requests on the wire and the same work in libcurl and nginx, so "
+                     "aio / it is the cost of the loop integration alone.")
     if echo:
         lines.append("")
         lines.append(f"## TCP echo: {args.conns} connections, {args.echo_seconds} s per run "
                      f"({args.rounds} rounds, medians)\n")
-        lines.append("| message | server | requests/s | server CPU s | server CPU us / request |")
-        lines.append("|---:|---|---:|---:|---:|")
+        lines.append("| message | server | requests/s | server CPU s | server CPU us / request "
+                     "| of it in the kernel | load client CPU us / request |")
+        lines.append("|---:|---|---:|---:|---:|---:|---:|")
         for size in args.sizes:
             for s in ECHO_SERVERS:
                 rs = echo[(s, size)]
                 if not rs:
                     continue
                 lines.append(f"| {size // 1024} KiB | {ECHO_LABELS[s]} | {med([x['rate'] for x in rs]):,.0f} | "
-                             f"{med([x['cpu'] for x in rs]):.2f} | {med([x['us_per_req'] for x in rs]):.1f} |")
+                             f"{med([x['cpu'] for x in rs]):.2f} | {med([x['us_per_req'] for x in rs]):.1f} | "
+                             f"{med([x['kernel_us'] for x in rs]):.1f} | {med([x['client_us'] for x in rs]):.1f} |")
         lines.append("")
         lines.append("| message | aio / uvloop req/s | aio / Boost.Asio req/s | aio / asyncio req/s | "
                      "server CPU per request: uvloop / aio | Boost.Asio / aio |")
@@ -374,6 +394,26 @@ def report(args, http, echo):
             lines.append(f"| {size // 1024} KiB | " + " | ".join(cells) + " |")
         lines.append("")
         lines.append("Targets: aio >= 2x uvloop and >= Boost.Asio at every size.")
+        lines.append("")
+        lines.append("Ceiling. Server and load client share the machine's cores, and every "
+                     "request costs each of them CPU, so requests/s is about cores / (server CPU + "
+                     "client CPU per request). The server's kernel time (recv, send and the "
+                     "loopback TCP path they run, epoll_wait) is the same work for every server; "
+                     "if aio's user-space time were zero, aio / uvloop would be at most "
+                     "(uvloop server + client) / (aio kernel + client) per request:")
+        lines.append("")
+        lines.append("| message | aio / uvloop measured | ceiling with zero user time in aio | "
+                     "ceiling with a free load client too |")
+        lines.append("|---:|---:|---:|---:|")
+        for size in args.sizes:
+            a, u = echo[("aio", size)], echo[("uvloop", size)]
+            if not a or not u:
+                continue
+            ceil = med([(y["us_per_req"] + y["client_us"]) / (x["kernel_us"] + x["client_us"])
+                        for x, y in zip(a, u)])
+            ceil_free = med([y["us_per_req"] / x["kernel_us"] for x, y in zip(a, u)])
+            lines.append(f"| {size // 1024} KiB | {ratio_median(a, u):.2f}x | {ceil:.2f}x | "
+                         f"{ceil_free:.2f}x |")
     return "\n".join(lines) + "\n"
 
 

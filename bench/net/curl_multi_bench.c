@@ -4,7 +4,13 @@
  * reused (a finished handle gets the next URL), curl_multi_perform +
  * curl_multi_poll, bodies appended to a per-handle buffer.
  *
- * Usage: curl_multi_bench <base_url> <count> <concurrency>
+ * Usage: curl_multi_bench <base_url> <count> <concurrency> [defaults]
+ * With "defaults", each handle also gets the libcurl options that
+ * aio::http::Client sets with its default ClientOptions (Accept-Encoding with
+ * decoding, User-Agent, connect/total/low-speed timeouts, redirects, a body
+ * limit, http(s) only, HTTP/2 over TLS): the same request on the wire and
+ * the same work inside libcurl, for a like-for-like ceiling. Without it, the
+ * bare minimum (the issue's "plain libcurl" program).
  * Prints: RESULT seconds=<s> pages=<ok> bytes=<body bytes> errors=<n>
  */
 #include <curl/curl.h>
@@ -42,10 +48,12 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s <base_url> <count> <concurrency>\n", argv[0]);
+  if (argc != 4 && !(argc == 5 && strcmp(argv[4], "defaults") == 0)) {
+    fprintf(stderr, "usage: %s <base_url> <count> <concurrency> [defaults]\n",
+            argv[0]);
     return 2;
   }
+  const int defaults = argc == 5;
   const char *base = argv[1];
   int count = atoi(argv[2]);
   int conc = atoi(argv[3]);
@@ -66,6 +74,21 @@ int main(int argc, char **argv) {
     curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
     curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
+    if (defaults) {  /* as net/internal/client_core.cc with ClientOptions{} */
+      CURL *e = s->easy;
+      curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+      curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+      curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+      curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+      curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
+      curl_easy_setopt(e, CURLOPT_USERAGENT, "aio-http/1.0 (libcurl)");
+      curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+      curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 60000L);
+      curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)64 << 20);
+    }
     snprintf(url, sizeof url, "%s/p/%d.html", base, next++);
     curl_easy_setopt(s->easy, CURLOPT_URL, url);
     curl_multi_add_handle(multi, s->easy);
