@@ -271,7 +271,8 @@ def echo_run(server, size, conns, seconds):
               - (client_before.ru_utime + client_before.ru_stime))
     per = 1e6 / max(reqs, 1)
     return {"rate": reqs / secs, "cpu": user + kernel, "us_per_req": (user + kernel) * per,
-            "user_us": user * per, "kernel_us": kernel * per, "client_us": client * per}
+            "user_us": user * per, "kernel_us": kernel * per, "client_us": client * per,
+            "server_cores": (user + kernel) / secs, "busy_cores": (user + kernel + client) / secs}
 
 
 def echo_bench(args):
@@ -395,25 +396,34 @@ def report(args, http, echo):
         lines.append("")
         lines.append("Targets: aio >= 2x uvloop and >= Boost.Asio at every size.")
         lines.append("")
-        lines.append("Ceiling. Server and load client share the machine's cores, and every "
-                     "request costs each of them CPU, so requests/s is about cores / (server CPU + "
-                     "client CPU per request). The server's kernel time (recv, send and the "
-                     "loopback TCP path they run, epoll_wait) is the same work for every server; "
-                     "if aio's user-space time were zero, aio / uvloop would be at most "
-                     "(uvloop server + client) / (aio kernel + client) per request:")
+        lines.append("Ceiling. Server and load client share the machine's cores and every "
+                     "request costs each of them CPU. Where both runs keep the machine equally "
+                     "busy (same cores in use) and no server saturates its one core, requests/s "
+                     "scale as 1 / (server CPU + client CPU per request). The server's kernel "
+                     "time (recv, send and the loopback TCP path they run, epoll_wait) is the "
+                     "same work whoever makes the calls, so if aio's user-space time were zero, "
+                     "aio / uvloop would reach at most (uvloop server + client) / (aio kernel + "
+                     "client) per request:")
         lines.append("")
-        lines.append("| message | aio / uvloop measured | ceiling with zero user time in aio | "
+        lines.append("| message | cores busy: aio / uvloop run | uvloop server core | "
+                     "aio / uvloop measured | ceiling with zero user time in aio | "
                      "ceiling with a free load client too |")
-        lines.append("|---:|---:|---:|---:|")
+        lines.append("|---:|---:|---:|---:|---:|---:|")
         for size in args.sizes:
             a, u = echo[("aio", size)], echo[("uvloop", size)]
             if not a or not u:
                 continue
-            ceil = med([(y["us_per_req"] + y["client_us"]) / (x["kernel_us"] + x["client_us"])
-                        for x, y in zip(a, u)])
-            ceil_free = med([y["us_per_req"] / x["kernel_us"] for x, y in zip(a, u)])
-            lines.append(f"| {size // 1024} KiB | {ratio_median(a, u):.2f}x | {ceil:.2f}x | "
-                         f"{ceil_free:.2f}x |")
+            busy_a = med([x["busy_cores"] for x in a])
+            busy_u = med([y["busy_cores"] for y in u])
+            core_u = med([y["server_cores"] for y in u])
+            if core_u > 0.95:
+                ceil = ceil_free = "- (uvloop's server is CPU-bound)"
+            else:
+                ceil = "%.2fx" % med([(y["us_per_req"] + y["client_us"])
+                                      / (x["kernel_us"] + x["client_us"]) for x, y in zip(a, u)])
+                ceil_free = "%.2fx" % med([y["us_per_req"] / x["kernel_us"] for x, y in zip(a, u)])
+            lines.append(f"| {size // 1024} KiB | {busy_a:.2f} / {busy_u:.2f} | {core_u:.2f} | "
+                         f"{ratio_median(a, u):.2f}x | {ceil} | {ceil_free} |")
     return "\n".join(lines) + "\n"
 
 
