@@ -58,6 +58,7 @@ struct ClientOptions {
   Duration low_speed_time = std::chrono::seconds(30);
 
   // ---- headers ----
+  // "" sends no User-Agent header (a request's own headers may add one).
   std::string user_agent = "aio-http/1.0 (libcurl)";
   // Sent with every request; a request's own headers override by name.
   Headers headers;

@@ -1,7 +1,12 @@
 // http_client_bench: fetch <count> pages <base>/p/<i>.html with <concurrency>
 // requests in flight on one aio::http::Client, and report the time taken.
 //
-// Usage: http_client_bench <base_url> <count> <concurrency>
+// Usage: http_client_bench <base_url> <count> <concurrency> [bare]
+// With "bare", the client is configured like the bare C program
+// (curl_multi_bench without "defaults"): no Accept-Encoding/decoding, no
+// User-Agent, no connect/total/low-speed timeouts. Same pages, same
+// connections; the difference is only the work those options cause in
+// libcurl and nginx.
 // Prints: RESULT seconds=<s> pages=<ok> bytes=<body bytes> errors=<n>
 // (time measured around the fetches only, not process start-up).
 #include <chrono>
@@ -27,8 +32,12 @@ struct Shared {
 aio::Coro<void> worker(aio::http::Client* client, Shared* s) {
   while (s->next < s->count) {
     int i = s->next++;
-    auto r =
-        co_await client->get(s->base + "/p/" + std::to_string(i) + ".html");
+    char path[32];
+    std::snprintf(path, sizeof path, "/p/%d.html", i);
+    std::string url;
+    url.reserve(s->base.size() + 32);
+    url.append(s->base).append(path);
+    auto r = co_await client->get(std::move(url));
     if (r.ok() && r->status == 200) {
       ++s->ok;
       s->bytes += r->body.size();
@@ -42,8 +51,15 @@ aio::Coro<void> worker(aio::http::Client* client, Shared* s) {
   }
 }
 
-aio::Coro<int> amain(Shared* s, int concurrency) {
+aio::Coro<int> amain(Shared* s, int concurrency, bool bare) {
   aio::http::ClientOptions opts;
+  if (bare) {
+    opts.decompress = false;
+    opts.user_agent.clear();
+    opts.timeout = {};
+    opts.connect_timeout = {};
+    opts.low_speed_limit = 0;
+  }
   opts.max_connections = concurrency;
   opts.max_connections_per_host = concurrency;
   opts.max_idle_connections = concurrency;
@@ -64,13 +80,14 @@ aio::Coro<int> amain(Shared* s, int concurrency) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s <base_url> <count> <concurrency>\n",
+  const bool bare = argc == 5 && std::string(argv[4]) == "bare";
+  if (argc != 4 && !bare) {
+    std::fprintf(stderr, "usage: %s <base_url> <count> <concurrency> [bare]\n",
                  argv[0]);
     return 2;
   }
   Shared s;
   s.base = argv[1];
   s.count = std::atoi(argv[2]);
-  return aio::run(amain(&s, std::atoi(argv[3])));
+  return aio::run(amain(&s, std::atoi(argv[3]), bare));
 }

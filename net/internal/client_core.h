@@ -73,7 +73,10 @@ struct Transfer {
   bool out_of_memory = false;
 
   bool done = false;
-  absl::StatusOr<Response> result{absl::UnknownError("request not finished")};
+  // Set by finish() before the task resumes; the placeholder (a code without
+  // a message, which costs no allocation) is never seen.
+  absl::StatusOr<Response> result{
+      absl::Status(absl::StatusCode::kUnknown, "")};
   aio::internal::FutureBase* waiter = nullptr;  // the parked task
 
   Transfer* prev = nullptr;  // in ClientCore's list of active transfers

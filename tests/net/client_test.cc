@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "loop/loop.h"
 #include "net/connection.h"
@@ -178,6 +179,23 @@ Coro<void> default_headers() {
 }
 TEST(ClientTest, DefaultHeadersAndUserAgentRequestHeadersOverride) {
   run_test(default_headers());
+}
+
+Coro<void> no_user_agent() {
+  auto server = co_await HttpServer::start();
+  CO_ASSERT_OK(server);
+  ClientOptions opts;
+  opts.user_agent.clear();
+  Client client(opts);
+  auto r = co_await client.get((*server)->url("/headers"));
+  CO_ASSERT_OK(r);
+  const auto& headers = (*server)->requests().back().headers;
+  for (const auto& [name, value] : headers) {
+    EXPECT_FALSE(absl::EqualsIgnoreCase(name, "User-Agent")) << value;
+  }
+}
+TEST(ClientTest, EmptyUserAgentSendsNoUserAgentHeader) {
+  run_test(no_user_agent());
 }
 
 Coro<void> bad_input() {
