@@ -12,8 +12,8 @@
 // Threads are started lazily, up to max_workers, and live until shutdown: a
 // submit that finds no worker looking for work wakes an idle one or starts a
 // new one, and a worker that takes a job while more are queued does the same
-// for the next, so a burst of jobs gets workers one wake-up apart. An exception thrown by the job is
-// stored in the future, unchanged.
+// for the next, so a burst of jobs gets workers one wake-up apart. An exception
+// thrown by the job is stored in the future, unchanged.
 //
 // Threads: submit, shutdown and the destructor may be called from any thread.
 // shutdown(wait = true) and the destructor wait for queued and running jobs;

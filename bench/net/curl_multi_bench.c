@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
     curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
     curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
-    if (defaults) {  /* as net/internal/client_core.cc with ClientOptions{} */
+    if (defaults) { /* as net/internal/client_core.cc with ClientOptions{} */
       CURL *e = s->easy;
       curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
       curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

@@ -75,8 +75,7 @@ struct Transfer {
   bool done = false;
   // Set by finish() before the task resumes; the placeholder (a code without
   // a message, which costs no allocation) is never seen.
-  absl::StatusOr<Response> result{
-      absl::Status(absl::StatusCode::kUnknown, "")};
+  absl::StatusOr<Response> result{absl::Status(absl::StatusCode::kUnknown, "")};
   aio::internal::FutureBase* waiter = nullptr;  // the parked task
 
   Transfer* prev = nullptr;  // in ClientCore's list of active transfers

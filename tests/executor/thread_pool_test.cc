@@ -1,5 +1,4 @@
 #include "executor/thread_pool.h"
-#include "tests/executor/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/executor/test_util.h"
 
 namespace aio {
 namespace {
@@ -97,7 +98,6 @@ TEST(ThreadPool, NeverRunsMoreThanMaxWorkersJobsAtOnce) {
   EXPECT_GE(peak.load(), 1);
   EXPECT_LE(pool.worker_count(), 3u);
 }
-
 
 // Workers are woken one after another (a worker that takes a job while more
 // are queued wakes the next): a burst of jobs that can only finish together

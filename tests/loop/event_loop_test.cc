@@ -201,13 +201,11 @@ TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedLoop) {
   EXPECT_FALSE(loop.is_running());
 }
 
-
 // Regression: Options::spin_before_block was accepted but never applied.
 TEST(EventLoopTest, SpinBeforeBlockOptionIsApplied) {
   EXPECT_EQ(EventLoop().spin_before_block(), 20us);
   EXPECT_EQ(EventLoop({.spin_before_block = 0us}).spin_before_block(), 0us);
-  EXPECT_EQ(EventLoop({.spin_before_block = 750us}).spin_before_block(),
-            750us);
+  EXPECT_EQ(EventLoop({.spin_before_block = 750us}).spin_before_block(), 750us);
   EXPECT_THROW(EventLoop({.spin_before_block = -1us}), std::invalid_argument);
 }
 

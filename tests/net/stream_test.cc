@@ -2,6 +2,7 @@
 // StreamWriter (net/connection.h, net/server.h, net/stream_*.h).
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -522,6 +523,85 @@ TEST(StreamTest, HandlerExceptionIsReportedAndAbortsOnlyItsConnection) {
 Coro<void> wait_forever(StreamReader r, StreamWriter) {
   co_await aio::sleep(3600s);
   (void)r;
+}
+
+// Reads until the peer closes.
+Coro<void> drain_handler(StreamReader r, StreamWriter) {
+  for (;;) {
+    absl::StatusOr<std::string> data = co_await r.read();
+    if (!data.ok() || data->empty()) co_return;
+  }
+}
+
+// Lowers this process's descriptor limit for a scope (RLIMIT_NOFILE).
+class FdLimit {
+ public:
+  explicit FdLimit(rlim_t soft) {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit l = saved_;
+    l.rlim_cur = soft;
+    ok_ = ::setrlimit(RLIMIT_NOFILE, &l) == 0;
+  }
+  ~FdLimit() { restore(); }
+  void restore() {
+    if (ok_) ::setrlimit(RLIMIT_NOFILE, &saved_);
+    ok_ = false;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  bool ok_ = false;
+};
+
+// accept() failing with EMFILE (no descriptor left) pauses accepting for a
+// moment with a report, instead of spinning on the listening socket that
+// stays readable, and accepting resumes once descriptors are free again.
+Coro<void> accept_out_of_descriptors(std::vector<std::string>* errors) {
+  auto server = co_await start_server(drain_handler, "127.0.0.1", 0);
+  CO_ASSERT_OK(server);
+  // Three clients, connected (the kernel completes the handshakes) before
+  // the server gets to accept any of them.
+  std::vector<int> clients;
+  for (int i = 0; i < 3; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(server->port());
+    CO_ASSERT_TRUE(fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a),
+                                        sizeof a) == 0);
+    clients.push_back(fd);
+  }
+  struct CloseAll {
+    std::vector<int>* fds;
+    ~CloseAll() {
+      for (int fd : *fds) ::close(fd);
+    }
+  } close_all{&clients};
+  // Room for exactly one more descriptor: the first accept gets it.
+  int lowest_free = ::dup(0);
+  ::close(lowest_free);
+  FdLimit limit(static_cast<rlim_t>(lowest_free) + 1);
+  CO_ASSERT_TRUE(limit.ok());
+  for (int i = 0; i < 2000 && errors->empty(); ++i) co_await aio::sleep(1ms);
+  EXPECT_EQ(server->connections_accepted(), 1u);
+  limit.restore();
+  CO_ASSERT_TRUE(!errors->empty());
+  EXPECT_NE((*errors)[0].find("Too many open files"), std::string::npos)
+      << (*errors)[0];
+  EXPECT_NE((*errors)[0].find("pausing accepts"), std::string::npos)
+      << (*errors)[0];
+  // After the pause the other two are accepted; the server kept serving.
+  for (int i = 0; i < 2000 && server->connections_accepted() < 3; ++i)
+    co_await aio::sleep(1ms);
+  EXPECT_EQ(server->connections_accepted(), 3u);
+  EXPECT_TRUE(server->is_serving());
+  EXPECT_EQ(errors->size(), 1u);  // one report, not one per wake-up
+}
+TEST(StreamTest, AcceptOutOfDescriptorsPausesReportsAndResumes) {
+  std::vector<std::string> errors;
+  run_test(accept_out_of_descriptors(&errors), &errors);
 }
 
 Coro<void> server_lifecycle() {
