@@ -66,12 +66,12 @@ std::string header_line(std::string_view name, std::string_view value) {
   return absl::StrCat(av(name), ": ", av(value));
 }
 
+// Appends a copy of `line`; std::bad_alloc if libcurl cannot, with `list`
+// left as it was (the caller frees it: freeing it here too would free it
+// twice, since the caller still holds it).
 curl_slist* append(curl_slist* list, const std::string& line) {
   curl_slist* n = curl_slist_append(list, line.c_str());
-  if (!n) {
-    curl_slist_free_all(list);
-    throw std::bad_alloc();
-  }
+  if (!n) throw std::bad_alloc();
   return n;
 }
 
@@ -733,6 +733,7 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
       for (const auto& [name, value] : r.headers)
         own = append(own, header_line(name, value));
     } catch (const std::bad_alloc&) {
+      curl_slist_free_all(own);
       release_handle(h, false);
       t->handle = nullptr;
       t->easy = nullptr;

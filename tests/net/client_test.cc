@@ -297,6 +297,74 @@ Coro<void> redirects() {
 }
 TEST(ClientTest, RedirectsAreFollowedAndCounted) { run_test(redirects()); }
 
+// A pooled easy handle is only told the per-request options that changed
+// since its last request: each option must still come back to the default
+// after a request that set it (requests here run one at a time, so they
+// share one handle).
+Coro<void> pooled_handle_options() {
+  auto server = co_await HttpServer::start();
+  CO_ASSERT_OK(server);
+  Client client;
+  const std::string headers_url = (*server)->url("/headers");
+  Headers once = {{"X-Once", "1"}};
+  auto r = co_await client.get(headers_url, once);
+  CO_ASSERT_OK(r);
+  EXPECT_EQ((*server)->requests().back().header("X-Once"), "1");
+  r = co_await client.get(headers_url);
+  CO_ASSERT_OK(r);
+  EXPECT_EQ((*server)->requests().back().header("X-Once"), "");
+
+  const std::string body_url = (*server)->url("/large?bytes=10");
+  for (int i = 0; i < 2; ++i) {
+    r = co_await client.head(body_url);
+    CO_ASSERT_OK(r);
+    EXPECT_EQ(r->body, "");
+  }
+  r = co_await client.get(body_url);
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->body.size(), 10u);
+  EXPECT_EQ((*server)->requests().back().method, "GET");
+
+  r = co_await client.post((*server)->url("/echo"), "x");
+  CO_ASSERT_OK(r);
+  r = co_await client.get((*server)->url("/echo"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->headers.get("X-Method"), "GET");
+  EXPECT_EQ(r->body, "");
+
+  Request no_follow;
+  no_follow.url = (*server)->url("/redirect/1");
+  no_follow.follow_redirects = false;
+  r = co_await client.request(no_follow);
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->status, 302);
+  r = co_await client.get((*server)->url("/redirect/1"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+
+  Request small;
+  small.url = (*server)->url("/large?bytes=100");
+  small.max_body_size = 10;
+  r = co_await client.request(small);
+  EXPECT_EQ(error_kind(r.status()), ErrorKind::kTooLarge) << r.status();
+  r = co_await client.get((*server)->url("/large?bytes=100"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->body.size(), 100u);
+
+  Request quick;
+  quick.url = (*server)->url("/slow?ms=2000");
+  quick.timeout = std::chrono::milliseconds(50);
+  r = co_await client.request(quick);
+  EXPECT_EQ(error_kind(r.status()), ErrorKind::kTimeout) << r.status();
+  r = co_await client.get((*server)->url("/slow?ms=100"));
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->body, "slow");
+  EXPECT_LE(client.stats().connections_opened, 3u);  // handles were reused
+}
+TEST(ClientTest, PooledHandlesResetEveryPerRequestOption) {
+  run_test(pooled_handle_options());
+}
+
 Coro<void> redirect_limits() {
   auto server = co_await HttpServer::start();
   CO_ASSERT_OK(server);
