@@ -270,6 +270,14 @@ TEST(ClientTest, GzipDeflateAndBrotliAreDecodedTransparently) {
 
 // ---------------------------------------------------------------- redirects
 
+// A GET of `url` that does not follow redirects.
+Request without_redirects(std::string url) {
+  Request r;
+  r.url = std::move(url);
+  r.follow_redirects = false;
+  return r;
+}
+
 Coro<void> redirects() {
   auto server = co_await HttpServer::start();
   CO_ASSERT_OK(server);
@@ -287,10 +295,7 @@ Coro<void> redirects() {
   EXPECT_EQ(r->redirect_count, 2);
   EXPECT_EQ(r->url, (*server)->url("/redirect-abs/0"));
 
-  Request no_follow;
-  no_follow.url = (*server)->url("/redirect/1");
-  no_follow.follow_redirects = false;
-  r = co_await client.request(no_follow);
+  r = co_await client.request(without_redirects((*server)->url("/redirect/1")));
   CO_ASSERT_OK(r);
   EXPECT_EQ(r->status, 302);
   EXPECT_EQ(r->headers.get("Location"), "/redirect/0");
@@ -332,10 +337,7 @@ Coro<void> pooled_handle_options() {
   EXPECT_EQ(r->headers.get("X-Method"), "GET");
   EXPECT_EQ(r->body, "");
 
-  Request no_follow;
-  no_follow.url = (*server)->url("/redirect/1");
-  no_follow.follow_redirects = false;
-  r = co_await client.request(no_follow);
+  r = co_await client.request(without_redirects((*server)->url("/redirect/1")));
   CO_ASSERT_OK(r);
   EXPECT_EQ(r->status, 302);
   r = co_await client.get((*server)->url("/redirect/1"));
