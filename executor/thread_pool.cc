@@ -72,7 +72,7 @@ void ThreadPool::enqueue(internal::JobNode* job) {
   if (searching_ > 0) return;
   try {
     wake_one_locked();
-  } catch (const std::system_error&) {
+  } catch (...) {  // std::thread failed to start, or the vector to grow
     if (!threads_.empty()) return;  // the existing workers will run it
     head_ = tail_ = nullptr;        // nobody could ever run it
     queued_.store(0, std::memory_order_relaxed);
@@ -168,8 +168,9 @@ void ThreadPool::worker_main() {
     if (head_ != nullptr && searching_ == 0 && !shutdown_) {
       try {
         wake_one_locked();
-      } catch (const std::system_error&) {
-        // No new thread: the running workers will get to the job.
+      } catch (...) {
+        // No new thread (std::thread failed to start, or the vector to
+        // grow): the running workers will get to the job.
       }
     }
     mu_.unlock();

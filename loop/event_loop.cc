@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,15 @@
 
 namespace aio {
 namespace {
+
+// A pause between polls of a flag another core will set.
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 thread_local EventLoop* t_running_loop = nullptr;
 thread_local EventLoop* t_set_loop = nullptr;
@@ -256,24 +266,31 @@ void EventLoop::run_once() {
       timeout = timers_.top_when() - now_ns();
       if (timeout < 0) timeout = 0;
     }
-    if (timeout != 0 && external_waits_ > 0 && spin_ns_ > 0) {
+    if (timeout != 0 && external_waits_ > 0 && spin_ns_ > 0 && !virtual_time_) {
       // A task awaits another thread (an executor job): that thread's
       // call_soon_threadsafe is likely imminent, and waking a thread that
       // blocked in epoll costs ~10 us on a VM. Spin briefly first.
       // While spinning_ is set, wakers skip the eventfd write (a syscall on
       // each side); spinning_ and wake_pending_ are a Dekker pair (seq_cst),
       // so after spinning_ is cleared a skipped wake-up is always seen here.
-      int64_t spin = timeout < 0 || timeout > spin_ns_ ? spin_ns_ : timeout;
-      int64_t until = steady_ns() + spin;
+      const int64_t start = steady_ns();
+      const int64_t spin =
+          timeout < 0 || timeout > spin_ns_ ? spin_ns_ : timeout;
+      const int64_t until = start + spin;
+      int64_t now = start;
       spinning_.store(true);
-      while (!wake_pending_.load() && steady_ns() < until) {
-        __builtin_ia32_pause();
+      while (!wake_pending_.load() && now < until) {
+        cpu_relax();
+        now = steady_ns();
       }
       spinning_.store(false);
       if (wake_pending_.load()) {
         wake_pending_.store(false);
         drain_threadsafe();
         timeout = 0;
+      } else if (timeout > 0) {
+        // The spin used part of the wait: the next timer is that much nearer.
+        timeout = std::max<int64_t>(0, timeout - (now - start));
       }
     }
     if (virtual_time_ && timeout > 0) {

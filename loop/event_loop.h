@@ -121,8 +121,9 @@ class EventLoop {
     // While a task awaits work on another thread (begin_external_wait), the
     // loop spins this long for its wake-up before blocking in epoll: a
     // blocked thread takes ~10 us to wake on a VM, a spinning one ~1 us.
-    // Costs at most this much CPU per idle period; 0 disables; negative
-    // throws std::invalid_argument.
+    // Costs at most this much CPU per idle period, and the time spun counts
+    // towards the next timer. 0 disables; negative throws
+    // std::invalid_argument; virtual time never spins.
     std::chrono::microseconds spin_before_block{20};
   };
 

@@ -236,6 +236,35 @@ TEST(EventLoopTest, SpinningLoopSeesEveryThreadsafeWakeup) {
   EXPECT_EQ(ran, kRounds);
 }
 
+// Regression: after spinning up to a timer's deadline, the loop then also
+// blocked for the whole timeout, so the timer fired up to twice as late.
+TEST(EventLoopTest, SpinTimeCountsTowardsTheNextTimer) {
+  EventLoop loop({.spin_before_block = std::chrono::seconds(2)});
+  loop.begin_external_wait();
+  auto t0 = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration fired_after{};
+  loop.call_later(std::chrono::seconds(1), [&] {
+    fired_after = std::chrono::steady_clock::now() - t0;
+    loop.stop();
+  });
+  loop.run_forever();
+  loop.end_external_wait();
+  EXPECT_GE(fired_after, 1s);
+  EXPECT_LT(fired_after, 1700ms);  // 2 s with the bug
+}
+
+// Virtual time does not spin: the clock jumps as soon as nothing is ready.
+TEST(EventLoopTest, VirtualTimeDoesNotSpin) {
+  EventLoop loop(
+      {.virtual_time = true, .spin_before_block = std::chrono::seconds(2)});
+  loop.begin_external_wait();
+  auto t0 = std::chrono::steady_clock::now();
+  loop.call_later(std::chrono::seconds(1), [&] { loop.stop(); });
+  loop.run_forever();
+  loop.end_external_wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+}
+
 TEST(EventLoopTest, SpinEndsAtTheNextTimer) {
   // A spin of one minute must not delay a timer due in 1 ms.
   EventLoop loop({.spin_before_block = std::chrono::seconds(60)});
