@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "loop/cpu_relax.h"
+
 namespace aio {
 
 namespace {
@@ -103,14 +105,6 @@ void ThreadPool::wake_one_locked() {
 namespace {
 constexpr auto kSpin = std::chrono::microseconds(50);
 constexpr unsigned kYieldEvery = 64;  // pauses between clock checks and yields
-
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 }  // namespace
 
 void ThreadPool::spin_for_work() const {

@@ -15,17 +15,10 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "loop/cpu_relax.h"
+
 namespace aio {
 namespace {
-
-// A pause between polls of a flag another core will set.
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 thread_local EventLoop* t_running_loop = nullptr;
 thread_local EventLoop* t_set_loop = nullptr;
