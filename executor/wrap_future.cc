@@ -21,9 +21,8 @@ void LoopLink::on_complete() {
   if (task == nullptr) return;
   parked_ = nullptr;
   waiting_.store(false, std::memory_order_relaxed);
-  task->awaiting = nullptr;
   task->loop()->end_external_wait();
-  task->loop()->schedule_task(task);
+  task->loop()->wake_parked(task);
 }
 
 bool LoopLink::park(std::coroutine_handle<> h, CfStateBase* cf) {
@@ -60,9 +59,8 @@ bool LoopLink::on_cancel(CancelHook* hook) {
   FutureBase* task = self->parked_;
   self->parked_ = nullptr;
   self->waiting_.store(false, std::memory_order_relaxed);
-  task->awaiting = nullptr;
   task->loop()->end_external_wait();
-  task->loop()->schedule_task(task);
+  task->loop()->wake_parked(task);
   // Work that has not started is not worth running any more.
   self->cf_->cancel();
   return false;

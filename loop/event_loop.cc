@@ -339,8 +339,7 @@ void EventLoop::poll(int64_t timeout_ns) {
         auto* w = reinterpret_cast<IoWaiter*>(s.reader & ~uintptr_t{1});
         s.reader = 0;
         w->events = ev;
-        w->task->awaiting = nullptr;
-        schedule_task(w->task);
+        wake_parked(w->task);
       } else if (s.reader) {
         schedule_node(reinterpret_cast<internal::CallbackNode*>(s.reader));
       } else {
@@ -352,8 +351,7 @@ void EventLoop::poll(int64_t timeout_ns) {
         auto* w = reinterpret_cast<IoWaiter*>(s.writer & ~uintptr_t{1});
         s.writer = 0;
         w->events = ev;
-        w->task->awaiting = nullptr;
-        schedule_task(w->task);
+        wake_parked(w->task);
       } else if (s.writer) {
         schedule_node(reinterpret_cast<internal::CallbackNode*>(s.writer));
       } else if (ev & EPOLLOUT) {
@@ -560,8 +558,7 @@ void EventLoop::forget_fd(int fd) {
       // A task awaits this fd: wake it; it will see no readiness events.
       auto* w = reinterpret_cast<IoWaiter*>(*p & ~uintptr_t{1});
       w->events = EPOLLERR;
-      w->task->awaiting = nullptr;
-      schedule_task(w->task);
+      wake_parked(w->task);
     } else if (*p) {
       auto* n = reinterpret_cast<internal::CallbackNode*>(*p);
       n->cancelled = true;

@@ -212,6 +212,12 @@ class EventLoop {
   void schedule_task(internal::FutureBase* task) {
     ready_.push(reinterpret_cast<uintptr_t>(task) | 1);
   }
+  // Wakes a task parked on one of this loop's awaiters (loop/park.h): it no
+  // longer awaits anything and runs again in the next batch.
+  void wake_parked(internal::FutureBase* task) {
+    task->awaiting = nullptr;
+    schedule_task(task);
+  }
   void add_timer(internal::TimerNode* t) { timers_.push(t); }
   void remove_timer(internal::TimerNode* t) { timers_.remove(t); }
   int64_t now_ns() const;

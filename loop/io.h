@@ -44,8 +44,7 @@ class IoAwaiter : private CancelHook {
       auto* self = static_cast<IoAwaiter*>(c);
       self->task_->loop()->clear_io_waiter(self->fd_, self->write_, &self->w_);
       self->registered_ = false;
-      self->task_->awaiting = nullptr;
-      self->task_->loop()->schedule_task(self->task_);
+      self->task_->loop()->wake_parked(self->task_);
       return false;
     };
     task_->resume_point = h;

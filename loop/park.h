@@ -12,7 +12,7 @@
 //     task->awaiting = &hook;         // CancelHook: how to detach this wait
 //     return true;
 //   wake-up (on the loop thread):
-//     task->awaiting = nullptr; task->loop()->schedule_task(task);
+//     task->loop()->wake_parked(task);   // clears task->awaiting
 //   hook.cancel(hook):
 //     detach the wait, then wake the task as above; return false so the task
 //     raises CancelledError when it resumes (return true only when the awaited

@@ -46,14 +46,12 @@ class SleepAwaiter : private TimerNode, private CancelHook {
     if (!owner_bits) when += loop->now_ns();
     fire = [](TimerNode* t) {
       auto* self = static_cast<SleepAwaiter*>(t);
-      self->task_->awaiting = nullptr;
-      self->task_->loop()->schedule_task(self->task_);
+      self->task_->loop()->wake_parked(self->task_);
     };
     cancel = [](CancelHook* c) {
       auto* self = static_cast<SleepAwaiter*>(c);
       self->task_->loop()->remove_timer(self);
-      self->task_->awaiting = nullptr;
-      self->task_->loop()->schedule_task(self->task_);
+      self->task_->loop()->wake_parked(self->task_);
       return false;
     };
     loop->add_timer(this);

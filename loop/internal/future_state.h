@@ -97,8 +97,7 @@ class FutureAwaiter : private Waiter, private CancelHook {
     if (task->must_cancel()) return false;
     on_done = [](Waiter* w, FutureBase*) {
       auto* self = static_cast<FutureAwaiter*>(w);
-      self->task_->awaiting = nullptr;
-      self->task_->loop()->schedule_task(self->task_);
+      self->task_->loop()->wake_parked(self->task_);
     };
     cancel = [](CancelHook* c) {
       auto* self = static_cast<FutureAwaiter*>(c);

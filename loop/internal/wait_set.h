@@ -142,8 +142,7 @@ class WaitSet : private TimerNode, private CancelHook {
   void wake() {
     if (queued()) loop_->remove_timer(this);
     waiting_ = nullptr;
-    task_->awaiting = nullptr;
-    loop_->schedule_task(task_);
+    loop_->wake_parked(task_);
   }
 
   bool park(std::coroutine_handle<> h, Awaiter* a) {

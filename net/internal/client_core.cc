@@ -150,8 +150,7 @@ bool TransferAwaiter::await_suspend(std::coroutine_handle<> h) {
     auto* self = static_cast<TransferAwaiter*>(c);
     self->t_->waiter = nullptr;
     if (self->t_->core) self->t_->core->abort(self->t_);
-    self->task_->awaiting = nullptr;
-    self->task_->loop()->schedule_task(self->task_);
+    self->task_->loop()->wake_parked(self->task_);
     return false;
   };
   task_->resume_point = h;
@@ -607,8 +606,7 @@ void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result,
   t->result = std::move(result);
   if (aio::internal::FutureBase* task = t->waiter) {
     t->waiter = nullptr;
-    task->awaiting = nullptr;
-    loop_->schedule_task(task);
+    loop_->wake_parked(task);
   }
 }
 

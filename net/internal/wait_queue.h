@@ -63,8 +63,7 @@ class WaitQueue {
       linked_ = false;
     }
     void wake() {
-      task_->awaiting = nullptr;
-      task_->loop()->schedule_task(task_);
+      task_->loop()->wake_parked(task_);
     }
 
     WaitQueue* q_;

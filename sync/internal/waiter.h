@@ -95,8 +95,7 @@ class WaitList {
 // be unlinked. Safe to call from a cancel hook, a timer or another task.
 inline void wake(SyncWaiter* w, SyncWaiter::Outcome outcome) {
   w->outcome = outcome;
-  w->task->awaiting = nullptr;
-  w->task->loop()->schedule_task(w->task);
+  w->task->loop()->wake_parked(w->task);
 }
 
 // Pops and wakes every waiter of `list` with `outcome`.
@@ -133,8 +132,7 @@ inline void abandon(WaitList& waiting, WaitList& granted) {
 inline bool cancel_parked(CancelHook* hook) {
   auto* w = static_cast<SyncWaiter*>(hook);
   if (w->linked()) w->list->remove(w);
-  w->task->awaiting = nullptr;
-  w->task->loop()->schedule_task(w->task);
+  w->task->loop()->wake_parked(w->task);
   return false;
 }
 
