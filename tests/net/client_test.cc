@@ -27,6 +27,7 @@
 namespace aio::http {
 namespace {
 
+using aio::testing::closed_port;
 using aio::testing::HttpServer;
 using aio::testing::run_test;
 using namespace std::chrono_literals;
@@ -40,19 +41,6 @@ std::string pattern(size_t n) {
 double seconds_since(TimePoint start) {
   return std::chrono::duration<double>(get_running_loop().time() - start)
       .count();
-}
-
-// A port on 127.0.0.1 where nothing listens.
-uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 size_t open_fds() {

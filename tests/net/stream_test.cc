@@ -22,6 +22,7 @@
 namespace aio::net {
 namespace {
 
+using aio::testing::closed_port;
 using aio::testing::run_test;
 using namespace std::chrono_literals;
 
@@ -36,19 +37,6 @@ Coro<void> echo_handler(StreamReader r, StreamWriter w) {
 
 Coro<absl::StatusOr<Server>> echo_server() {
   return start_server(echo_handler, "127.0.0.1", 0);
-}
-
-// A port on 127.0.0.1 where nothing listens.
-uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 Coro<void> echo_round_trip() {

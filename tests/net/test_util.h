@@ -1,9 +1,15 @@
 // Helpers shared by the //net tests: fatal assertions usable inside
-// coroutines (gtest's ASSERT_* use `return`, which a coroutine cannot), and
-// a way to run a test body on a fresh loop.
+// coroutines (gtest's ASSERT_* use `return`, which a coroutine cannot), a
+// way to run a test body on a fresh loop, and a port where nothing listens.
 #ifndef AIO_TESTS_NET_TEST_UTIL_H_
 #define AIO_TESTS_NET_TEST_UTIL_H_
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +19,19 @@
 #include "loop/loop.h"
 
 namespace aio::testing {
+
+// A port on 127.0.0.1 where nothing listens.
+inline uint16_t closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
 
 inline const absl::Status& status_of(const absl::Status& s) { return s; }
 template <typename T>
