@@ -229,6 +229,20 @@ def add_common_args(ap, rounds):
                          "(relative to the workspace under bazel run)")
 
 
+def report(args, info, lines, sizes_line, checks, issue, heading=""):
+    """Prints a driver's tables, its sizes line and its target lines (checked
+    only at --scale 1: other sizes are not what the issue measures), and
+    writes them with the machine info to --markdown FILE, after `heading`."""
+    out = ["", *lines, "", sizes_line]
+    if checks and args.scale == 1.0:
+        out += ["", f"targets ({issue}):", *checks]
+    elif checks:
+        out += ["", f"targets ({issue}): not checked, --scale changes the sizes"]
+    print("\n".join(out), flush=True)
+    if args.markdown:
+        write_markdown(args.markdown, heading + "```\n" + "\n".join(info + out) + "\n```\n")
+
+
 def write_markdown(path, text):
     """Writes text to path; under bazel run a relative path is taken from the
     workspace (the working directory is the runfiles tree)."""

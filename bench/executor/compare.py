@@ -121,18 +121,12 @@ def main():
         r = ratios[label][0]["uvloop"]
         checks.append(driver.target(r >= TARGET_X_UVLOOP,
                                     f"{label} >= {TARGET_X_UVLOOP}x uvloop: {r:.1f}x"))
-    out = ["", *lines, "",
-           "sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in workloads) +
-           f"; medians of {args.rounds} interleaved rounds; 'N x' = aio is N times better",
-           ]
-    if args.scale == 1.0:
-        out += ["", "targets (issue 3):", *checks]
-    print("\n".join(out), flush=True)
-    if args.markdown:
-        driver.write_markdown(args.markdown,
-                              "# //executor benchmark\n\nPrinted by `bazel run --config=opt "
-                              "//bench/executor:compare`:\n\n```\n" + "\n".join(info + out) +
-                              "\n```\n")
+    sizes_line = ("sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in workloads) +
+                  f"; medians of {args.rounds} interleaved rounds; "
+                  "'N x' = aio is N times better")
+    driver.report(args, info, lines, sizes_line, checks, "issue 3",
+                  heading="# //executor benchmark\n\nPrinted by `bazel run --config=opt "
+                          "//bench/executor:compare`:\n\n")
     return 0
 
 

@@ -233,15 +233,7 @@ def main():
     # does when nothing else competes for the machine.
     check_lines = [driver.target(ok, text) for ok, text in checks]
 
-    out = ["", *lines, "", sizes_line]
-    if check_lines and args.scale == 1.0:
-        out += ["", "targets (issue 2):", *check_lines]
-    elif check_lines:
-        out += ["", "targets (issue 2): not checked, --scale changes the sizes"]
-    print("\n".join(out), flush=True)
-
-    if args.markdown:
-        driver.write_markdown(args.markdown, "```\n" + "\n".join(info + out) + "\n```\n")
+    driver.report(args, info, lines, sizes_line, check_lines, "issue 2")
     return 0
 
 

@@ -97,18 +97,11 @@ def main():
             f"{w} >= {TARGET_X_UVLOOP}x uvloop: {ratio['uvloop']:.1f}x (per round: " +
             ", ".join(f"{a / b:.1f}x" for a, b in zip(rate["aio"], rate["uvloop"])) + ")"))
     lines = driver.table(head, rows)
-    out = ["", *lines, "",
-           "sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in WORKLOADS) +
-           f"; medians of {args.rounds} interleaved rounds",
-           ]
-    if args.scale == 1.0:
-        out += ["", "targets (issue 3):", *checks]
-    print("\n".join(out), flush=True)
-    if args.markdown:
-        driver.write_markdown(args.markdown,
-                              "# //sync benchmark\n\nPrinted by `bazel run --config=opt "
-                              "//bench/sync:compare`:\n\n```\n" + "\n".join(info + out) +
-                              "\n```\n")
+    sizes_line = ("sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in WORKLOADS) +
+                  f"; medians of {args.rounds} interleaved rounds")
+    driver.report(args, info, lines, sizes_line, checks, "issue 3",
+                  heading="# //sync benchmark\n\nPrinted by `bazel run --config=opt "
+                          "//bench/sync:compare`:\n\n")
     return 0
 
 
