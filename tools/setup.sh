@@ -8,7 +8,7 @@ set -euo pipefail
 # Build and test.
 BUILD_PKGS=(
   bazel-bootstrap g++ libabsl-dev libcurl4-openssl-dev libmariadb-dev
-  libgumbo-dev libgtest-dev libgmock-dev mariadb-server nginx-light libboost-dev
+  libgumbo-dev libre2-dev libgtest-dev libgmock-dev mariadb-server mariadb-client nginx-light libboost-dev
   ca-certificates zlib1g-dev libbrotli-dev openssl
 )
 # Benchmarks' peers (bench/): only with --bench.
