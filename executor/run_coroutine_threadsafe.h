@@ -3,8 +3,9 @@
 // (asyncio.run_coroutine_threadsafe).
 //
 //   // on some thread other than the loop's:
-//   aio::ConcurrentFuture<int> f = aio::run_coroutine_threadsafe(fetch(7),
-//   loop); int v = f.result(std::chrono::seconds(5));
+//   aio::ConcurrentFuture<int> f =
+//       aio::run_coroutine_threadsafe(fetch(7), loop);
+//   int v = f.result(std::chrono::seconds(5));
 //
 // Callable from any thread; the coroutine runs as a task of `loop`, started
 // through call_soon_threadsafe. Its value or exception (unchanged) completes

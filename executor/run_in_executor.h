@@ -3,8 +3,9 @@
 // asyncio.to_thread).
 //
 //   int v = co_await aio::run_in_executor(pool, blocking_io, path);
-//   int w = co_await aio::run_in_executor(nullptr, blocking_io, path);  //
-//   default int x = co_await aio::to_thread(blocking_io, path); // default
+//   // on the running loop's default executor:
+//   int w = co_await aio::run_in_executor(nullptr, blocking_io, path);
+//   int x = co_await aio::to_thread(blocking_io, path);
 //
 // The job is submitted at once (as in asyncio), so several can run in
 // parallel before any is awaited; the returned WrappedFuture (wrap_future.h)
