@@ -53,7 +53,7 @@
 
 #include "sync/event.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
+#include "loop/park.h"
 
 namespace aio {
 
@@ -160,8 +160,8 @@ class PriorityStore {
 
 template <typename T, typename Store>
 class BasicQueue {
-  using SyncWaiter = internal::SyncWaiter;
-  using Outcome = SyncWaiter::Outcome;
+  using ListWaiter = internal::ListWaiter;
+  using Outcome = ListWaiter::Outcome;
 
  public:
   using value_type = T;
@@ -177,7 +177,7 @@ class BasicQueue {
   BasicQueue(const BasicQueue&) = delete;
   BasicQueue& operator=(const BasicQueue&) = delete;
 
-  class [[nodiscard]] PutAwaiter : private SyncWaiter {
+  class [[nodiscard]] PutAwaiter : private ListWaiter {
    public:
     PutAwaiter(BasicQueue* q, T item) : q_(q), item_(std::move(item)) {}
     PutAwaiter(const PutAwaiter&) = delete;
@@ -233,7 +233,7 @@ class BasicQueue {
     uint8_t immediate_ = kParked;
   };
 
-  class [[nodiscard]] GetAwaiter : private SyncWaiter {
+  class [[nodiscard]] GetAwaiter : private ListWaiter {
    public:
     explicit GetAwaiter(BasicQueue* q) : q_(q) {}
     GetAwaiter(const GetAwaiter&) = delete;

@@ -11,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "loop/event_loop.h"
 #include "loop/park.h"
-#include "net/internal/wait_queue.h"
 
 namespace aio::net::internal {
 namespace {
@@ -70,7 +69,7 @@ struct Job {
   bool done = false;
   int rc = 0;
   AddrInfoPtr result;
-  WaitQueue waiters;
+  aio::internal::WaitList waiters;
 };
 
 void run_job(std::shared_ptr<Job> job) {
@@ -84,7 +83,7 @@ void run_job(std::shared_ptr<Job> job) {
       job->rc = rc;
       job->result.reset(raw);
       job->done = true;
-      job->waiters.wake_all();
+      aio::internal::wake_all(job->waiters);
     });
   } catch (...) {
     freeaddrinfo(raw);  // the loop closed meanwhile
@@ -118,7 +117,7 @@ Coro<absl::StatusOr<std::vector<Endpoint>>> resolve(std::string host,
   job->loop = &get_running_loop();
   Detach detach{job};
   std::thread(run_job, job).detach();
-  while (!job->done) co_await job->waiters.wait();
+  while (!job->done) co_await aio::internal::wait_in(job->waiters);
   co_return to_endpoints(job->rc, job->result, host);
 }
 
