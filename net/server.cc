@@ -19,7 +19,6 @@
 #include "loop/task.h"
 #include "net/internal/resolve.h"
 #include "net/internal/socket_state.h"
-#include "net/internal/wait_queue.h"
 
 namespace aio::net {
 namespace internal {
@@ -50,7 +49,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
     loop_->forget_fd(fd_);
     ::close(fd_);
     fd_ = -1;
-    waiters_.wake_all();
+    aio::internal::wake_all(waiters_);
   }
 
   void close_clients() {
@@ -73,7 +72,9 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
     ~Registration() {
       if (!state) return;
       state->connections_.erase(id);
-      if (state->connections_.empty()) state->waiters_.wake_all();
+      if (state->connections_.empty()) {
+        aio::internal::wake_all(state->waiters_);
+      }
     }
   };
 
@@ -145,13 +146,15 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
 
   Coro<void> wait_closed() {
     auto self = shared_from_this();
-    while (fd_ >= 0 || !connections_.empty()) co_await waiters_.wait();
+    while (fd_ >= 0 || !connections_.empty()) {
+      co_await aio::internal::wait_in(waiters_);
+    }
   }
 
   Coro<void> serve_forever() {
     auto self = shared_from_this();
     try {
-      while (fd_ >= 0) co_await waiters_.wait();
+      while (fd_ >= 0) co_await aio::internal::wait_in(waiters_);
     } catch (const CancelledError&) {
       close();
       throw;
@@ -167,7 +170,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   uint64_t accepted_ = 0;
   // Non-owning: a task's frame owns its Registration, which owns us.
   std::unordered_map<uint64_t, aio::internal::FutureBase*> connections_;
-  WaitQueue waiters_;
+  aio::internal::WaitList waiters_;
   Handle pause_timer_;
 };
 
