@@ -74,7 +74,9 @@ Coro<void> use_default(std::vector<int>* out) {
   out->push_back(co_await run_in_executor(nullptr, slow_square, 3));
   auto* pool = dynamic_cast<ThreadPool*>(loop.default_executor());
   EXPECT_NE(pool, nullptr);
-  if (pool) EXPECT_EQ(pool->max_workers(), ThreadPool::default_max_workers());
+  if (pool) {
+    EXPECT_EQ(pool->max_workers(), ThreadPool::default_max_workers());
+  }
   out->push_back(co_await to_thread(slow_square, 4));
   EXPECT_EQ(loop.default_executor(), pool);  // the same pool again
 }
