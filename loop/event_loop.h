@@ -120,7 +120,7 @@ class EventLoop {
     // work through call_soon_threadsafe still wake the loop as usual.
     bool virtual_time = false;
     // Shown in error messages; default "EventLoop-<n>".
-    std::string name;
+    std::string name{};  // {}: see tests/common/options_init_test.cc
     // While a task awaits work on another thread (begin_external_wait), the
     // loop spins this long for its wake-up before blocking in epoll: a
     // blocked thread takes ~10 us to wake on a VM, a spinning one ~1 us.
