@@ -22,7 +22,9 @@ struct Request {
   Headers headers;
   std::string body;
 
-  // Overrides of Client::Options for this request only.
+  // Overrides of Client::Options for this request only. timeout: zero =
+  // none, negative = an InvalidArgument status, Duration::max() = none in
+  // practice.
   std::optional<Duration> timeout;
   std::optional<size_t> max_body_size;
   std::optional<bool> follow_redirects;
