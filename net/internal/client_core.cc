@@ -315,7 +315,11 @@ curl_socket_t ClientCore::open_cb(void* self, curlsocktype purpose,
 int ClientCore::close_cb(void* self, curl_socket_t fd) {
   auto* core = static_cast<ClientCore*>(self);
   // Out of epoll before the number can be reused.
-  core->loop_->forget_fd(fd);
+  try {
+    core->loop_->forget_fd(fd);
+  } catch (...) {
+    // Nothing may escape into libcurl; the fd is closed below either way.
+  }
   if (static_cast<size_t>(fd) < core->fds_.size()) core->fds_[fd] = 0;
   ++core->stats_.connections_closed;
   return ::close(fd);
@@ -734,6 +738,10 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
         absl::StrCat("invalid HTTP method '", request.method, "'"));
   }
   if (absl::Status s = check_headers(request.headers); !s.ok()) return s;
+  if (request.timeout.has_value() && request.timeout->count() < 0) {
+    return absl::InvalidArgumentError(
+        "aio::http::Request::timeout: negative timeout");
+  }
   // Plain absolute http(s) URLs go to libcurl as they are (it parses them
   // anyway, and reports what is malformed); anything else is cleaned and
   // checked here first, for a clear error and the WHATWG clean-up.
