@@ -145,14 +145,17 @@ void PoolCore::release(std::shared_ptr<Conn> conn, PermitGuard permit) {
     put_back(conn);
     return;  // the permit is released here, after the connection is back
   }
-  auto task = loop_->create_task(
-      finish_release(shared_from_this(), std::move(conn), std::move(permit)));
+  // The task returns the permit itself at its end (a guard in its frame could
+  // outlive the semaphore if the loop shuts down before the task ran: then
+  // the permit dies with the pool).
+  permit.detach();
+  auto task =
+      loop_->create_task(finish_release(shared_from_this(), std::move(conn)));
   (void)task;
 }
 
 Coro<void> PoolCore::finish_release(std::shared_ptr<PoolCore> self,
-                                    std::shared_ptr<Conn> conn,
-                                    PermitGuard permit) {
+                                    std::shared_ptr<Conn> conn) {
   bool ok = true;
   try {
     // Wait for the statement that still runs (a cancelled caller's).
@@ -182,7 +185,7 @@ Coro<void> PoolCore::finish_release(std::shared_ptr<PoolCore> self,
   } else {
     self->put_back(conn);
   }
-  permit.release();
+  self->permits_.release();
 }
 
 void PoolCore::kill_query(const std::shared_ptr<Conn>& conn) {

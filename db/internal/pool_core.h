@@ -123,8 +123,7 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
 
  private:
   static Coro<void> finish_release(std::shared_ptr<PoolCore> self,
-                                   std::shared_ptr<Conn> conn,
-                                   PermitGuard permit);
+                                   std::shared_ptr<Conn> conn);
   void put_back(const std::shared_ptr<Conn>& conn);
   void discard(const std::shared_ptr<Conn>& conn);
   bool looks_alive(const Conn& conn) const;

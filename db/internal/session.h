@@ -11,6 +11,7 @@
 
 #include <mariadb/mysql.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,7 +58,9 @@ class Session {
   // server's id of this connection (for KILL QUERY); its socket.
   bool broken() const { return broken_; }
   bool in_transaction() const { return in_transaction_; }
-  unsigned long thread_id() const { return thread_id_; }
+  unsigned long thread_id() const {
+    return thread_id_.load(std::memory_order_relaxed);
+  }
   int fd() const { return fd_; }
   uint64_t max_allowed_packet() const { return max_packet_; }
 
@@ -79,7 +82,9 @@ class Session {
   StatementCache cache_;
   bool broken_ = false;
   bool in_transaction_ = false;
-  unsigned long thread_id_ = 0;
+  // Atomic: KILL QUERY reads it on the loop thread while a job (perhaps a
+  // reconnect) runs.
+  std::atomic<unsigned long> thread_id_{0};
   int fd_ = -1;
   uint64_t max_packet_ = 16 << 20;
 };
