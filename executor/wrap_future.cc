@@ -25,7 +25,7 @@ void LoopLink::on_complete() {
   task->loop()->wake_parked(task);
 }
 
-bool LoopLink::park(std::coroutine_handle<> h, CfStateBase* cf) {
+bool LoopLink::park(std::coroutine_handle<> h, ConcurrentFutureStateBase* cf) {
   FutureBase* task =
       require_task("co_await on aio::wrap_future / run_in_executor");
   if (task->loop() != loop_) {

@@ -193,7 +193,10 @@ class EventLoop {
   DefaultExecutor* default_executor() const { return default_executor_.get(); }
   void set_default_executor(std::shared_ptr<DefaultExecutor> executor);
   // Shuts the default executor down, waiting for its jobs (aio::run does it).
+  // From then on the loop has no default executor: //executor refuses to
+  // create a new one (asyncio raises RuntimeError).
   void shutdown_default_executor();
+  bool default_executor_shut_down() const { return executor_shut_down_; }
 
   // A task of this loop starts / stops waiting for another thread to call
   // call_soon_threadsafe (see Options::spin_before_block). Loop thread only.
@@ -278,6 +281,7 @@ class EventLoop {
   uint32_t task_counter_ = 0;
   ExceptionHandler exception_handler_;
   std::shared_ptr<DefaultExecutor> default_executor_;
+  bool executor_shut_down_ = false;
   std::vector<std::pair<int, internal::CallbackNode*>> signal_handlers_;
 
   int64_t spin_ns_ = 0;
