@@ -16,6 +16,7 @@
 #include "loop/run.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "loop/wait.h"
 #include "tests/executor/test_util.h"
 
 namespace aio {
@@ -258,6 +259,23 @@ TEST(RunInExecutor, AForeignDefaultExecutorIsReportedClearly) {
     co_return co_await run_in_executor(nullptr, slow_square, 1);
   }()),
                std::logic_error);
+}
+
+int slow_job() {
+  std::this_thread::sleep_for(20ms);
+  return 20;
+}
+Coro<int> await_slow_job() { co_return co_await to_thread(slow_job); }
+Coro<int> slow_job_under_a_timeout() {
+  co_return co_await wait_for(await_slow_job(), 10s);
+}
+
+// Issue 9 item 15: virtual time jumped to the 10 s timeout while the 20 ms
+// job was in flight, so the wait timed out spuriously.
+TEST(RunInExecutor, VirtualTimeDoesNotJumpPastAThreadJobsTimeout) {
+  EventLoop::Options options;
+  options.virtual_time = true;
+  EXPECT_EQ(run(slow_job_under_a_timeout(), std::move(options)), 20);
 }
 
 }  // namespace
