@@ -25,11 +25,10 @@ Future<internal::awaitable_value_t<A>> shield(A aw) {
   if (inner.done()) return inner;
   Future<T> outer = get_running_loop().template create_future<T>();
   inner.add_done_callback([outer](Future<T>& in) {
-    if (outer.done()) {
-      if (!in.cancelled())
-        in.exception();  // retrieved: the shield's owner left
-      return;
-    }
+    // The shield's owner left (outer cancelled): as asyncio removes this
+    // callback, nothing retrieves the inner's outcome here, so a failure is
+    // reported as never retrieved when the inner's last handle goes.
+    if (outer.done()) return;
     if (in.cancelled()) {
       outer.cancel();
     } else if (auto e = in.exception()) {

@@ -154,6 +154,7 @@ T EventLoop::run_until_complete(Task<T> task) {
 
 template <typename T>
 T EventLoop::run_until_complete(Coro<T> coro) {
+  check_can_run();  // before wrapping: a refused coroutine never runs
   return run_until_complete(create_task(std::move(coro)));
 }
 

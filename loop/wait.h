@@ -43,10 +43,19 @@ struct WaitResult {
 };
 
 namespace internal {
-inline std::optional<int64_t> deadline_after(EventLoop& loop,
-                                             std::optional<Duration> timeout) {
+// The deadline of an optional timeout on `loop`'s clock; none for no timeout
+// or one too long to come (loop/clock.h).
+inline std::optional<int64_t> optional_deadline(
+    EventLoop& loop, std::optional<Duration> timeout) {
   if (!timeout) return std::nullopt;
-  return loop.now_ns() + timeout->count();
+  int64_t d = deadline_after(loop.now_ns(), timeout->count());
+  if (d == kNever) return std::nullopt;
+  return d;
+}
+template <typename Rep, typename Period>
+std::optional<Duration> timeout_of(std::chrono::duration<Rep, Period> timeout,
+                                   const char* what) {
+  return Duration(to_ns(timeout, what));
 }
 }  // namespace internal
 
@@ -66,7 +75,7 @@ Coro<WaitResult<H>> wait(std::vector<H> fs,
   uint8_t stop = return_when == ReturnWhen::kFirstException
                      ? internal::WaitSet::kStopOnException
                      : internal::WaitSet::kStopOnNothing;
-  co_await ws.wait(target, stop, internal::deadline_after(loop, timeout));
+  co_await ws.wait(target, stop, internal::optional_deadline(loop, timeout));
   WaitResult<H> r;
   for (auto& f : fs) (f.done() ? r.done : r.pending).push_back(std::move(f));
   co_return r;
@@ -76,10 +85,8 @@ template <typename H, typename Rep, typename Period>
 Coro<WaitResult<H>> wait(std::vector<H> fs,
                          std::chrono::duration<Rep, Period> timeout,
                          ReturnWhen return_when = ReturnWhen::kAllCompleted) {
-  return wait(
-      std::move(fs),
-      std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)),
-      return_when);
+  return wait(std::move(fs), internal::timeout_of(timeout, "aio::wait"),
+              return_when);
 }
 
 template <typename A>
@@ -93,7 +100,7 @@ Coro<internal::awaitable_value_t<A>> wait_for(A aw,
   bool ok = false;
   try {
     ok = co_await ws.wait(1, internal::WaitSet::kStopOnNothing,
-                          internal::deadline_after(loop, timeout));
+                          internal::optional_deadline(loop, timeout));
   } catch (const CancelledError&) {
     outer_cancel = std::current_exception();
   }
@@ -109,9 +116,7 @@ Coro<internal::awaitable_value_t<A>> wait_for(A aw,
 template <typename A, typename Rep, typename Period>
 Coro<internal::awaitable_value_t<A>> wait_for(
     A aw, std::chrono::duration<Rep, Period> timeout) {
-  return wait_for(
-      std::move(aw),
-      std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)));
+  return wait_for(std::move(aw), internal::timeout_of(timeout, "aio::wait_for"));
 }
 
 // Yields results in completion order; see the header comment.
@@ -127,7 +132,7 @@ class AsCompleted {
       states.push_back(futs_.back().state());
     }
     ws_ = std::make_unique<internal::WaitSet>(&loop, std::move(states));
-    deadline_ = internal::deadline_after(loop, timeout);
+    deadline_ = internal::optional_deadline(loop, timeout);
   }
 
   // Awaiting the next completion: `T v = co_await ac.next();`
