@@ -6,7 +6,7 @@
 namespace aio {
 
 ThreadPool& default_executor(EventLoop& loop) {
-  if (DefaultExecutor* current = loop.default_executor()) {
+  if (Executor* current = loop.default_executor()) {
     if (auto* pool = dynamic_cast<ThreadPool*>(current)) return *pool;
     throw std::logic_error(
         "the default executor of " + loop.name() +
