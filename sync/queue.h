@@ -1,7 +1,7 @@
 // aio::Queue<T>, aio::PriorityQueue<T, Compare> and aio::LifoQueue<T>
 // (asyncio.Queue, PriorityQueue, LifoQueue, with Python 3.13's shutdown).
 //
-//   aio::Queue<Url> q(100);               // maxsize 100; 0 means unbounded
+//   aio::Queue<Url> q(100);               // maxsize 100; <= 0: unbounded
 //   co_await q.put(url);                  // waits while the queue is full
 //   Url u = co_await q.get();             // waits while it is empty
 //   q.task_done();  co_await q.join();    // wait until every item is processed
@@ -11,7 +11,7 @@
 // smallest by Compare (std::less: smallest first; equal priorities come out
 // in insertion order).
 //
-// Order and fairness: items always wait in the queue's container, and a get()
+// Fairness and hand-off: items always wait in the queue's container, and a get()
 // takes the next item in the queue's order when its task runs, never before
 // (as in asyncio), so neither a woken getter nor a cancelled one can change
 // the order items come out in. Getters and putters are each served in
