@@ -137,6 +137,11 @@ class ThreadPool : public Executor {
   explicit ThreadPool(I max_workers)
       : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers))) {}
   ThreadPool(size_t max_workers, ThreadHooks hooks);
+  template <typename I>
+    requires std::is_integral_v<I> && std::is_signed_v<I>
+  ThreadPool(I max_workers, ThreadHooks hooks)
+      : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers)),
+                   std::move(hooks)) {}
   // Waits for every queued and running job (shutdown(true)).
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;

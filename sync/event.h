@@ -21,8 +21,8 @@
 #include <coroutine>
 #include <cstddef>
 
-#include "sync/internal/loop_binding.h"
 #include "loop/park.h"
+#include "sync/internal/loop_binding.h"
 
 namespace aio {
 

@@ -35,8 +35,8 @@
 #include <string>
 
 #include "loop/clock.h"
-#include "sync/internal/loop_binding.h"
 #include "loop/park.h"
+#include "sync/internal/loop_binding.h"
 
 namespace aio {
 

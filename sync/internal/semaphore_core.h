@@ -12,8 +12,8 @@
 #include <coroutine>
 #include <cstdint>
 
-#include "sync/internal/loop_binding.h"
 #include "loop/park.h"
+#include "sync/internal/loop_binding.h"
 
 namespace aio {
 class PermitGuard;
