@@ -139,32 +139,27 @@ Transfer::~Transfer() {
 }
 
 TransferAwaiter::~TransferAwaiter() {
-  if (task_ && t_->waiter == task_) t_->waiter = nullptr;
-  if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
-    task_->awaiting = nullptr;
+  if (t_->waiter == this) t_->waiter = nullptr;
 }
 
 bool TransferAwaiter::await_suspend(std::coroutine_handle<> h) {
-  task_ = aio::internal::require_task("aio::http::Client request");
-  if (task_->must_cancel()) return false;
-  t_->waiter = task_;
-  cancel = [](CancelHook* c) {
+  if (!prepare("aio::http::Client request")) return false;
+  t_->waiter = this;
+  cancel = [](CancelHook* c, Op op, std::string&) {
     auto* self = static_cast<TransferAwaiter*>(c);
     self->t_->waiter = nullptr;
+    if (op == kDetach) return false;  // the frame's Transfer aborts later
     if (self->t_->core) self->t_->core->abort(self->t_);
-    self->task_->loop()->wake_parked(self->task_);
+    self->wake();
     return false;
   };
-  task_->resume_point = h;
-  task_->awaiting = this;
+  suspend_at(h);
   return true;
 }
 
 void TransferAwaiter::await_resume() {
-  if (task_) {
-    if (t_->waiter == task_) t_->waiter = nullptr;
-    task_->throw_if_must_cancel();
-  }
+  if (t_->waiter == this) t_->waiter = nullptr;
+  deliver_cancel();
 }
 
 // ---------------------------------------------------------------- ClientCore
@@ -663,9 +658,9 @@ void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result,
     ++stats_.requests_failed;
   }
   t->result = std::move(result);
-  if (aio::internal::FutureBase* task = t->waiter) {
+  if (aio::internal::ParkedTask* waiter = t->waiter) {
     t->waiter = nullptr;
-    loop_->wake_parked(task);
+    waiter->wake();
   }
 }
 
