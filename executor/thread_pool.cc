@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 
 #include "loop/cpu_relax.h"
@@ -20,6 +21,15 @@ size_t ThreadPool::default_max_workers() {
   size_t cores = std::thread::hardware_concurrency();
   if (cores == 0) cores = 1;
   return std::min<size_t>(32, cores + 4);
+}
+
+size_t ThreadPool::checked_max_workers(int64_t max_workers) {
+  if (max_workers <= 0) {
+    throw std::invalid_argument(
+        "aio::ThreadPool: max_workers must be greater than 0, got " +
+        std::to_string(max_workers));
+  }
+  return static_cast<size_t>(max_workers);
 }
 
 ThreadPool::ThreadPool(size_t max_workers)

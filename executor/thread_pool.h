@@ -37,6 +37,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -65,7 +66,7 @@ struct JobNode {
 
 // A job and its future's state in one allocation.
 template <typename R, typename Bound>
-class BoundJob final : public CfState<R>, public JobNode {
+class BoundJob final : public ConcurrentFutureState<R>, public JobNode {
  public:
   template <typename... A>
   explicit BoundJob(A&&... a) : bound_(std::in_place, std::forward<A>(a)...) {
@@ -98,7 +99,7 @@ class BoundJob final : public CfState<R>, public JobNode {
   }
   static void cancel_job(JobNode* node) {
     auto* self = static_cast<BoundJob*>(node);
-    self->CfStateBase::cancel();
+    self->ConcurrentFutureStateBase::cancel();
     self->bound_.reset();
     self->release();
   }
@@ -129,6 +130,12 @@ class ThreadPool : public DefaultExecutor {
 
   // std::invalid_argument if max_workers is 0.
   explicit ThreadPool(size_t max_workers = default_max_workers());
+  // A signed count must be positive (std::invalid_argument otherwise, as
+  // Python's ValueError), so that -1 cannot turn into "no limit".
+  template <typename I>
+  requires std::is_integral_v<I> && std::is_signed_v<I>
+  explicit ThreadPool(I max_workers)
+      : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers))) {}
   ThreadPool(size_t max_workers, ThreadHooks hooks);
   // Waits for every queued and running job (shutdown(true)).
   ~ThreadPool() override;
@@ -171,6 +178,7 @@ class ThreadPool : public DefaultExecutor {
   // Busy-waits briefly for a job before the worker sleeps (see the .cc).
   void spin_for_work() const;
   bool on_own_worker() const;
+  static size_t checked_max_workers(int64_t max_workers);
 
   const size_t max_workers_;
   const ThreadHooks hooks_;

@@ -166,7 +166,7 @@ void SocketState::set_write_buffer_limits(size_t high, size_t low) {
     throw std::invalid_argument("set_write_buffer_limits: low > high");
   high_ = high;
   low_ = low;
-  if (write_buffer_size() <= low_) drain_waiters_.wake_all();
+  if (write_buffer_size() <= low_) aio::internal::wake_all(drain_waiters_);
 }
 
 void SocketState::set_write_error(int err) {
@@ -174,7 +174,24 @@ void SocketState::set_write_error(int err) {
   wbuf_.clear();
   woff_ = 0;
   disarm_writer();
-  drain_waiters_.wake_all();
+  aio::internal::wake_all(drain_waiters_);
+}
+
+size_t SocketState::send_some(std::string_view data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n =
+        ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    set_write_error(n < 0 ? errno : EPIPE);
+    return 0;  // set_write_error dropped the buffer: nothing to account for
+  }
+  return sent;
 }
 
 absl::Status SocketState::write(std::string_view data) {
@@ -200,17 +217,8 @@ absl::Status SocketState::write(std::string_view data) {
     wbuf_.append(data);
     return absl::OkStatus();
   }
-  while (!data.empty()) {
-    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    set_write_error(n < 0 ? errno : EPIPE);
-    return werr_;
-  }
+  data.remove_prefix(send_some(data));
+  if (!werr_.ok()) return werr_;
   if (!data.empty()) {
     wbuf_.assign(data);
     woff_ = 0;
@@ -232,18 +240,7 @@ void SocketState::disarm_writer() {
 }
 
 void SocketState::on_writable() {
-  while (write_buffer_size() > 0) {
-    ssize_t n =
-        ::send(fd_, wbuf_.data() + woff_, write_buffer_size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      woff_ += static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    set_write_error(n < 0 ? errno : EPIPE);
-    break;
-  }
+  woff_ += send_some(std::string_view(wbuf_).substr(woff_));
   if (write_buffer_size() == 0) {
     wbuf_.clear();
     woff_ = 0;
@@ -255,7 +252,7 @@ void SocketState::on_writable() {
     }
     if (closing_) finish_close();
   }
-  if (write_buffer_size() <= low_) drain_waiters_.wake_all();
+  if (write_buffer_size() <= low_) aio::internal::wake_all(drain_waiters_);
 }
 
 Coro<absl::Status> SocketState::drain(std::shared_ptr<SocketState> self) {
@@ -263,7 +260,7 @@ Coro<absl::Status> SocketState::drain(std::shared_ptr<SocketState> self) {
     if (!self->werr_.ok()) co_return self->werr_;
     if (self->aborted_) co_return self->closed_error();
     if (self->write_buffer_size() <= self->low_) co_return absl::OkStatus();
-    co_await self->drain_waiters_.wait();
+    co_await aio::internal::wait_in(self->drain_waiters_);
   }
 }
 
@@ -308,12 +305,12 @@ void SocketState::finish_close() {
   writer_armed_ = false;
   ::close(fd_);
   fd_ = -1;
-  drain_waiters_.wake_all();
-  close_waiters_.wake_all();
+  aio::internal::wake_all(drain_waiters_);
+  aio::internal::wake_all(close_waiters_);
 }
 
 Coro<void> SocketState::wait_closed(std::shared_ptr<SocketState> self) {
-  while (self->fd_ >= 0) co_await self->close_waiters_.wait();
+  while (self->fd_ >= 0) co_await aio::internal::wait_in(self->close_waiters_);
 }
 
 }  // namespace aio::net::internal

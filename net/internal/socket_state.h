@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "loop/coro.h"
 #include "loop/event_loop.h"
-#include "net/internal/wait_queue.h"
+#include "loop/park.h"
 
 namespace aio::net::internal {
 
@@ -87,6 +87,10 @@ class SocketState {
   void disarm_writer();
   void finish_close();
   void set_write_error(int err);
+  // Sends as much of `data` as the socket takes now (EINTR retried); returns
+  // how many bytes went. A send error is recorded with set_write_error (and
+  // 0 returned).
+  size_t send_some(std::string_view data);
   Recv fail_read(int err);
   // The checks before any recv: an error, EOF, a locally closed fd, or a
   // socket the last recv drained; nullopt when a recv should be made.
@@ -121,8 +125,8 @@ class SocketState {
   bool shut_wr_ = false;
   bool aborted_ = false;
   absl::Status werr_;
-  WaitQueue drain_waiters_;
-  WaitQueue close_waiters_;
+  aio::internal::WaitList drain_waiters_;
+  aio::internal::WaitList close_waiters_;
 };
 
 // "ip:port" ("[ip6]:port") of a socket address.
