@@ -172,6 +172,12 @@ Coro<void> over_tcp(aio::testing::MariaDbServer* tcp) {
   CO_ASSERT_OK(rs);
   EXPECT_EQ(*(*rs)[0].get<std::string>(0), "tcp_user@127.0.0.1");
   EXPECT_EQ(*(*rs)[0].get<int>(1), tcp->port());
+  // TLS required, but this server has none: refused, never plaintext.
+  Options tls = o;
+  tls.tls.enabled = true;
+  auto no_tls = co_await Pool::create(tls);
+  EXPECT_FALSE(no_tls.ok());
+  EXPECT_NE(error_number(no_tls.status()), 0u) << no_tls.status();
   o.port = 1;  // nothing listens there
   auto refused = co_await Pool::create(o);
   EXPECT_EQ(error_kind(refused.status()), ErrorKind::kCannotConnect);
