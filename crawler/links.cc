@@ -47,7 +47,9 @@ std::vector<std::string> extract_links(const Document& doc,
     const GumboVector* kids = nullptr;
     if (n->type == GUMBO_NODE_DOCUMENT) {
       kids = &n->v.document.children;
-    } else if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE) {
+    } else if (n->type == GUMBO_NODE_ELEMENT) {
+      // (A <template>'s contents are inert, never shown or followed: its
+      // node type is GUMBO_NODE_TEMPLATE and the walk does not enter it.)
       kids = &n->v.element.children;
       if (const char* href = link_href(n)) {
         absl::StatusOr<std::string> url =
