@@ -157,6 +157,16 @@ void EventLoop::close() {
     node->release();
   }
   signal_handlers_.clear();
+  // Parked tasks leave what they wait on (loop/park.h, kDetach) while the
+  // loop is still whole, so that completing a Future or setting an Event
+  // after the loop is gone touches nothing of it.
+  for (auto* t : live_tasks_) {
+    if (internal::CancelHook* h = t->awaiting) {
+      std::string none;
+      h->cancel(h, internal::CancelHook::kDetach, none);
+      t->awaiting = nullptr;
+    }
+  }
   // Pending tasks: the loop drops its reference. Their frames stay alive as
   // long as user handles do; nothing they wait on is registered any more.
   while (!timers_.empty()) {
@@ -180,10 +190,7 @@ void EventLoop::close() {
   fds_.clear();
   auto tasks = std::move(live_tasks_);
   live_tasks_.clear();
-  for (auto* t : tasks) {
-    t->live_index = UINT32_MAX;
-    t->awaiting = nullptr;
-  }
+  for (auto* t : tasks) t->live_index = UINT32_MAX;
   for (auto* t : tasks) t->release();
   std::vector<Callback> dropped;
   {

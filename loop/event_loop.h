@@ -7,8 +7,11 @@
 // insertion order.
 //
 // Lifetime: close() (or the destructor) cancels nothing and runs nothing; it
-// drops the loop's references to pending tasks and callbacks. Use aio::run(),
-// which cancels and drains tasks first, unless you manage that yourself.
+// detaches every parked task from what it waits on and drops the loop's
+// references to pending tasks and callbacks. A task whose handle is still
+// held stays pending forever, and completing a Future or setting an Event it
+// waited on after the loop is gone is safe. Use aio::run(), which cancels and
+// drains tasks first, unless you manage that yourself.
 //
 // File descriptors: add_reader/add_writer and the one-shot wait_readable /
 // wait_writable register an fd with epoll. Call remove_reader/remove_writer or
@@ -117,7 +120,7 @@ class EventLoop {
     // work through call_soon_threadsafe still wake the loop as usual.
     bool virtual_time = false;
     // Shown in error messages; default "EventLoop-<n>".
-    std::string name;
+    std::string name{};  // {}: see tests/common/options_init_test.cc
     // While a task awaits work on another thread (begin_external_wait), the
     // loop spins this long for its wake-up before blocking in epoll: a
     // blocked thread takes ~10 us to wake on a VM, a spinning one ~1 us.

@@ -16,44 +16,40 @@
 #include <cstdint>
 
 #include "loop/event_loop.h"
-#include "loop/internal/future_base.h"
+#include "loop/park.h"
 
 namespace aio {
 namespace internal {
 
-class IoAwaiter : private CancelHook {
+class IoAwaiter : private ParkedTask {
  public:
   IoAwaiter(int fd, bool write) : fd_(fd), write_(write) {}
   IoAwaiter(const IoAwaiter&) = delete;
   ~IoAwaiter() {
-    // Destroyed while parked (its frame was dropped): the loop may be gone.
-    if (registered_ && loop_alive(task_->loop())) {
-      task_->loop()->clear_io_waiter(fd_, write_, &w_);
-    }
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
-      task_->awaiting = nullptr;
+    // Only a closing loop drops a parked frame, and close() detaches the
+    // wait first (kDetach), so registered_ implies the loop is alive.
+    if (registered_) task->loop()->clear_io_waiter(fd_, write_, &w_);
   }
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) {
-    task_ = require_task(write_ ? "aio::wait_writable" : "aio::wait_readable");
-    if (task_->must_cancel()) return false;
-    w_.task = task_;
-    task_->loop()->set_io_waiter(fd_, write_, &w_);
+    if (!prepare(write_ ? "aio::wait_writable" : "aio::wait_readable"))
+      return false;
+    w_.task = task;
+    task->loop()->set_io_waiter(fd_, write_, &w_);
     registered_ = true;
-    cancel = [](CancelHook* c) {
+    cancel = [](CancelHook* c, Op op, std::string&) {
       auto* self = static_cast<IoAwaiter*>(c);
-      self->task_->loop()->clear_io_waiter(self->fd_, self->write_, &self->w_);
+      self->task->loop()->clear_io_waiter(self->fd_, self->write_, &self->w_);
       self->registered_ = false;
-      self->task_->loop()->wake_parked(self->task_);
+      if (op == kCancel) self->wake();
       return false;
     };
-    task_->resume_point = h;
-    task_->awaiting = this;
+    suspend_at(h);  // the loop wakes the task through w_ (wake_parked)
     return true;
   }
   uint32_t await_resume() {
     registered_ = false;  // the loop cleared the slot when it fired
-    if (task_) task_->throw_if_must_cancel();
+    deliver_cancel();
     return w_.events;
   }
 
@@ -61,7 +57,6 @@ class IoAwaiter : private CancelHook {
   int fd_;
   bool write_;
   bool registered_ = false;
-  FutureBase* task_ = nullptr;
   EventLoop::IoWaiter w_;
 };
 

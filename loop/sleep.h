@@ -11,58 +11,48 @@
 
 #include "loop/clock.h"
 #include "loop/event_loop.h"
-#include "loop/internal/future_base.h"
-#include "loop/internal/timer_heap.h"
+#include "loop/park.h"
 
 namespace aio {
 namespace internal {
 
-class SleepAwaiter : private TimerNode, private CancelHook {
+class SleepAwaiter : private TimerNode, private ParkedTask {
  public:
   // Until the task suspends, `when` holds the delay (or, if absolute, the
   // deadline): sleeps are many, and every byte of the awaiter is frame size.
   // owner_bits is 1 for an absolute deadline.
-  explicit SleepAwaiter(int64_t delay_ns, bool absolute = false)
-  {
+  explicit SleepAwaiter(int64_t delay_ns, bool absolute = false) {
     when = delay_ns;
     owner_bits = absolute ? 1 : 0;
   }
   SleepAwaiter(const SleepAwaiter&) = delete;
   ~SleepAwaiter() {
-    if (queued()) task_->loop()->remove_timer(this);
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
-      task_->awaiting = nullptr;
+    if (queued()) task->loop()->remove_timer(this);
   }
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) {
-    task_ = require_task("aio::sleep");
-    if (task_->must_cancel()) return false;
-    task_->resume_point = h;
-    EventLoop* loop = task_->loop();
+    if (!prepare("aio::sleep")) return false;
+    EventLoop* loop = task->loop();
     if (!owner_bits && when <= 0) {
-      loop->schedule_task(task_);  // yield
+      task->resume_point = h;
+      loop->schedule_task(task);  // yield: queued, not parked
       return true;
     }
     if (!owner_bits) when += loop->now_ns();
-    fire = [](TimerNode* t) {
-      auto* self = static_cast<SleepAwaiter*>(t);
-      self->task_->loop()->wake_parked(self->task_);
-    };
-    cancel = [](CancelHook* c) {
+    fire = [](TimerNode* t) { static_cast<SleepAwaiter*>(t)->wake(); };
+    cancel = [](CancelHook* c, Op op, std::string&) {
       auto* self = static_cast<SleepAwaiter*>(c);
-      self->task_->loop()->remove_timer(self);
-      self->task_->loop()->wake_parked(self->task_);
+      self->task->loop()->remove_timer(self);
+      if (op == kCancel) self->wake();
       return false;
     };
     loop->add_timer(this);
-    task_->awaiting = this;
+    suspend_at(h);
     return true;
   }
-  void await_resume() { task_->throw_if_must_cancel(); }
-
- private:
-  FutureBase* task_ = nullptr;
+  void await_resume() { deliver_cancel(); }
 };
+static_assert(sizeof(SleepAwaiter) == sizeof(TimerNode) + sizeof(ParkedTask));
 
 }  // namespace internal
 

@@ -8,11 +8,11 @@
 
 namespace aio {
 
-using internal::SyncWaiter;
-using Outcome = SyncWaiter::Outcome;
+using internal::ListWaiter;
+using Outcome = ListWaiter::Outcome;
 
 // Parks the task until a notify picks it.
-class Condition::NotifyAwaiter : private SyncWaiter {
+class Condition::NotifyAwaiter : private ListWaiter {
  public:
   explicit NotifyAwaiter(Condition* cond) : cond_(cond) {}
   NotifyAwaiter(const NotifyAwaiter&) = delete;

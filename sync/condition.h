@@ -32,7 +32,7 @@
 
 #include "loop/coro.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
+#include "loop/park.h"
 #include "sync/lock.h"
 #include "sync/permit_guard.h"
 

@@ -4,8 +4,8 @@
 
 namespace aio {
 
-using internal::SyncWaiter;
-using Outcome = SyncWaiter::Outcome;
+using internal::ListWaiter;
+using Outcome = ListWaiter::Outcome;
 
 Event::~Event() { internal::wake_all(waiters_, Outcome::kAbandoned); }
 

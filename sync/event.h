@@ -22,7 +22,7 @@
 #include <cstddef>
 
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
+#include "loop/park.h"
 
 namespace aio {
 
@@ -33,7 +33,7 @@ class Event {
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
-  class [[nodiscard]] WaitAwaiter : private internal::SyncWaiter {
+  class [[nodiscard]] WaitAwaiter : private internal::ListWaiter {
    public:
     explicit WaitAwaiter(Event* ev) : ev_(ev) {}
     WaitAwaiter(const WaitAwaiter&) = delete;

@@ -59,7 +59,7 @@
 
 #include "sync/event.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
+#include "loop/park.h"
 
 namespace aio {
 
@@ -157,8 +157,8 @@ class PriorityStore {
 
 template <typename T, typename Store>
 class BasicQueue {
-  using SyncWaiter = internal::SyncWaiter;
-  using Outcome = SyncWaiter::Outcome;
+  using ListWaiter = internal::ListWaiter;
+  using Outcome = ListWaiter::Outcome;
 
  public:
   using value_type = T;
@@ -181,7 +181,7 @@ class BasicQueue {
 
   // Outcome on entry to await_resume: kTaken when await_ready finished the
   // put at once, kShutDown when it refused it, else what the wake-up said.
-  class [[nodiscard]] PutAwaiter : private SyncWaiter {
+  class [[nodiscard]] PutAwaiter : private ListWaiter {
    public:
     PutAwaiter(BasicQueue* q, T item) : q_(q), item_(std::move(item)) {}
     PutAwaiter(const PutAwaiter&) = delete;
@@ -240,7 +240,7 @@ class BasicQueue {
   // Outcome on entry to await_resume: kTaken when await_ready found an item
   // free, kShutDown when it found the queue shut down and empty, else what
   // the wake-up said. The item itself is taken from the container only here.
-  class [[nodiscard]] GetAwaiter : private SyncWaiter {
+  class [[nodiscard]] GetAwaiter : private ListWaiter {
    public:
     explicit GetAwaiter(BasicQueue* q) : q_(q) {}
     GetAwaiter(const GetAwaiter&) = delete;

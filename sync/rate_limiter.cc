@@ -10,8 +10,8 @@
 
 namespace aio {
 
-using internal::SyncWaiter;
-using Outcome = SyncWaiter::Outcome;
+using internal::ListWaiter;
+using Outcome = ListWaiter::Outcome;
 
 namespace {
 
@@ -161,12 +161,14 @@ bool RateLimiter::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
   return true;
 }
 
-bool RateLimiter::AcquireAwaiter::on_cancel(CancelHook* hook) {
-  auto* self = static_cast<AcquireAwaiter*>(static_cast<SyncWaiter*>(hook));
+bool RateLimiter::AcquireAwaiter::on_cancel(CancelHook* hook, Op op,
+                                            std::string& msg) {
+  auto* self = static_cast<AcquireAwaiter*>(static_cast<ListWaiter*>(hook));
   RateLimiter* rl = self->rl_;
   const bool was_head = rl->waiters_.front() == self;
-  internal::cancel_parked(hook);
-  if (was_head) rl->serve();
+  internal::cancel_parked(hook, op, msg);
+  // A closing loop (kDetach) takes no new timers.
+  if (was_head && op == kCancel) rl->serve();
   return false;
 }
 

@@ -32,10 +32,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <string>
 
 #include "loop/clock.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
+#include "loop/park.h"
 
 namespace aio {
 
@@ -49,7 +50,7 @@ class RateLimiter {
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
 
-  class [[nodiscard]] AcquireAwaiter : private internal::SyncWaiter {
+  class [[nodiscard]] AcquireAwaiter : private internal::ListWaiter {
    public:
     explicit AcquireAwaiter(RateLimiter* rl) : rl_(rl) {}
     AcquireAwaiter(const AcquireAwaiter&) = delete;
@@ -61,7 +62,7 @@ class RateLimiter {
 
    private:
     friend class RateLimiter;
-    static bool on_cancel(CancelHook* hook);
+    static bool on_cancel(CancelHook* hook, Op op, std::string& msg);
     RateLimiter* rl_;
     int64_t granted_at_ = 0;
   };

@@ -137,7 +137,7 @@ bool FutureBase::cancel(std::string msg) {
     ++cancelling_;
     if (awaiting) {
       CancelHook* h = awaiting;
-      if (h->cancel(h)) return true;
+      if (h->cancel(h, CancelHook::kCancel, msg)) return true;
     }
     flags_ |= kMustCancel;
     if (!msg.empty())

@@ -9,7 +9,7 @@
 
 namespace aio::internal {
 
-using Outcome = SyncWaiter::Outcome;
+using Outcome = ListWaiter::Outcome;
 
 SemaphoreCore::SemaphoreCore(int64_t value, Kind kind)
     : value_(value), bound_(value), kind_(kind) {

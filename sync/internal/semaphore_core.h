@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
+#include "loop/park.h"
 
 namespace aio {
 class PermitGuard;
@@ -59,7 +59,7 @@ class SemaphoreCore {
 
 // What `co_await sem.acquire()` evaluates: takes a free permit at once, or
 // parks the task at the back of the queue until a release hands it one.
-class [[nodiscard]] SemaphoreCore::AcquireAwaiter : private SyncWaiter {
+class [[nodiscard]] SemaphoreCore::AcquireAwaiter : private ListWaiter {
  public:
   explicit AcquireAwaiter(SemaphoreCore* core) : core_(core) {}
   AcquireAwaiter(const AcquireAwaiter&) = delete;

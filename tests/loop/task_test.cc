@@ -195,6 +195,60 @@ TEST(TaskCancelTest, CancelPropagatesToTheAwaitedTask) {
   loop->run_until_complete(main());
 }
 
+// The CancelledError a task ends with (empty message if none).
+template <typename T>
+std::string cancel_message(const Task<T>& t) {
+  try {
+    t.result();
+  } catch (const CancelledError& e) {
+    return e.message();
+  }
+  return "<not cancelled>";
+}
+
+Coro<int> await_int_future(Future<int> f) { co_return co_await f; }
+Coro<int> await_int_task(Task<int> t) { co_return co_await t; }
+
+// Issue 9 item 1: asyncio passes cancel(msg) on to the awaited future.
+TEST(TaskCancelTest, CancelMessageReachesATaskParkedOnAFuture) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    Future<int> f;
+    auto t = create_task(await_int_future(f));
+    co_await sleep(1ms);
+    t.cancel("boom");
+    try {
+      co_await t;
+    } catch (const CancelledError&) {
+    }
+    EXPECT_EQ(cancel_message(t), "boom");
+    EXPECT_TRUE(f.cancelled());
+    try {
+      f.result();
+    } catch (const CancelledError& e) {
+      EXPECT_EQ(e.message(), "boom");
+    }
+  };
+  loop->run_until_complete(main());
+}
+
+TEST(TaskCancelTest, CancelMessageReachesATaskParkedOnAnotherTask) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    auto inner = create_task(after(1, 1h));
+    auto outer = create_task(await_int_task(inner));
+    co_await sleep(1s);
+    outer.cancel("boom");
+    try {
+      co_await outer;
+    } catch (const CancelledError&) {
+    }
+    EXPECT_EQ(cancel_message(inner), "boom");
+    EXPECT_EQ(cancel_message(outer), "boom");
+  };
+  loop->run_until_complete(main());
+}
+
 TEST(TaskCancelTest, CancelReachesTheInnermostAwaitThroughNestedCoros) {
   VirtualLoop loop;
   std::vector<std::string> cleanup;
