@@ -35,6 +35,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "executor/internal/mutex.h"
+#include "loop/clock.h"
 #include "loop/errors.h"
 
 namespace aio {
@@ -44,21 +45,20 @@ class ConcurrentFuture;
 
 namespace internal {
 
-using SteadyTime = std::chrono::steady_clock::time_point;
-
 void report_callback_exception(std::exception_ptr e) noexcept;
 
 // The untyped part of a ConcurrentFuture's state: status, exception, waiting
 // threads and done-callbacks, all under one mutex.
-class CfStateBase {
+class ConcurrentFutureStateBase {
  public:
   enum class Status : uint8_t { kPending, kRunning, kFinished, kCancelled };
-  // A done-callback; receives this state (CfState<T> wraps typed ones).
-  using Callback = absl::AnyInvocable<void(CfStateBase*)>;
+  // A done-callback; receives this state (ConcurrentFutureState<T> wraps typed ones).
+  using Callback = absl::AnyInvocable<void(ConcurrentFutureStateBase*)>;
 
-  CfStateBase() = default;
-  CfStateBase(const CfStateBase&) = delete;
-  CfStateBase& operator=(const CfStateBase&) = delete;
+  ConcurrentFutureStateBase() = default;
+  ConcurrentFutureStateBase(const ConcurrentFutureStateBase&) = delete;
+  ConcurrentFutureStateBase& operator=(const ConcurrentFutureStateBase&) =
+      delete;
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
@@ -126,7 +126,7 @@ class CfStateBase {
 
   // The stored exception (nullptr on success). Blocks until done or
   // `deadline` (TimeoutError); CancelledError if cancelled.
-  std::exception_ptr exception(const SteadyTime* deadline) const {
+  std::exception_ptr exception(const TimePoint* deadline) const {
     MutexLock l(&mu_);
     wait_done_locked(deadline);
     if (status_ == Status::kCancelled)
@@ -156,7 +156,7 @@ class CfStateBase {
   }
 
  protected:
-  virtual ~CfStateBase() = default;
+  virtual ~ConcurrentFutureStateBase() = default;
 
   bool is_done() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return status_ == Status::kFinished || status_ == Status::kCancelled;
@@ -189,7 +189,7 @@ class CfStateBase {
     if (fire.first) invoke(fire.first);
     for (auto& cb : fire.rest) invoke(cb);
   }
-  void wait_done_locked(const SteadyTime* deadline) const
+  void wait_done_locked(const TimePoint* deadline) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (!is_done()) {
       ++blocked_;
@@ -235,7 +235,7 @@ class CfStateBase {
 };
 
 template <typename T>
-class CfState : public CfStateBase {
+class ConcurrentFutureState : public ConcurrentFutureStateBase {
  public:
   // Completes with a value; false if already done.
   template <typename... A>
@@ -254,7 +254,7 @@ class CfState : public CfStateBase {
   // The value: a copy, or for a move-only T the value itself (take it once).
   // Blocks until done or `deadline` (TimeoutError); rethrows the exception;
   // CancelledError if cancelled.
-  T get(const SteadyTime* deadline) {
+  T get(const TimePoint* deadline) {
     MutexLock l(&mu_);
     wait_done_locked(deadline);
     rethrow_if_failed_locked();
@@ -281,7 +281,7 @@ class ConcurrentFuture {
 
   // A new pending future, to be completed with set_result / set_exception
   // (for code that produces results itself, as in Python).
-  ConcurrentFuture() : st_(new internal::CfState<T>()) {}
+  ConcurrentFuture() : st_(new internal::ConcurrentFutureState<T>()) {}
   ConcurrentFuture(const ConcurrentFuture& o) : st_(o.st_) {
     if (st_) st_->add_ref();
   }
@@ -304,10 +304,12 @@ class ConcurrentFuture {
   // Blocks until done; returns the value or rethrows (CancelledError if
   // cancelled).
   T result() const { return st_->get(nullptr); }
-  // As result(), but throws aio::TimeoutError after `timeout`.
+  // As result(), but throws aio::TimeoutError after `timeout`. A timeout of
+  // zero, negative or NaN does not wait (TimeoutError at once if pending);
+  // infinity, or anything beyond a century, waits without bound.
   template <typename Rep, typename Period>
   T result(std::chrono::duration<Rep, Period> timeout) const {
-    internal::SteadyTime deadline = deadline_after(timeout);
+    TimePoint deadline = deadline_after(timeout);
     return st_->get(&deadline);
   }
   // Blocks until done; the exception, or nullptr on success.
@@ -315,7 +317,7 @@ class ConcurrentFuture {
   template <typename Rep, typename Period>
   std::exception_ptr exception(
       std::chrono::duration<Rep, Period> timeout) const {
-    internal::SteadyTime deadline = deadline_after(timeout);
+    TimePoint deadline = deadline_after(timeout);
     return st_->exception(&deadline);
   }
 
@@ -325,12 +327,14 @@ class ConcurrentFuture {
   void add_done_callback(F fn) const {
     if constexpr (std::is_invocable_v<F&, const ConcurrentFuture&>) {
       st_->add_done_callback(
-          [f = std::move(fn)](internal::CfStateBase* s) mutable {
-            f(share(static_cast<internal::CfState<T>*>(s)));
+          [f = std::move(fn)](internal::ConcurrentFutureStateBase* s) mutable {
+            f(share(static_cast<internal::ConcurrentFutureState<T>*>(s)));
           });
     } else {
       st_->add_done_callback(
-          [f = std::move(fn)](internal::CfStateBase*) mutable { f(); });
+          [f = std::move(fn)](internal::ConcurrentFutureStateBase*) mutable {
+            f();
+          });
     }
   }
 
@@ -354,41 +358,40 @@ class ConcurrentFuture {
   void set_exception(E&& e) const {
     set_exception(std::make_exception_ptr(std::forward<E>(e)));
   }
-  // For executors: see CfStateBase::set_running_or_notify_cancel.
+  // For executors: see ConcurrentFutureStateBase::set_running_or_notify_cancel.
   bool set_running_or_notify_cancel() const {
     return st_->set_running_or_notify_cancel();
   }
 
   bool valid() const { return st_ != nullptr; }
   bool operator==(const ConcurrentFuture& o) const { return st_ == o.st_; }
-  internal::CfState<T>* state() const { return st_; }
+  internal::ConcurrentFutureState<T>* state() const { return st_; }
   // Takes over one reference to `st` (internal).
-  static ConcurrentFuture adopt(internal::CfState<T>* st) {
+  static ConcurrentFuture adopt(internal::ConcurrentFutureState<T>* st) {
     return ConcurrentFuture(st, 0);
   }
   // A new handle sharing `st` (internal).
-  static ConcurrentFuture share(internal::CfState<T>* st) {
+  static ConcurrentFuture share(internal::ConcurrentFutureState<T>* st) {
     st->add_ref();
     return ConcurrentFuture(st, 0);
   }
 
  private:
-  ConcurrentFuture(internal::CfState<T>* st, int) : st_(st) {}
+  ConcurrentFuture(internal::ConcurrentFutureState<T>* st, int) : st_(st) {}
   template <typename Rep, typename Period>
-  static internal::SteadyTime deadline_after(
-      std::chrono::duration<Rep, Period> timeout) {
-    auto now = std::chrono::steady_clock::now();
+  static TimePoint deadline_after(std::chrono::duration<Rep, Period> timeout) {
+    const TimePoint now = Clock::now();
     const double seconds = std::chrono::duration<double>(timeout).count();
     if (!(seconds > 0)) return now;  // also NaN
     // Beyond a century the wait is unbounded for every practical purpose;
     // capping avoids overflowing the clock.
     constexpr double kCentury = 100.0 * 365 * 24 * 3600;
     if (seconds > kCentury) return now + std::chrono::hours(24 * 365 * 100);
-    return now + std::chrono::ceil<std::chrono::steady_clock::duration>(
+    return now + std::chrono::ceil<Clock::duration>(
                      std::chrono::duration<double>(seconds));
   }
 
-  internal::CfState<T>* st_;
+  internal::ConcurrentFutureState<T>* st_;
 };
 
 static_assert(std::is_nothrow_move_constructible_v<ConcurrentFuture<int>>);

@@ -3,8 +3,9 @@
 // (asyncio.run_coroutine_threadsafe).
 //
 //   // on some thread other than the loop's:
-//   aio::ConcurrentFuture<int> f = aio::run_coroutine_threadsafe(fetch(7),
-//   loop); int v = f.result(std::chrono::seconds(5));
+//   aio::ConcurrentFuture<int> f =
+//       aio::run_coroutine_threadsafe(fetch(7), loop);
+//   int v = f.result(std::chrono::seconds(5));
 //
 // Callable from any thread; the coroutine runs as a task of `loop`, started
 // through call_soon_threadsafe. Its value or exception (unchanged) completes
@@ -12,15 +13,19 @@
 // future (f.cancel(), which succeeds while the coroutine has not finished)
 // cancels the task on the loop.
 //
-// Never a silent hang: if the loop is closed before the task starts or
-// finishes, the future fails with std::logic_error saying so. If `loop` is
-// already closed, the call itself throws std::logic_error. `loop` must be
-// alive for the duration of the call.
+// Never a silent hang: the future ends in every path. If the task is
+// cancelled, also before its first step (aio::run's shutdown cancels every
+// task still pending), the future is cancelled. If the loop is closed before
+// the task starts or finishes, the future fails with std::logic_error saying
+// so. If `loop` is already closed, the call itself throws std::logic_error.
+// `loop` must be alive for the duration of the call.
 #ifndef AIO_EXECUTOR_RUN_COROUTINE_THREADSAFE_H_
 #define AIO_EXECUTOR_RUN_COROUTINE_THREADSAFE_H_
 
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -52,37 +57,59 @@ class CoroLink : public std::enable_shared_from_this<CoroLink> {
   EventLoop* target_ ABSL_GUARDED_BY(mu_);  // null once the task is over
 };
 
-// Fails the future if the coroutine never completed it: the loop was closed
-// first.
+// Ends the future in every path the coroutine does not complete it itself,
+// so that no caller waits forever (see the header comment). Lives first in
+// the starter callback, then as a parameter of run_threadsafe, so it is
+// destroyed with whichever of the two the loop drops.
 template <typename T>
 struct ThreadsafeCompletion {
   ConcurrentFuture<T> cf;
   std::shared_ptr<CoroLink> link;
-  const char* when;
+  EventLoop* loop;
+  bool in_task = false;       // moved into run_threadsafe's frame
+  bool body_started = false;  // run_threadsafe's body ran
 
   ThreadsafeCompletion(ConcurrentFuture<T> f, std::shared_ptr<CoroLink> l,
-                       const char* w)
-      : cf(std::move(f)), link(std::move(l)), when(w) {}
+                       EventLoop* lp)
+      : cf(std::move(f)), link(std::move(l)), loop(lp) {}
   ThreadsafeCompletion(ThreadsafeCompletion&& o) noexcept
-      : cf(o.cf), link(std::move(o.link)), when(o.when) {}
+      : cf(o.cf),
+        link(std::move(o.link)),
+        loop(o.loop),
+        in_task(o.in_task),
+        body_started(o.body_started) {}
   ThreadsafeCompletion(const ThreadsafeCompletion&) = delete;
   ThreadsafeCompletion& operator=(const ThreadsafeCompletion&) = delete;
   ~ThreadsafeCompletion() {
     if (!link) return;  // moved from
     link->detach();
-    if (!cf.done()) {
-      cf.state()->try_set_exception(std::make_exception_ptr(std::logic_error(
-          std::string("run_coroutine_threadsafe: the event loop was closed ") +
-          when)));
+    if (cf.done()) return;
+    if (!in_task) {
+      fail("before the coroutine started");  // the starter never ran
+    } else if (body_started) {
+      fail("before the coroutine finished");  // dropped while parked
+    } else if (!loop->is_closed()) {
+      // Loop thread, the frame destroyed before its first step while the
+      // loop is open: the task was cancelled before it ran (aio::run's
+      // shutdown does that), so the future is cancelled, as in asyncio.
+      cf.cancel();
+    } else {
+      fail("before the coroutine started");
     }
+  }
+
+ private:
+  void fail(const char* when) {
+    cf.state()->try_set_exception(std::make_exception_ptr(std::logic_error(
+        std::string("run_coroutine_threadsafe: the event loop was closed ") +
+        when)));
   }
 };
 
 template <typename T>
-Coro<void> run_threadsafe(Coro<T> coro, ConcurrentFuture<T> cf,
-                          std::shared_ptr<CoroLink> link) {
-  ThreadsafeCompletion<T> completion{cf, link, "before the coroutine finished"};
-  link->set_task(current_task_base());
+Coro<void> run_threadsafe(Coro<T> coro, ThreadsafeCompletion<T> completion) {
+  completion.body_started = true;
+  ConcurrentFuture<T>& cf = completion.cf;
   if (cf.cancelled()) co_return;  // cancelled before it started
   try {
     if constexpr (std::is_void_v<T>) {
@@ -98,21 +125,27 @@ Coro<void> run_threadsafe(Coro<T> coro, ConcurrentFuture<T> cf,
   }
 }
 
-// The callback that starts the task on the loop; if the loop drops it unrun
-// (closed), its completion fails the future.
+// The callback that starts the task on the loop. Dropped unrun (the loop
+// closed first), its completion fails the future.
 template <typename T>
 struct ThreadsafeStarter {
   Coro<T> coro;
   ThreadsafeCompletion<T> completion;
-  EventLoop* loop;
   void operator()() {
-    ConcurrentFuture<T> cf = completion.cf;
-    std::shared_ptr<CoroLink> link = std::move(completion.link);  // disarm
+    std::shared_ptr<CoroLink> link = completion.link;
+    EventLoop* loop = completion.loop;
+    completion.in_task = true;
     try {
-      loop->create_task(run_threadsafe(std::move(coro), cf, link));
+      Task<void> task = loop->create_task(
+          run_threadsafe(std::move(coro), std::move(completion)));
+      link->set_task(task.state());  // cancel() of the future reaches it now
     } catch (...) {
-      link->detach();
-      cf.state()->try_set_exception(std::current_exception());
+      // create_task refused (the frame, and with it the completion, is gone
+      // already if it was built).
+      completion.in_task = false;
+      if (!completion.cf.done()) {
+        completion.cf.state()->try_set_exception(std::current_exception());
+      }
     }
   }
 };
@@ -129,10 +162,7 @@ ConcurrentFuture<T> run_coroutine_threadsafe(Coro<T> coro, EventLoop& loop) {
     if (f.cancelled()) link->request_cancel();
   });
   loop.call_soon_threadsafe(internal::ThreadsafeStarter<T>{
-      std::move(coro),
-      internal::ThreadsafeCompletion<T>{cf, link,
-                                        "before the coroutine started"},
-      &loop});
+      std::move(coro), internal::ThreadsafeCompletion<T>{cf, link, &loop}});
   return cf;
 }
 

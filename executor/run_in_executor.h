@@ -3,8 +3,9 @@
 // asyncio.to_thread).
 //
 //   int v = co_await aio::run_in_executor(pool, blocking_io, path);
-//   int w = co_await aio::run_in_executor(nullptr, blocking_io, path);  //
-//   default int x = co_await aio::to_thread(blocking_io, path); // default
+//   // on the running loop's default executor:
+//   int w = co_await aio::run_in_executor(nullptr, blocking_io, path);
+//   int x = co_await aio::to_thread(blocking_io, path);
 //
 // The job is submitted at once (as in asyncio), so several can run in
 // parallel before any is awaited; the returned WrappedFuture (wrap_future.h)
@@ -18,7 +19,10 @@
 // The default executor is the running loop's: created on first use as a
 // ThreadPool of min(32, cores + 4) workers (Python's size) and installed with
 // EventLoop::set_default_executor, so aio::run shuts it down (waiting for its
-// jobs) before closing the loop. If a default executor was set that is not a
+// jobs) before closing the loop. After EventLoop::shutdown_default_executor()
+// the default executor is gone for good: run_in_executor(nullptr, ...) and
+// to_thread throw std::runtime_error (asyncio's RuntimeError) instead of
+// starting a new pool. If a default executor was set that is not a
 // ThreadPool, std::logic_error. All of these need a running loop
 // (std::runtime_error otherwise).
 #ifndef AIO_EXECUTOR_RUN_IN_EXECUTOR_H_
@@ -33,7 +37,8 @@
 
 namespace aio {
 
-// The loop's default executor, created on first use.
+// The loop's default executor, created on first use; std::runtime_error once
+// shutdown_default_executor() was called.
 ThreadPool& default_executor(EventLoop& loop);
 
 template <typename F, typename... Args>

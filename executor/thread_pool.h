@@ -23,6 +23,12 @@
 // shutdown(true) from a worker throws std::logic_error, and destroying the
 // pool from one of its workers aborts with a message.
 //
+// Per-thread hooks: ThreadPool(n, hooks) runs hooks.on_thread_start on each
+// worker thread before its first job and hooks.on_thread_exit on it after its
+// last, before the thread ends (for libraries with per-thread state, such as
+// MariaDB Connector/C's mysql_thread_init / mysql_thread_end). The hooks must
+// not throw (std::terminate) and must not use the pool.
+//
 // A ThreadPool can be an event loop's default executor
 // (EventLoop::set_default_executor); run_in_executor(nullptr, ...) creates one
 // lazily, and aio::run shuts it down.
@@ -31,6 +37,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -59,7 +66,7 @@ struct JobNode {
 
 // A job and its future's state in one allocation.
 template <typename R, typename Bound>
-class BoundJob final : public CfState<R>, public JobNode {
+class BoundJob final : public ConcurrentFutureState<R>, public JobNode {
  public:
   template <typename... A>
   explicit BoundJob(A&&... a) : bound_(std::in_place, std::forward<A>(a)...) {
@@ -92,7 +99,7 @@ class BoundJob final : public CfState<R>, public JobNode {
   }
   static void cancel_job(JobNode* node) {
     auto* self = static_cast<BoundJob*>(node);
-    self->CfStateBase::cancel();
+    self->ConcurrentFutureStateBase::cancel();
     self->bound_.reset();
     self->release();
   }
@@ -116,8 +123,20 @@ class ThreadPool : public Executor {
   // Python's default size: min(32, cores + 4).
   static size_t default_max_workers();
 
+  struct ThreadHooks {
+    std::function<void()> on_thread_start;  // empty: nothing to run
+    std::function<void()> on_thread_exit;
+  };
+
   // std::invalid_argument if max_workers is 0.
   explicit ThreadPool(size_t max_workers = default_max_workers());
+  // A signed count must be positive (std::invalid_argument otherwise, as
+  // Python's ValueError), so that -1 cannot turn into "no limit".
+  template <typename I>
+  requires std::is_integral_v<I> && std::is_signed_v<I>
+  explicit ThreadPool(I max_workers)
+      : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers))) {}
+  ThreadPool(size_t max_workers, ThreadHooks hooks);
   // Waits for every queued and running job (shutdown(true)).
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
@@ -159,8 +178,10 @@ class ThreadPool : public Executor {
   // Busy-waits briefly for a job before the worker sleeps (see the .cc).
   void spin_for_work() const;
   bool on_own_worker() const;
+  static size_t checked_max_workers(int64_t max_workers);
 
   const size_t max_workers_;
+  const ThreadHooks hooks_;
   mutable internal::Mutex mu_;
   internal::CondVar work_cv_;
   internal::JobNode* head_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -28,7 +28,7 @@ void LoopLink::stop_waiting() {
   task->loop()->end_external_wait();
 }
 
-bool LoopLink::park(std::coroutine_handle<> h, CfStateBase* cf) {
+bool LoopLink::park(std::coroutine_handle<> h, ConcurrentFutureStateBase* cf) {
   FutureBase* current =
       require_task("co_await on aio::wrap_future / run_in_executor");
   if (current->loop() != loop_) {

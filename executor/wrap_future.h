@@ -49,7 +49,7 @@ class LoopLink : private ParkedTask {
 
   // Loop thread. park() is await_suspend's work (park.h protocol); false if
   // a cancellation is already pending.
-  bool park(std::coroutine_handle<> h, CfStateBase* cf);
+  bool park(std::coroutine_handle<> h, ConcurrentFutureStateBase* cf);
   // await_resume: delivers a cancellation that arrived while queued.
   void resumed();
   // The WrappedFuture is going away: no more wake-ups.
@@ -70,7 +70,7 @@ class LoopLink : private ParkedTask {
   // sets that flag and then reads this one, all four seq_cst (a Dekker pair),
   // so one of the two always sees the other: no wake-up is lost.
   std::atomic<bool> waiting_{false};
-  CfStateBase* cf_ = nullptr;  // loop thread: valid while parked
+  ConcurrentFutureStateBase* cf_ = nullptr;  // loop thread: valid while parked
   Mutex mu_;
   EventLoop* target_ ABSL_GUARDED_BY(mu_);  // null once detached
 };
@@ -83,10 +83,10 @@ class [[nodiscard]] WrappedFuture {
   WrappedFuture(ConcurrentFuture<T> cf, EventLoop& loop)
       : cf_(std::move(cf)), link_(std::make_shared<internal::LoopLink>(&loop)) {
     // Already done: await_ready will see it, no wake-up is needed.
-    internal::CfStateBase::Callback wake = [link =
-                                                link_](internal::CfStateBase*) {
-      internal::LoopLink::notify(link);
-    };
+    internal::ConcurrentFutureStateBase::Callback wake =
+        [link = link_](internal::ConcurrentFutureStateBase*) {
+          internal::LoopLink::notify(link);
+        };
     cf_.state()->add_done_callback_if_pending(wake);
   }
   WrappedFuture(WrappedFuture&&) noexcept = default;

@@ -729,6 +729,7 @@ void EventLoop::set_default_executor(
 }
 
 void EventLoop::shutdown_default_executor() {
+  executor_shut_down_ = true;
   if (default_executor_) {
     default_executor_->shutdown(true);
     default_executor_.reset();

@@ -121,10 +121,8 @@ class EventLoop {
     // then cost nothing and tests are deterministic. Threads that complete
     // work through call_soon_threadsafe still wake the loop as usual.
     bool virtual_time = false;
-    // Shown in error messages; default "EventLoop-<n>". (Every member has a
-    // default member initializer, so `{.virtual_time = true}` compiles
-    // without -Wmissing-field-initializers warnings.)
-    std::string name{};
+    // Shown in error messages; default "EventLoop-<n>".
+    std::string name{};  // {}: see tests/common/options_init_test.cc
     // While a task awaits work on another thread (begin_external_wait), the
     // loop spins this long for its wake-up before blocking in epoll: a
     // blocked thread takes ~10 us to wake on a VM, a spinning one ~1 us.
@@ -213,7 +211,10 @@ class EventLoop {
   Executor* default_executor() const { return default_executor_.get(); }
   void set_default_executor(std::shared_ptr<Executor> executor);
   // Shuts the default executor down, waiting for its jobs (aio::run does it).
+  // From then on the loop has no default executor: //executor refuses to
+  // create a new one (asyncio raises RuntimeError).
   void shutdown_default_executor();
+  bool default_executor_shut_down() const { return executor_shut_down_; }
 
   // A task of this loop starts / stops waiting for another thread to call
   // call_soon_threadsafe (see Options::spin_before_block). Loop thread only.
@@ -314,6 +315,7 @@ class EventLoop {
   uint32_t task_counter_ = 0;
   ExceptionHandler exception_handler_;
   std::shared_ptr<Executor> default_executor_;
+  bool executor_shut_down_ = false;
   std::vector<std::pair<int, internal::CallbackNode*>> signal_handlers_;
 
   int64_t spin_ns_ = 0;

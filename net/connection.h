@@ -1,9 +1,10 @@
 // aio::net::open_connection: connect to a TCP server and get a reader/writer
 // pair (asyncio.open_connection).
 //
-//   absl::StatusOr<aio::net::Connection> c = co_await
-//   aio::net::open_connection("127.0.0.1", port); if (!c.ok()) ...   // cannot
-//   resolve, refused, unreachable: Unavailable auto& [reader, writer] = *c;
+//   absl::StatusOr<aio::net::Connection> c =
+//       co_await aio::net::open_connection("127.0.0.1", port);
+//   if (!c.ok()) ...   // cannot resolve, refused, unreachable: Unavailable
+//   auto& [reader, writer] = *c;
 //
 // Host names are resolved without blocking the loop (IP literals directly);
 // each address is tried in turn until one connects. The socket is

@@ -70,7 +70,26 @@ size_t Headers::remove(std::string_view name) {
 
 void Headers::append_to_last_value(std::string_view more) {
   if (entries_.empty()) return;
+  if (buf_.size() + 1 + more.size() > UINT32_MAX) {
+    throw std::length_error("aio::http::Headers: more than 4 GiB of fields");
+  }
+  std::string own;  // `more` may view our own buffer, which may move
+  if (!more.empty() && more.data() >= buf_.data() &&
+      more.data() < buf_.data() + buf_.size()) {
+    own = std::string(more);
+    more = own;
+  }
   Entry& e = entries_.back();
+  if (e.value_off + e.value_len == buf_.size()) {
+    // The last value ends the buffer (add() puts it there): grow it in
+    // place, so that N continuation lines cost O(total size), not O(N^2).
+    buf_ += ' ';
+    buf_.append(more);
+    e.value_len += static_cast<uint32_t>(1 + more.size());
+    return;
+  }
+  // Otherwise (not reached today: remove() rebuilds the buffer in order)
+  // move the value to the end once; later folds then grow it in place.
   std::string joined(value(e));
   joined += ' ';
   joined += more;

@@ -69,7 +69,8 @@ class Headers {
   // Removes every field named `name`; returns how many there were.
   size_t remove(std::string_view name);
   // For parsers: appends " " + `more` to the last field's value (obsolete
-  // line folding, RFC 9112 section 5.2). No-op when empty.
+  // line folding, RFC 9112 section 5.2), in place: amortized O(|more|).
+  // No-op when empty.
   void append_to_last_value(std::string_view more);
 
   // The value of the first field named `name`.

@@ -1,11 +1,11 @@
 // aio::net::start_server: a TCP server that runs a handler task per
 // connection (asyncio.start_server).
 //
-//   aio::Coro<void> echo(aio::net::StreamReader r, aio::net::StreamWriter w) {
-//   ... } absl::StatusOr<aio::net::Server> s = co_await
-//   aio::net::start_server(echo, "127.0.0.1", 0); uint16_t port = s->port(); //
-//   the port chosen for port 0 co_await s->serve_forever();          // or keep
-//   the Server object alive
+//   aio::Coro<void> echo(aio::net::StreamReader r, aio::net::StreamWriter w);
+//   absl::StatusOr<aio::net::Server> s =
+//       co_await aio::net::start_server(echo, "127.0.0.1", 0);
+//   uint16_t port = s->port();            // the port chosen for port 0
+//   co_await s->serve_forever();          // or keep the Server object alive
 //
 // Accepting runs from a loop reader callback on the listening socket; each
 // accepted socket (non-blocking, TCP_NODELAY) gets its own task running

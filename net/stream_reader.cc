@@ -98,7 +98,12 @@ Coro<absl::StatusOr<std::string>> StreamReader::read_until(
     co_return absl::InvalidArgumentError("read_until: empty separator");
   }
   ReadGuard guard(st.get());
-  const size_t max_buffer = limit + separator.size();
+  // The separator may end up to separator.size() bytes past `limit`;
+  // saturating, so that limit = SIZE_MAX means "no limit" instead of
+  // wrapping to a tiny buffer.
+  const size_t max_buffer = limit > SIZE_MAX - separator.size()
+                                ? SIZE_MAX
+                                : limit + separator.size();
   size_t searched = 0;  // offset below which the separator cannot start
   for (;;) {
     std::string_view buf(st->data(), st->buffered());

@@ -3,7 +3,6 @@
 //
 //   auto line = co_await reader.read_until("\r\n");   // StatusOr<std::string>
 //   if (!line.ok()) ...                               // reset, limit, EOF
-//   early
 //
 // Results are values: bytes, or a status for what the network did (reset →
 // Unavailable; the stream ended before read_exactly/read_until were satisfied

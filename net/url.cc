@@ -8,12 +8,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "net/http_error.h"
-#include "net/internal/absl_compat.h"
+#include "third_party/absl_compat.h"
 
 namespace aio::http {
 namespace {
 
-using aio::net::internal::av;
 
 struct CurluDeleter {
   void operator()(CURLU* h) const { curl_url_cleanup(h); }
@@ -44,6 +43,16 @@ std::string clean(std::string_view in) {
   return out;
 }
 
+// A NUL inside a URL would end it early for libcurl (which takes C
+// strings): "http://a/before\0after" must not become a request for
+// "/before".
+absl::Status reject_nul(std::string_view s, std::string_view what) {
+  if (s.find('\0') == std::string_view::npos) return absl::OkStatus();
+  return make_error(ErrorKind::kInvalidUrl,
+                    absl::StrCat("invalid ", to_absl(what),
+                                 ": contains a NUL byte"));
+}
+
 // The scheme of `s` if it starts with one (RFC 3986: ALPHA *(ALPHA / DIGIT /
 // "+" / "-" / ".") ":"), lower-cased; empty if it is a relative reference.
 // Only used to report unsupported schemes by name, before libcurl parses.
@@ -52,7 +61,7 @@ std::string sniff_scheme(std::string_view s) {
     return {};
   for (size_t i = 1; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == ':') return absl::AsciiStrToLower(av(s.substr(0, i)));
+    if (c == ':') return absl::AsciiStrToLower(to_absl(s.substr(0, i)));
     if (!absl::ascii_isalnum(c) && c != '+' && c != '-' && c != '.') return {};
   }
   return {};
@@ -64,15 +73,15 @@ bool is_http_scheme(std::string_view scheme) {
 
 absl::Status unsupported_scheme(std::string_view scheme, std::string_view url) {
   return make_error(ErrorKind::kUnsupportedProtocol,
-                    absl::StrCat("unsupported URL scheme '", av(scheme),
-                                 "' in '", av(url), "' (only http and https)"));
+                    absl::StrCat("unsupported URL scheme '", to_absl(scheme),
+                                 "' in '", to_absl(url), "' (only http and https)"));
 }
 
 absl::Status invalid(std::string_view what, std::string_view url,
                      CURLUcode rc) {
   return make_error(
       ErrorKind::kInvalidUrl,
-      absl::StrCat(av(what), " '", av(url), "': ", curl_url_strerror(rc)));
+      absl::StrCat(to_absl(what), " '", to_absl(url), "': ", curl_url_strerror(rc)));
 }
 
 std::string get_part(CURLU* h, CURLUPart part, unsigned flags = 0) {
@@ -88,12 +97,13 @@ absl::StatusOr<CurluPtr> parse_absolute(std::string_view text,
   std::string s = clean(text);
   if (s.empty())
     return make_error(ErrorKind::kInvalidUrl,
-                      absl::StrCat(av(what), " is empty"));
+                      absl::StrCat(to_absl(what), " is empty"));
+  if (absl::Status nul = reject_nul(s, what); !nul.ok()) return nul;
   std::string scheme = sniff_scheme(s);
   if (scheme.empty()) {
     return make_error(
         ErrorKind::kInvalidUrl,
-        absl::StrCat(av(what), " '", s,
+        absl::StrCat(to_absl(what), " '", s,
                      "' has no scheme (expected http:// or https://)"));
   }
   if (!is_http_scheme(scheme)) return unsupported_scheme(scheme, s);
@@ -101,11 +111,11 @@ absl::StatusOr<CurluPtr> parse_absolute(std::string_view text,
   if (!h) return absl::ResourceExhaustedError("curl_url: out of memory");
   CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, s.c_str(), kSetFlags);
   if (rc != CURLUE_OK)
-    return invalid(absl::StrCat("invalid ", av(what)), s, rc);
+    return invalid(absl::StrCat("invalid ", to_absl(what)), s, rc);
   if (get_part(h.get(), CURLUPART_HOST).empty()) {
     return make_error(
         ErrorKind::kInvalidUrl,
-        absl::StrCat("invalid ", av(what), " '", s, "': no host"));
+        absl::StrCat("invalid ", to_absl(what), " '", s, "': no host"));
   }
   return h;
 }
@@ -124,6 +134,8 @@ std::string normalized_text(CURLU* h) {
 absl::Status resolve_in(CURLU* h, std::string_view base_text,
                         std::string_view reference) {
   std::string ref = clean(reference);
+  if (absl::Status nul = reject_nul(ref, "URL reference"); !nul.ok())
+    return nul;
   if (ref.empty()) {
     // RFC 3986 5.2.2: an empty reference is the base without its fragment.
     // (libcurl 7.88 would drop the last path segment and the query.)
@@ -156,7 +168,7 @@ absl::Status resolve_in(CURLU* h, std::string_view base_text,
   if (rc != CURLUE_OK) {
     return make_error(
         ErrorKind::kInvalidUrl,
-        absl::StrCat("invalid URL reference '", ref, "' (base '", av(base_text),
+        absl::StrCat("invalid URL reference '", ref, "' (base '", to_absl(base_text),
                      "'): ", curl_url_strerror(rc)));
   }
   std::string result_scheme = get_part(h, CURLUPART_SCHEME);
@@ -204,7 +216,9 @@ absl::StatusOr<Url> Url::parse(std::string_view text) {
   u.scheme_ = get_part(h->get(), CURLUPART_SCHEME);
   u.host_ = get_part(h->get(), CURLUPART_HOST);
   u.path_ = get_part(h->get(), CURLUPART_PATH);
-  if (u.path_.empty()) u.path_ = "/";
+  // (push_back, not = "/": GCC 12 warns -Wrestrict on that assignment, a
+  // false positive, GCC bug 105329)
+  if (u.path_.empty()) u.path_.push_back('/');
   u.query_ = get_part(h->get(), CURLUPART_QUERY);
   std::string port = get_part(h->get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   unsigned value = 0;
@@ -212,7 +226,7 @@ absl::StatusOr<Url> Url::parse(std::string_view text) {
       std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc() || value > 65535) {
     return make_error(ErrorKind::kInvalidUrl,
-                      absl::StrCat("invalid URL '", av(text), "': bad port"));
+                      absl::StrCat("invalid URL '", to_absl(text), "': bad port"));
   }
   u.port_ = static_cast<uint16_t>(value);
   return u;

@@ -1,12 +1,11 @@
 // aio::Condition (asyncio.Condition): tasks wait, under a Lock, until another
 // task notifies them.
 //
-//   aio::Condition cond;                      // or Condition(lock) to share
-//   one
+//   aio::Condition cond;                    // or Condition(lock): share one
 //   {
-//     auto held = co_await cond.acquire();    // PermitGuard on the lock
+//     auto held = co_await cond.acquire();  // PermitGuard on the lock
 //     co_await cond.wait_for([&] { return !items.empty(); });
-//     ...                                     // the lock is held again here
+//     ...                                   // the lock is held again here
 //   }
 //   // elsewhere, holding the lock: cond.notify();  or  cond.notify_all();
 //
@@ -29,6 +28,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 
 #include "loop/coro.h"
 #include "sync/internal/loop_binding.h"
@@ -72,6 +72,10 @@ class Condition {
 
   // Wakes up to `n` waiters. The lock must be held (std::logic_error).
   void notify(size_t n = 1);
+  // asyncio's rule for a signed count: zero or negative wakes nobody.
+  template <typename I>
+  requires std::is_integral_v<I> && std::is_signed_v<I>
+  void notify(I n) { notify(n > 0 ? static_cast<size_t>(n) : size_t{0}); }
   void notify_all();
   size_t waiting() const { return waiters_.size(); }
 

@@ -23,8 +23,9 @@ void Event::clear() {
 
 bool Event::WaitAwaiter::await_ready() {
   ev_->binding_.check("aio::Event", ev_->waiters_.empty());
-  immediate_ = ev_->set_;
-  return immediate_;
+  if (!ev_->set_) return false;
+  outcome = Outcome::kTaken;  // await_resume: set already
+  return true;
 }
 
 bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
@@ -32,7 +33,7 @@ bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 void Event::WaitAwaiter::await_resume() {
-  if (immediate_) return;
+  if (outcome == Outcome::kTaken) return;
   if (outcome == Outcome::kAbandoned) {
     throw std::logic_error(
         "aio::Event destroyed while a task was waiting on it");

@@ -45,7 +45,6 @@ class Event {
 
    private:
     Event* ev_;
-    bool immediate_ = false;
   };
 
   // Waits until the flag is set (returns at once if it is).

@@ -10,8 +10,11 @@
 // semaphore.h): FIFO hand-off with no barging, cancellation loses no
 // ownership, binds to the first loop that uses it, waiters resume on that
 // loop. It is not owned by a task: any task may release it, and release() of
-// an unlocked Lock throws std::logic_error (asyncio's RuntimeError). It is not
-// reentrant: a task that acquires it twice waits for itself forever.
+// an unlocked Lock throws std::logic_error (asyncio's RuntimeError); a Lock
+// that a release() has just handed to a waiter that has not run yet counts as
+// released, so a second release() throws too and never lets two tasks hold
+// it. It is not reentrant: a task that acquires it twice waits for itself
+// forever.
 #ifndef AIO_SYNC_LOCK_H_
 #define AIO_SYNC_LOCK_H_
 

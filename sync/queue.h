@@ -11,25 +11,31 @@
 // smallest by Compare (std::less: smallest first; equal priorities come out
 // in insertion order).
 //
-// Fairness and hand-off: getters and putters are each served in arrival
-// order. An item put while getters wait goes straight to the first getter; a
-// slot freed while putters wait is reserved for the first putter. Items and
-// slots promised to a woken waiter are not available to anyone else (no
-// barging), so qsize() counts the items a get() could take now, while full()
-// also counts promised items and reserved slots: full() is true exactly when
-// put_nowait() would throw QueueFull.
+// Order and fairness: items always wait in the queue's container, and a get()
+// takes the next item in the queue's order when its task runs, never before
+// (as in asyncio), so neither a woken getter nor a cancelled one can change
+// the order items come out in. Getters and putters are each served in
+// arrival order: an item put while getters wait wakes the first getter and is
+// promised to it (it is counted out of qsize() until that getter runs), and a
+// slot freed while putters wait is reserved for the first putter; what is
+// promised to a woken waiter is not available to anyone else (no barging).
+// So qsize() counts the items a get() could take now, and full() is true
+// exactly when put_nowait() would throw QueueFull.
 //
-// Cancellation: a getter cancelled while waiting takes nothing; one cancelled
-// after an item was handed to it gives the item back to the next getter (or
-// to the front of the queue). A putter cancelled while waiting, or after a
-// slot was reserved for it, does not put its item (CancelledError means "not
-// put") and its slot goes to the next putter. No item is lost or duplicated.
+// Cancellation: a getter cancelled while waiting, or after it was woken but
+// before it ran, takes nothing; its promise passes to the next waiting getter
+// (the item stays where it is in the queue). A putter cancelled while
+// waiting, or after a slot was reserved for it, does not put its item
+// (CancelledError means "not put") and its slot goes to the next putter. No
+// item is lost or duplicated.
 //
-// Shutdown: shutdown() makes put()/put_nowait() throw QueueShutDown, wakes
-// every blocked putter and getter with QueueShutDown, and lets get() drain the
-// remaining items before it throws QueueShutDown. shutdown(true) ("immediate")
-// also discards the remaining items, counting each as done, so join()
-// returns. Items already handed to woken getters are theirs.
+// Shutdown (Python 3.13): shutdown() makes put()/put_nowait() throw
+// QueueShutDown, wakes every blocked putter and getter with QueueShutDown
+// (woken putters that have not run yet too), and lets get() drain the
+// remaining items before it throws QueueShutDown. shutdown(true)
+// ("immediate") also discards the remaining items, counting each as done so
+// that join() returns, and a getter that was woken for one of them raises
+// QueueShutDown when it runs.
 //
 // Threads and loops: use from one loop's thread (another thread must go
 // through loop.call_soon_threadsafe). A queue binds to the first loop that
@@ -46,8 +52,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -79,8 +85,7 @@ class QueueShutDown : public std::runtime_error {
 
 namespace internal {
 
-// Storage policies: push, pop (the next item to get), give_back (an item a
-// cancelled getter returns: it goes out first again), size, clear.
+// Storage policies: push, pop (the next item to get), size, clear.
 template <typename T>
 class FifoStore {
  public:
@@ -90,7 +95,6 @@ class FifoStore {
     d_.pop_front();
     return v;
   }
-  void give_back(T&& v) { d_.push_front(std::move(v)); }
   size_t size() const { return d_.size(); }
   void clear() { d_.clear(); }
 
@@ -107,7 +111,6 @@ class LifoStore {
     v_.pop_back();
     return v;
   }
-  void give_back(T&& v) { v_.push_back(std::move(v)); }
   size_t size() const { return v_.size(); }
   void clear() { v_.clear(); }
 
@@ -128,17 +131,12 @@ class PriorityStore {
     heap_.pop_back();
     return v;
   }
-  // A returned item goes before every item of equal priority.
-  void give_back(T&& v) {
-    heap_.push_back(Entry{--first_seq_, std::move(v)});
-    std::push_heap(heap_.begin(), heap_.end(), Later{&comp_});
-  }
   size_t size() const { return heap_.size(); }
   void clear() { heap_.clear(); }
 
  private:
   struct Entry {
-    int64_t seq;
+    uint64_t seq;  // insertion order, for ties
     T value;
   };
   // std heaps keep the greatest on top: "greater" means "gets out first".
@@ -152,8 +150,7 @@ class PriorityStore {
   };
   std::vector<Entry> heap_;
   Compare comp_;
-  int64_t next_seq_ = 0;
-  int64_t first_seq_ = 0;
+  uint64_t next_seq_ = 0;
 };
 
 }  // namespace internal
@@ -170,118 +167,132 @@ class BasicQueue {
   explicit BasicQueue(size_t maxsize = 0) : maxsize_(maxsize) {
     finished_.set();
   }
+  // asyncio's rule for a signed maxsize: zero or negative means unbounded.
+  template <typename I>
+  requires std::is_integral_v<I> && std::is_signed_v<I>
+  explicit BasicQueue(I maxsize)
+      : BasicQueue(maxsize > 0 ? static_cast<size_t>(maxsize) : size_t{0}) {}
   ~BasicQueue() {
-    internal::abandon(getters_, granted_getters_);
-    internal::abandon(putters_, granted_putters_);
+    internal::abandon(getters_, woken_getters_);
+    internal::abandon(putters_, woken_putters_);
   }
   BasicQueue(const BasicQueue&) = delete;
   BasicQueue& operator=(const BasicQueue&) = delete;
 
+  // Outcome on entry to await_resume: kTaken when await_ready finished the
+  // put at once, kShutDown when it refused it, else what the wake-up said.
   class [[nodiscard]] PutAwaiter : private ListWaiter {
    public:
     PutAwaiter(BasicQueue* q, T item) : q_(q), item_(std::move(item)) {}
     PutAwaiter(PutAwaiter&&) = default;  // until awaited (loop/park.h)
     PutAwaiter& operator=(const PutAwaiter&) = delete;
     ~PutAwaiter() {
+      // Leaving woken_putters_ frees the slot reserved for this putter.
+      const bool had_slot = outcome == Outcome::kGranted;
       internal::unpark(this);
-      if (outcome == Outcome::kGranted) q_->release_reservation();
+      if (had_slot) q_->grant_putters();
     }
     bool await_ready() {
       q_->check();
       if (q_->shutdown_) {
-        immediate_ = kRefused;
+        outcome = Outcome::kShutDown;
         return true;
       }
       if (!q_->has_capacity()) return false;
       q_->enqueue(std::move(item_));
-      immediate_ = kDone;
+      outcome = Outcome::kTaken;
       return true;
     }
     bool await_suspend(std::coroutine_handle<> h) {
       return internal::park(this, q_->putters_, h, "aio::Queue::put");
     }
     void await_resume() {
-      if (immediate_ == kDone) return;
-      if (immediate_ == kRefused) throw QueueShutDown();
       switch (outcome) {
+        case Outcome::kTaken:
+          return;
         case Outcome::kGranted:
-          internal::take_grant(this);
-          if (task->must_cancel() || q_->shutdown_) {
-            q_->release_reservation();
+          internal::take_grant(this);  // the reserved slot is ours to fill
+          if (task->must_cancel()) {
+            q_->grant_putters();
             task->throw_if_must_cancel();
-            throw QueueShutDown();
           }
-          --q_->reserved_;
           q_->enqueue(std::move(item_));
           return;
         case Outcome::kShutDown:
-          task->throw_if_must_cancel();
+          if (task) task->throw_if_must_cancel();
           throw QueueShutDown();
         case Outcome::kAbandoned:
           throw std::logic_error(
               "aio::Queue destroyed while a task was waiting to put");
-        default:
-          task->throw_if_must_cancel();
-          throw std::logic_error("aio::Queue::put: resumed without a slot");
+        case Outcome::kWaiting:
+          break;
       }
+      // Cancelled while waiting (or before parking): nothing was put.
+      task->throw_if_must_cancel();
+      throw std::logic_error("aio::Queue::put: resumed without a slot");
     }
 
    private:
-    enum : uint8_t { kParked, kDone, kRefused };
     BasicQueue* q_;
     T item_;
-    uint8_t immediate_ = kParked;
   };
 
+  // Outcome on entry to await_resume: kTaken when await_ready found an item
+  // free, kShutDown when it found the queue shut down and empty, else what
+  // the wake-up said. The item itself is taken from the container only here.
   class [[nodiscard]] GetAwaiter : private ListWaiter {
    public:
     explicit GetAwaiter(BasicQueue* q) : q_(q) {}
     GetAwaiter(GetAwaiter&&) = default;  // until awaited (loop/park.h)
     GetAwaiter& operator=(const GetAwaiter&) = delete;
     ~GetAwaiter() {
+      // Leaving woken_getters_ releases the item promised to this getter.
+      const bool promised = outcome == Outcome::kGranted;
       internal::unpark(this);
-      if (outcome == Outcome::kGranted) q_->give_back(std::move(*item_));
+      if (promised) q_->wake_getter();
     }
     bool await_ready() {
       q_->check();
-      if (q_->store_.size() > 0) {
-        item_.emplace(q_->take());
+      if (q_->available() > 0) {
+        outcome = Outcome::kTaken;
         return true;
       }
-      return q_->shutdown_;  // empty and shut down: await_resume throws
+      if (q_->shutdown_) {
+        outcome = Outcome::kShutDown;
+        return true;
+      }
+      return false;
     }
     bool await_suspend(std::coroutine_handle<> h) {
       return internal::park(this, q_->getters_, h, "aio::Queue::get");
     }
     T await_resume() {
-      if (outcome == Outcome::kWaiting && item_) return std::move(*item_);
       switch (outcome) {
+        case Outcome::kTaken:
+          return q_->take();
         case Outcome::kGranted:
-          internal::take_grant(this);
+          internal::take_grant(this);  // the promised item is ours to take
           if (task->must_cancel()) {
-            q_->give_back(std::move(*item_));
+            q_->wake_getter();
             task->throw_if_must_cancel();
           }
-          --q_->in_flight_;
-          q_->grant_putters();
-          return std::move(*item_);
+          return q_->take();
+        case Outcome::kShutDown:
+          if (task) task->throw_if_must_cancel();
+          throw QueueShutDown();
         case Outcome::kAbandoned:
           throw std::logic_error(
               "aio::Queue destroyed while a task was waiting to get");
-        case Outcome::kShutDown:
-          task->throw_if_must_cancel();
-          throw QueueShutDown();
-        default:
-          if (task) task->throw_if_must_cancel();
-          if (q_->shutdown_) throw QueueShutDown();
-          throw std::logic_error("aio::Queue::get: resumed without an item");
+        case Outcome::kWaiting:
+          break;
       }
+      // Cancelled while waiting (or before parking): nothing was taken.
+      task->throw_if_must_cancel();
+      throw std::logic_error("aio::Queue::get: resumed without an item");
     }
 
    private:
-    friend class BasicQueue;
     BasicQueue* q_;
-    std::optional<T> item_;
   };
 
   // Puts `item`, waiting while the queue is full. Throws QueueShutDown.
@@ -298,9 +309,10 @@ class BasicQueue {
     enqueue(std::move(item));
   }
   // Takes at once or throws QueueEmpty / QueueShutDown (shut down and empty).
+  // Items promised to woken getters are not free.
   T get_nowait() {
     check();
-    if (store_.size() == 0) {
+    if (available() == 0) {
       if (shutdown_) throw QueueShutDown();
       throw QueueEmpty();
     }
@@ -329,19 +341,21 @@ class BasicQueue {
     check();
     shutdown_ = true;
     if (immediate) {
-      immediate_ = true;
-      while (store_.size() > 0) {
-        store_.pop();
-        count_discarded();
-      }
+      const size_t discarded = store_.size();
+      store_.clear();
+      unfinished_ -= std::min(discarded, unfinished_);
+      if (unfinished_ == 0) finished_.set();
+      // Their items are gone: they raise QueueShutDown when they run.
+      mark_woken(woken_getters_, Outcome::kShutDown);
     }
     internal::wake_all(getters_, Outcome::kShutDown);
     internal::wake_all(putters_, Outcome::kShutDown);
+    mark_woken(woken_putters_, Outcome::kShutDown);
   }
 
   // Items a get() could take now.
-  size_t qsize() const { return store_.size(); }
-  bool empty() const { return store_.size() == 0; }
+  size_t qsize() const { return available(); }
+  bool empty() const { return available() == 0; }
   // True when put_nowait() would throw QueueFull.
   bool full() const { return !has_capacity(); }
   size_t maxsize() const { return maxsize_; }
@@ -352,73 +366,57 @@ class BasicQueue {
  private:
   void check() {
     binding_.check("aio::Queue", getters_.empty() && putters_.empty() &&
-                                     granted_getters_.empty() &&
-                                     granted_putters_.empty());
+                                     woken_getters_.empty() &&
+                                     woken_putters_.empty());
   }
 
+  // Items in the container not promised to a woken getter. Getters wait
+  // only while this is 0.
+  size_t available() const { return store_.size() - woken_getters_.size(); }
+  // Promised items still occupy their slots; reserved slots count as taken.
   bool has_capacity() const {
-    return maxsize_ == 0 || store_.size() + in_flight_ + reserved_ < maxsize_;
+    return maxsize_ == 0 || store_.size() + woken_putters_.size() < maxsize_;
   }
 
-  // A new item: to the first waiting getter, else into the store.
   void enqueue(T&& item) {
     ++unfinished_;
     if (unfinished_ == 1) finished_.clear();
-    deliver(std::move(item));
+    store_.push(std::move(item));
+    wake_getter();
   }
-  void deliver(T&& item) {
-    if (getters_.empty()) {
-      store_.push(std::move(item));
-      return;
+  // Promises a free item to the first waiting getter.
+  void wake_getter() {
+    if (!getters_.empty() && available() > 0) {
+      internal::grant(getters_.pop_front(), woken_getters_);
     }
-    auto* g = static_cast<GetAwaiter*>(getters_.pop_front());
-    g->item_.emplace(std::move(item));
-    ++in_flight_;
-    internal::grant(g, granted_getters_);
   }
   T take() {
     T item = store_.pop();
     grant_putters();
     return item;
   }
-  // A woken getter that will not take its item returns it.
-  void give_back(T&& item) {
-    --in_flight_;
-    if (immediate_) {
-      count_discarded();
-      grant_putters();
-    } else if (!getters_.empty()) {
-      deliver(std::move(item));
-    } else {
-      store_.give_back(std::move(item));
-    }
-  }
-  void release_reservation() {
-    --reserved_;
-    grant_putters();
-  }
-  // Reserves freed slots for waiting putters, in order.
+  // Reserves free slots for waiting putters, in order.
   void grant_putters() {
     while (!putters_.empty() && has_capacity()) {
-      ++reserved_;
-      internal::grant(putters_.pop_front(), granted_putters_);
+      internal::grant(putters_.pop_front(), woken_putters_);
     }
   }
-  void count_discarded() {
-    if (unfinished_ > 0 && --unfinished_ == 0) finished_.set();
+  // Woken waiters that have not run: tell them `outcome` instead of their
+  // grant (they are already scheduled to run).
+  static void mark_woken(internal::WaitList& woken, Outcome outcome) {
+    while (!woken.empty()) woken.pop_front()->outcome = outcome;
   }
 
   const size_t maxsize_;
   Store store_;
-  size_t in_flight_ = 0;  // items handed to woken getters that have not run
-  size_t reserved_ = 0;   // slots reserved for woken putters that have not run
   size_t unfinished_ = 0;
   bool shutdown_ = false;
-  bool immediate_ = false;
   internal::WaitList getters_;
   internal::WaitList putters_;
-  internal::WaitList granted_getters_;  // handed an item, not yet resumed
-  internal::WaitList granted_putters_;  // given a slot, not yet resumed
+  // Woken with a grant, not yet run: an item of store_ is promised to each
+  // woken getter, and a slot reserved for each woken putter.
+  internal::WaitList woken_getters_;
+  internal::WaitList woken_putters_;
   Event finished_;
   internal::LoopBinding binding_;
 };

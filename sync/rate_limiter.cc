@@ -1,6 +1,8 @@
 #include "sync/rate_limiter.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -10,6 +12,20 @@ namespace aio {
 
 using internal::ListWaiter;
 using Outcome = ListWaiter::Outcome;
+
+namespace {
+
+// A period may be as long as Duration::max(), so the limiter computes in 128
+// bits, where no sum of two times overflows, and a time past the int64 range
+// means "never" (kNever): nothing can be admitted then.
+using Wide = __int128;
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+int64_t clamp_time(Wide t) {
+  return t >= kNever ? kNever : static_cast<int64_t>(t);
+}
+
+}  // namespace
 
 RateLimiter::RateLimiter(int64_t max_rate, Duration period)
     : RateLimiter(max_rate, period, max_rate) {}
@@ -42,18 +58,22 @@ RateLimiter::~RateLimiter() {
 void RateLimiter::check() { binding_.check("aio::RateLimiter", idle()); }
 
 int64_t RateLimiter::next_allowed(int64_t now) {
-  while (!log_.empty() && log_.front() <= now - period_ns_) log_.pop_front();
-  int64_t t = now;
+  const Wide window_start = Wide{now} - period_ns_;
+  while (!log_.empty() && log_.front() <= window_start) log_.pop_front();
+  Wide t = now;
   if (static_cast<int64_t>(log_.size()) >= max_rate_) {
-    t = std::max(t, log_.front() + period_ns_);
+    t = std::max(t, Wide{log_.front()} + period_ns_);
   }
-  if (tat_ != INT64_MIN) t = std::max(t, tat_ - (burst_ - 1) * interval_ns_);
-  return t;
+  if (used_bucket_) {
+    t = std::max(t, tat_ - Wide{burst_ - 1} * interval_ns_);
+  }
+  return clamp_time(t);
 }
 
 void RateLimiter::record(int64_t t) {
   log_.push_back(t);
-  tat_ = (tat_ == INT64_MIN ? t : std::max(t, tat_)) + interval_ns_;
+  tat_ = (used_bucket_ ? std::max(Wide{t}, tat_) : Wide{t}) + interval_ns_;
+  used_bucket_ = true;
 }
 
 void RateLimiter::unrecord(int64_t t) {
@@ -63,7 +83,7 @@ void RateLimiter::unrecord(int64_t t) {
       break;
     }
   }
-  if (tat_ != INT64_MIN) tat_ -= interval_ns_;
+  if (used_bucket_) tat_ -= interval_ns_;
 }
 
 void RateLimiter::disarm() {
@@ -77,6 +97,7 @@ void RateLimiter::serve() {
   const int64_t now = loop->now_ns();
   while (!waiters_.empty()) {
     const int64_t t = next_allowed(now);
+    if (t == kNever) break;  // only a cancellation ends this wait
     if (t > now) {
       if (!timer_.queued() || timer_.when != t || timer_loop_ != loop) {
         disarm();
@@ -128,7 +149,7 @@ bool RateLimiter::AcquireAwaiter::await_ready() {
   const int64_t now = loop->now_ns();
   if (rl_->next_allowed(now) > now) return false;
   rl_->record(now);
-  immediate_ = true;
+  outcome = Outcome::kTaken;  // await_resume: acquired at once
   return true;
 }
 
@@ -152,8 +173,9 @@ bool RateLimiter::AcquireAwaiter::on_cancel(CancelHook* hook, Op op,
 }
 
 void RateLimiter::AcquireAwaiter::await_resume() {
-  if (immediate_) return;
   switch (outcome) {
+    case Outcome::kTaken:
+      return;
     case Outcome::kGranted:
       internal::take_grant(this);
       if (task->must_cancel()) {

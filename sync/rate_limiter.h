@@ -65,7 +65,6 @@ class RateLimiter {
     static bool on_cancel(CancelHook* hook, Op op, std::string& msg);
     RateLimiter* rl_;
     int64_t granted_at_ = 0;
-    bool immediate_ = false;
   };
 
   // Waits until an acquisition is allowed, then records it.
@@ -100,7 +99,10 @@ class RateLimiter {
   int64_t burst_;
   int64_t interval_ns_;      // period / max_rate, rounded up
   std::deque<int64_t> log_;  // times of recent acquisitions, ascending
-  int64_t tat_ = INT64_MIN;  // token bucket: theoretical arrival time (GCRA)
+  // Token bucket (GCRA): the theoretical arrival time, once used. 128 bits:
+  // with a period near Duration::max() it may pass the int64 range.
+  __int128 tat_ = 0;
+  bool used_bucket_ = false;
   internal::WaitList waiters_;
   internal::WaitList granted_;
   Timer timer_;

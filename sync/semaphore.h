@@ -2,9 +2,8 @@
 // asyncio.BoundedSemaphore): a counter of permits that tasks acquire and
 // release.
 //
-//   aio::Semaphore sem(3);                    // at most 3 at a time
-//   auto permit = co_await sem.acquire();     // PermitGuard, see
-//   permit_guard.h
+//   aio::Semaphore sem(3);                  // at most 3 at a time
+//   auto permit = co_await sem.acquire();   // a PermitGuard (permit_guard.h)
 //
 // Fairness: waiters get permits in the order they called acquire(); a release
 // hands its permit directly to the first waiter, so no later acquire() can
@@ -64,7 +63,8 @@ class Semaphore {
 };
 
 // A Semaphore that refuses to be released more times than it was acquired:
-// release() then throws std::logic_error (asyncio raises ValueError).
+// release() then throws std::logic_error (asyncio raises ValueError). Permits
+// already handed to woken waiters that have not run yet count as released.
 class BoundedSemaphore : public Semaphore {
  public:
   explicit BoundedSemaphore(int64_t value = 1)

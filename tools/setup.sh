@@ -13,7 +13,7 @@ BUILD_PKGS=(
 )
 # Benchmarks' peers (bench/): only with --bench.
 BENCH_PKGS=(
-  python3-uvloop python3-httpx python3-aiohttp python3-aiomysql python3-scrapy
+  python3-uvloop python3-httpx python3-aiohttp python3-aiomysql python3-scrapy python3-lxml
   wrk linux-perf
 )
 

@@ -4,24 +4,24 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "net/http_error.h"
-#include "net/internal/absl_compat.h"
+#include "third_party/absl_compat.h"
 #include "net/url.h"
 
 namespace aio::http::internal {
 namespace {
 
-using aio::net::internal::av;
-using aio::net::internal::sv;
 
 void global_init() {
   // curl_global_init is not thread-safe; a function-local static is.
@@ -49,12 +49,12 @@ absl::Status check_headers(const Headers& headers) {
   for (const auto& [name, value] : headers) {
     if (!is_token(name)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid header name '", av(name), "'"));
+          absl::StrCat("invalid header name '", to_absl(name), "'"));
     }
     if (value.find_first_of(std::string_view("\r\n\0", 3)) !=
         std::string::npos) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "invalid value for header '", av(name), "': contains CR, LF or NUL"));
+          "invalid value for header '", to_absl(name), "': contains CR, LF or NUL"));
     }
   }
   return absl::OkStatus();
@@ -62,8 +62,8 @@ absl::Status check_headers(const Headers& headers) {
 
 // "Name: value", or "Name;" which is libcurl's way to send an empty value.
 std::string header_line(std::string_view name, std::string_view value) {
-  if (value.empty()) return absl::StrCat(av(name), ";");
-  return absl::StrCat(av(name), ": ", av(value));
+  if (value.empty()) return absl::StrCat(to_absl(name), ";");
+  return absl::StrCat(to_absl(name), ": ", to_absl(value));
 }
 
 // Appends a copy of `line`; std::bad_alloc if libcurl cannot, with `list`
@@ -86,29 +86,6 @@ std::chrono::microseconds info_time(CURL* e, CURLINFO what) {
   return std::chrono::microseconds(v);
 }
 
-bool is_tls_error(CURLcode rc) {
-  switch (rc) {
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_USE_SSL_FAILED:
-    case CURLE_SSL_CLIENTCERT:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // "http://" or "https://" followed by visible ASCII only: nothing to clean.
 bool is_plain_http_url(std::string_view url) {
   size_t rest;
@@ -125,6 +102,31 @@ bool is_plain_http_url(std::string_view url) {
   }
   return true;
 }
+
+// Content-Length: 1*DIGIT, or a list of equal values ("5, 5"; RFC 9110
+// 8.6). The value, or -1 if it is not a number, -2 if list members differ.
+int64_t parse_content_length(std::string_view v) {
+  int64_t value = -1;
+  while (!v.empty()) {
+    size_t comma = v.find(',');
+    std::string_view item =
+        to_std(absl::StripAsciiWhitespace(to_absl(v.substr(0, comma))));
+    v.remove_prefix(comma == std::string_view::npos ? v.size() : comma + 1);
+    int64_t n = 0;
+    if (item.empty() || item.size() > 18) return -1;
+    for (char c : item) {
+      if (c < '0' || c > '9') return -1;
+      n = n * 10 + (c - '0');
+    }
+    if (value >= 0 && n != value) return -2;
+    value = n;
+  }
+  return value;
+}
+
+// A response body's buffer starts at most this large, however much its
+// Content-Length announces: it grows with what arrives.
+constexpr size_t kMaxBodyReserve = 64 * 1024;
 
 }  // namespace
 
@@ -258,9 +260,16 @@ uint8_t& ClientCore::fd_flags(int fd) {
 
 // ---- libcurl callbacks: record, register, schedule; never call libcurl ----
 
-int ClientCore::socket_cb(CURL*, curl_socket_t fd, int what, void* self,
-                          void*) {
+int ClientCore::socket_cb(CURL* easy, curl_socket_t fd, int what,
+                          void* self, void*) {
   auto* core = static_cast<ClientCore*>(self);
+  if (what != CURL_POLL_REMOVE && easy) {
+    // The transfer has a resolver or a connection: it left the queue for a
+    // connection slot (for its deadline's error message).
+    char* priv = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+    if (priv) reinterpret_cast<Transfer*>(priv)->got_socket = true;
+  }
   bool in = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
   bool out = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
   if (core->closing_) in = out = false;
@@ -306,7 +315,11 @@ curl_socket_t ClientCore::open_cb(void* self, curlsocktype purpose,
 int ClientCore::close_cb(void* self, curl_socket_t fd) {
   auto* core = static_cast<ClientCore*>(self);
   // Out of epoll before the number can be reused.
-  core->loop_->forget_fd(fd);
+  try {
+    core->loop_->forget_fd(fd);
+  } catch (...) {
+    // Nothing may escape into libcurl; the fd is closed below either way.
+  }
   if (static_cast<size_t>(fd) < core->fds_.size()) core->fds_[fd] = 0;
   ++core->stats_.connections_closed;
   return ::close(fd);
@@ -322,7 +335,7 @@ size_t ClientCore::write_cb(char* data, size_t size, size_t n, void* transfer) {
   }
   try {
     t->body.append(data, len);
-  } catch (const std::bad_alloc&) {
+  } catch (...) {
     t->out_of_memory = true;  // nothing may escape into libcurl
     return CURL_WRITEFUNC_ERROR;
   }
@@ -334,41 +347,88 @@ size_t ClientCore::header_cb(char* data, size_t size, size_t n,
   auto* t = static_cast<Transfer*>(transfer);
   try {
     return parse_header(t, std::string_view(data, size * n));
-  } catch (const std::bad_alloc&) {
-    t->out_of_memory = true;  // nothing may escape into libcurl
+  } catch (...) {
+    // Nothing may escape into libcurl (it would leave the multi handle
+    // inside a callback for good); the caps below make this out-of-memory.
+    t->out_of_memory = true;
     return CURL_WRITEFUNC_ERROR;
   }
 }
 
+// libcurl hands over every line of every response head of the transfer
+// (1xx, redirects, a proxy's CONNECT answer), then the trailers of a
+// chunked body, one line per call.
 size_t ClientCore::parse_header(Transfer* t, std::string_view line) {
-  size_t len = line.size();
+  const size_t len = line.size();
+  auto reject = [t](Violation v) -> size_t {
+    t->violation = v;
+    return CURL_WRITEFUNC_ERROR;
+  };
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
     line.remove_suffix(1);
-  if (line.empty()) return len;
-  if (absl::StartsWith(av(line), "HTTP/")) {
+  if (!t->in_head && absl::StartsWith(to_absl(line), "HTTP/")) {
     // A new response begins (after a redirect or a 1xx): keep only the last.
     t->headers.clear();
     t->headers.reserve(16, 512);
+    t->trailers.clear();
+    t->head_bytes = len;
+    t->trailer_bytes = 0;
+    t->content_length = -1;
+    t->in_head = true;
+    t->head_complete = false;
+    size_t sp = line.find(' ');
+    t->informational = sp != std::string_view::npos && sp + 1 < line.size() &&
+                       line[sp + 1] == '1';
     return len;
   }
+  Headers* fields;
+  if (t->in_head) {
+    t->head_bytes += len;
+    if (t->head_bytes > kMaxHeadBytes) return reject(Violation::kHeadTooLarge);
+    if (line.empty()) {
+      t->in_head = false;
+      t->head_complete = !t->informational;
+      return len;
+    }
+    fields = &t->headers;
+  } else {
+    if (!t->head_complete || line.empty()) return len;
+    // After a final head: trailer fields of a chunked body, kept apart.
+    t->trailer_bytes += len;
+    if (t->trailer_bytes > kMaxTrailerBytes ||
+        t->trailers.size() >= kMaxTrailerFields) {
+      return reject(Violation::kTrailersTooLarge);
+    }
+    fields = &t->trailers;
+  }
   if (line[0] == ' ' || line[0] == '\t') {
-    // Obsolete line folding: continues the previous field's value.
-    t->headers.append_to_last_value(sv(absl::StripAsciiWhitespace(av(line))));
+    // Obsolete line folding: continues the previous field's value (in
+    // place: linear in the head's size, which the cap above bounds).
+    fields->append_to_last_value(
+        to_std(absl::StripAsciiWhitespace(to_absl(line))));
     return len;
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return len;  // not a field; ignore
   std::string_view name = line.substr(0, colon);
   std::string_view value =
-      sv(absl::StripAsciiWhitespace(av(line.substr(colon + 1))));
-  if (iequals(name, "Content-Length") && t->body.empty()) {
-    // A hint for the body buffer (the decoded size may differ).
-    size_t cl = 0;
-    auto [p, ec] =
-        std::from_chars(value.data(), value.data() + value.size(), cl);
-    if (ec == std::errc() && cl <= t->max_body) t->body.reserve(cl);
+      to_std(absl::StripAsciiWhitespace(to_absl(line.substr(colon + 1))));
+  if (fields == &t->headers && iequals(name, "Content-Length")) {
+    // RFC 9112 6.3: differing lengths make the framing unknowable (and
+    // are how responses are smuggled); libcurl 7.88 takes the last.
+    int64_t cl = parse_content_length(value);
+    if (cl == -1) return reject(Violation::kInvalidContentLength);
+    if (cl == -2 || (t->content_length >= 0 && cl != t->content_length))
+      return reject(Violation::kConflictingContentLength);
+    if (t->content_length < 0 && t->expect_body && t->body.empty()) {
+      // A hint for the body buffer, never trusted for more than a little:
+      // the announced length may be a lie, and the decoded size differs.
+      t->body.reserve(std::min({static_cast<size_t>(cl), t->max_body,
+                                kMaxBodyReserve}));
+    }
+    t->content_length = cl;
   }
-  t->headers.add(name, value);
+  fields->add(name, value);
   return len;
 }
 
@@ -409,6 +469,14 @@ void ClientCore::on_readable(int fd) {
   if (!(f & kWantIn)) {
     loop_->remove_reader(fd);
     f &= ~kIn;
+    if ((f & kOwned) && !(f & kMultiplexed)) {
+      // An idle HTTP/1.1 connection has nothing to say: bytes arriving now
+      // are either its close or bytes past the last response's end, which
+      // libcurl 7.88 would read as the answer to the next request sent on
+      // it (a page under the wrong URL). Shut it down, so that libcurl's
+      // liveness check sees it dead and closes it instead of reusing it.
+      ::shutdown(fd, SHUT_RDWR);
+    }
     return;
   }
   on_ready(fd, CURL_CSELECT_IN);
@@ -456,82 +524,58 @@ void ClientCore::collect_done() {
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
     auto* t = reinterpret_cast<Transfer*>(priv);
     if (!t || t->easy != easy) continue;
-    absl::StatusOr<Response> r = build_response(t, rc);
-    finish(t, std::move(r), rc == CURLE_OK);
+    if (rc == CURLE_OK && t->head_complete) {
+      finish(t, success(t), true);
+    } else {
+      finish(t, failure(t, rc), false);
+    }
   }
 }
 
-absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
-  CURL* e = t->easy;
-  auto where = [&] {
-    return absl::StrCat(" (", t->request.method, " ", t->request.url, ")");
-  };
-  if (rc != CURLE_OK) {
-    const char* errbuf = t->handle->errbuf;
-    std::string detail =
-        errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc);
-    long os_errno = 0;
-    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-    ErrorKind kind = ErrorKind::kOther;
-    std::string label = "request failed";
-    if (t->out_of_memory) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("out of memory while receiving the response", where()));
-    }
-    if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-      kind = ErrorKind::kTooLarge;
-      label = absl::StrCat("response body too large: more than ", t->max_body,
-                           " bytes");
-      detail = t->too_large ? absl::StrCat("aborted after ", t->decoded,
-                                           " decoded bytes")
-                            : "the announced Content-Length exceeds the limit";
-    } else if (rc == CURLE_COULDNT_RESOLVE_HOST ||
-               rc == CURLE_COULDNT_RESOLVE_PROXY) {
-      kind = ErrorKind::kDns;
-      label = "DNS lookup failed";
-    } else if (rc == CURLE_COULDNT_CONNECT) {
-      kind = os_errno == ECONNREFUSED ? ErrorKind::kConnectionRefused
-                                      : ErrorKind::kNetwork;
-      label =
-          os_errno == ECONNREFUSED ? "connection refused" : "could not connect";
-    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-      kind = ErrorKind::kTimeout;
-      curl_off_t connected = 0;
-      curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connected);
-      label = connected == 0                          ? "connect timeout"
-              : absl::StrContains(detail, "too slow") ? "low-speed timeout"
-                                                      : "timeout";
-    } else if (is_tls_error(rc)) {
-      kind = ErrorKind::kTls;
-      label = "TLS error";
-    } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
-      kind = ErrorKind::kTooManyRedirects;
-      label = "too many redirects";
-    } else if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
-      kind = ErrorKind::kUnsupportedProtocol;
-      label = "unsupported protocol (only http and https)";
-    } else if (rc == CURLE_URL_MALFORMAT) {
-      kind = ErrorKind::kInvalidUrl;
-      label = "invalid URL";
-    } else if (rc == CURLE_PARTIAL_FILE) {
-      kind = ErrorKind::kTruncated;
-      label = "truncated response";
-    } else if (rc == CURLE_GOT_NOTHING) {
-      kind = ErrorKind::kConnectionReset;
-      label = "connection closed without a response";
-    } else if (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) {
-      bool reset = os_errno == ECONNRESET || os_errno == EPIPE;
-      kind = reset ? ErrorKind::kConnectionReset : ErrorKind::kNetwork;
-      label = reset ? "connection reset" : "network error";
-    } else if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_HTTP2 ||
-               rc == CURLE_HTTP2_STREAM || rc == CURLE_BAD_CONTENT_ENCODING ||
-               rc == CURLE_HTTP3 || rc == CURLE_RANGE_ERROR ||
-               rc == CURLE_BAD_DOWNLOAD_RESUME) {
-      kind = ErrorKind::kProtocol;
-      label = "protocol error";
-    }
-    return make_error(kind, absl::StrCat(label, ": ", detail, where()));
+void ClientCore::on_deadline(Transfer* t) {
+  curl_off_t sent = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
+  bool queued = !t->got_socket && sent == 0;
+  if (!queued && !t->past_deadline) {
+    // libcurl's own timeout is due now and names the phase it hit; this
+    // deadline only ends a transfer that libcurl fails to end.
+    t->past_deadline = true;
+    t->deadline.when = loop_->now_ns() + 1'000'000'000;
+    loop_->add_timer(&t->deadline);
+    return;
   }
+  finish(t, failure(t, CURLE_OPERATION_TIMEDOUT, true), false);
+}
+
+absl::StatusOr<Response> ClientCore::failure(Transfer* t, CURLcode rc,
+                                             bool client_deadline) {
+  TransferFailure f;
+  f.code = rc;
+  curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &f.os_errno);
+  const char* errbuf = t->handle->errbuf;
+  if (client_deadline) {
+    f.detail = "the request did not finish within its timeout";
+  } else if (errbuf[0]) {
+    f.detail = errbuf;
+  }
+  f.violation = t->violation;
+  f.body_too_large = t->too_large;
+  f.max_body = t->max_body;
+  f.decoded = t->decoded;
+  f.out_of_memory = t->out_of_memory;
+  f.head_complete = t->head_complete;
+  f.client_deadline = client_deadline;
+  if (client_deadline) {
+    curl_off_t sent = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
+    f.queued = !t->got_socket && sent == 0;
+  }
+  return transfer_error(
+      f, absl::StrCat(" (", t->request.method, " ", t->request.url, ")"));
+}
+
+Response ClientCore::success(Transfer* t) {
+  CURL* e = t->easy;
   Response r;
   long code = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
@@ -571,7 +615,21 @@ absl::StatusOr<Response> ClientCore::build_response(Transfer* t, CURLcode rc) {
   r.timings.first_byte = info_time(e, CURLINFO_STARTTRANSFER_TIME_T);
   r.timings.total = info_time(e, CURLINFO_TOTAL_TIME_T);
   r.timings.redirect = info_time(e, CURLINFO_REDIRECT_TIME_T);
+  if (r.http_version >= 20) {
+    // Idle HTTP/2 connections receive frames (PING, SETTINGS, GOAWAY) that
+    // libcurl's own check reads: they are not shut down when readable.
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    curl_easy_getinfo(e, CURLINFO_ACTIVESOCKET, &fd);
+    if (fd != CURL_SOCKET_BAD && static_cast<size_t>(fd) < fds_.size())
+      fds_[static_cast<size_t>(fd)] |= kMultiplexed;
+  }
+  if (t->self_follow && r.status >= 300 && r.status < 400) {
+    char* target = nullptr;
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &target);
+    if (target) t->redirect_url = target;
+  }
   r.headers = std::move(t->headers);
+  r.trailers = std::move(t->trailers);
   r.body = std::move(t->body);
   return r;
 }
@@ -581,6 +639,7 @@ void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result,
   (t->prev ? t->prev->next : active_) = t->next;
   if (t->next) t->next->prev = t->prev;
   t->prev = t->next = nullptr;
+  if (t->deadline.queued()) loop_->remove_timer(&t->deadline);
   curl_multi_remove_handle(multi_, t->easy);
   release_handle(t->handle, reuse_handle && !closing_);
   t->handle = nullptr;
@@ -622,6 +681,11 @@ EasyHandle* ClientCore::acquire_handle() {
   CURL* e = h->easy;
   // Options that never change between requests, set once per handle.
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  // A transfer removed while its host name is being resolved (cancelled,
+  // timed out, client destroyed) would otherwise join the resolver thread
+  // on the loop's thread: the whole loop stops until getaddrinfo returns.
+  // Quick exit leaves that thread to finish on its own.
+  curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
@@ -674,6 +738,10 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
         absl::StrCat("invalid HTTP method '", request.method, "'"));
   }
   if (absl::Status s = check_headers(request.headers); !s.ok()) return s;
+  if (request.timeout.has_value() && request.timeout->count() < 0) {
+    return absl::InvalidArgumentError(
+        "aio::http::Request::timeout: negative timeout");
+  }
   // Plain absolute http(s) URLs go to libcurl as they are (it parses them
   // anyway, and reports what is malformed); anything else is cleaned and
   // checked here first, for a clear error and the WHATWG clean-up.
@@ -682,15 +750,54 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
     if (!url.ok()) return url.status();
     request.url = *std::move(url);
   }
-
   EasyHandle* h = acquire_handle();
   if (!h) return absl::ResourceExhaustedError("curl_easy_init failed");
-  CURL* e = h->easy;
   t->request = std::move(request);
-  const Request& r = t->request;
   t->handle = h;
-  t->easy = e;
+  t->easy = h->easy;
+  // Until the transfer is with libcurl, any failure gives the handle back.
+  absl::Cleanup give_back = [this, t] {
+    curl_slist_free_all(t->own_headers);
+    t->own_headers = nullptr;
+    release_handle(t->handle, false);
+    t->handle = nullptr;
+    t->easy = nullptr;
+  };
+  if (absl::Status s = configure(t); !s.ok()) return s;
+  CURLMcode mc = curl_multi_add_handle(multi_, t->easy);
+  if (mc != CURLM_OK) {
+    return absl::InternalError(
+        absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(mc)));
+  }
+  std::move(give_back).Cancel();
+
+  t->core = this;
+  t->next = active_;
+  if (active_) active_->prev = t;
+  active_ = t;
+  ++stats_.requests_started;
+  ++stats_.in_flight;
+  Duration timeout = t->request.timeout.value_or(options_.timeout);
+  if (timeout.count() > 0) {
+    t->deadline.transfer = t;
+    t->deadline.fire = [](aio::internal::TimerNode* n) {
+      Transfer* tr = static_cast<Transfer::Deadline*>(n)->transfer;
+      tr->core->on_deadline(tr);
+    };
+    int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)
+                     .count();
+    int64_t now = loop_->now_ns();
+    t->deadline.when = ns > INT64_MAX - now ? INT64_MAX : now + ns;
+    loop_->add_timer(&t->deadline);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ClientCore::configure(Transfer* t) {
+  CURL* e = t->easy;
+  const Request& r = t->request;
   t->max_body = r.max_body_size.value_or(options_.max_body_size);
+  t->expect_body = r.method != "HEAD";
 
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(e, CURLOPT_PRIVATE, reinterpret_cast<char*>(t));
@@ -717,59 +824,48 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
   // Headers: the client's defaults, overridden by name by the request's.
   curl_slist* list = default_headers_;
   if (!r.headers.empty()) {
-    curl_slist* own = nullptr;
     try {
       for (const auto& [name, value] : options_.headers) {
         if (!r.headers.contains(name))
-          own = append(own, header_line(name, value));
+          t->own_headers = append(t->own_headers, header_line(name, value));
       }
       for (const auto& [name, value] : r.headers)
-        own = append(own, header_line(name, value));
+        t->own_headers = append(t->own_headers, header_line(name, value));
     } catch (const std::bad_alloc&) {
-      curl_slist_free_all(own);
-      release_handle(h, false);
-      t->handle = nullptr;
-      t->easy = nullptr;
       return absl::ResourceExhaustedError(
           "out of memory building the header list");
     }
-    t->own_headers = own;
-    list = own;
+    list = t->own_headers;
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
 
   Duration timeout = r.timeout.value_or(options_.timeout);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                    timeout.count() > 0 ? std::max(1L, to_ms(timeout)) : 0L);
-  curl_easy_setopt(
-      e, CURLOPT_FOLLOWLOCATION,
-      r.follow_redirects.value_or(options_.follow_redirects) ? 1L : 0L);
-  // (A HEAD response's Content-Length describes a body that never comes.)
-  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-                   r.method == "HEAD" ? curl_off_t{0}
-                                      : static_cast<curl_off_t>(t->max_body));
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+                   !t->self_follow &&
+                           r.follow_redirects.value_or(options_.follow_redirects)
+                       ? 1L
+                       : 0L);
+  // libcurl's early refusal of an announced Content-Length over the limit;
+  // 0 means none (a HEAD response's Content-Length describes a body that
+  // never comes; a limit past curl_off_t's range is no limit). The write
+  // callback enforces the limit on what arrives either way.
+  curl_off_t max_file = 0;
+  if (r.method != "HEAD" && t->max_body <= static_cast<size_t>(
+                                               std::numeric_limits<curl_off_t>::max())) {
+    max_file = static_cast<curl_off_t>(t->max_body);
+  }
+  if (CURLcode rc = curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, max_file);
+      rc != CURLE_OK) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_body_size ", t->max_body, ": ", curl_easy_strerror(rc)));
+  }
   // Wait for a connection that may multiplex (HTTP/2) rather than opening
   // one per request; only https can negotiate HTTP/2 here.
   curl_easy_setopt(
       e, CURLOPT_PIPEWAIT,
-      options_.http2 && absl::StartsWith(r.url, "https:") ? 1L : 0L);
-
-  CURLMcode mc = curl_multi_add_handle(multi_, e);
-  if (mc != CURLM_OK) {
-    curl_slist_free_all(t->own_headers);
-    t->own_headers = nullptr;
-    release_handle(h, false);
-    t->handle = nullptr;
-    t->easy = nullptr;
-    return absl::InternalError(
-        absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(mc)));
-  }
-  t->core = this;
-  t->next = active_;
-  if (active_) active_->prev = t;
-  active_ = t;
-  ++stats_.requests_started;
-  ++stats_.in_flight;
+      options_.http2 && absl::StartsWith(to_absl(r.url), "https:") ? 1L : 0L);
   return absl::OkStatus();
 }
 

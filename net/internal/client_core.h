@@ -32,6 +32,7 @@
 #include "loop/park.h"
 #include "net/client.h"
 #include "net/client_options.h"
+#include "net/internal/curl_error.h"
 #include "net/request.h"
 #include "net/response.h"
 
@@ -66,11 +67,39 @@ struct Transfer {
   curl_slist* own_headers = nullptr;  // this request's header list, if any
   Request request;                    // keeps URL and body alive for libcurl
   std::string body;
-  Headers headers;  // of the latest response
+  Headers headers;   // of the latest response
+  Headers trailers;  // of the latest response (chunked trailer fields)
   size_t max_body = 0;
   size_t decoded = 0;  // decoded bytes seen (counted even past max_body)
   bool too_large = false;
   bool out_of_memory = false;
+
+  // What header_cb has seen of the latest response.
+  size_t head_bytes = 0;     // raw bytes of its head so far
+  size_t trailer_bytes = 0;  // raw bytes of its trailers so far
+  int64_t content_length = -1;
+  bool in_head = false;        // between the status line and the blank line
+  bool informational = false;  // its status is 1xx (another head follows)
+  bool head_complete = false;  // a final (non-1xx) head ended
+  bool expect_body = true;     // false for HEAD: no body is coming
+  Violation violation = Violation::kNone;
+
+  // Set once libcurl gives the transfer a socket (resolver, connection):
+  // it no longer waits for a connection slot.
+  bool got_socket = false;
+  // The client's own deadline for the request's timeout: libcurl does not
+  // time out transfers queued behind the connection limits, and a
+  // transfer that libcurl fails to end by its timeout ends here 1 s later.
+  struct Deadline : aio::internal::TimerNode {
+    Transfer* transfer = nullptr;
+  };
+  Deadline deadline;
+  bool past_deadline = false;  // the first firing happened (a backstop runs)
+  // Redirects followed by the client instead of libcurl (for methods
+  // libcurl would keep on a 303): set before start(); a 3xx response then
+  // leaves its target (CURLINFO_REDIRECT_URL) here.
+  bool self_follow = false;
+  std::string redirect_url;
 
   bool done = false;
   // Set by finish() before the task resumes; the placeholder (a code without
@@ -115,8 +144,15 @@ class ClientCore {
 
  private:
   // kIn/kOut: registered with the loop; kWantIn: libcurl waits for input;
-  // kOwned: opened through open_cb (closed through close_cb).
-  enum FdFlags : uint8_t { kIn = 1, kOut = 2, kWantIn = 4, kOwned = 8 };
+  // kOwned: opened through open_cb (closed through close_cb); kMultiplexed:
+  // carries HTTP/2 (frames may arrive while it is idle).
+  enum FdFlags : uint8_t {
+    kIn = 1,
+    kOut = 2,
+    kWantIn = 4,
+    kOwned = 8,
+    kMultiplexed = 16,
+  };
 
   static int socket_cb(CURL* easy, curl_socket_t fd, int what, void* self,
                        void* socketp);
@@ -135,9 +171,16 @@ class ClientCore {
   void on_readable(int fd);
   void on_timeout();
   void collect_done();
+  void on_deadline(Transfer* t);
+  // The error for a failed transfer (libcurl's code, or CURLE_OK when the
+  // response is otherwise unusable), or the Response.
+  absl::StatusOr<Response> failure(Transfer* t, CURLcode rc,
+                                   bool client_deadline = false);
+  Response success(Transfer* t);
+  // The per-request settings of start(); a Status when libcurl refuses one.
+  absl::Status configure(Transfer* t);
   // Detaches `t` from libcurl and wakes its task with `result`.
   void finish(Transfer* t, absl::StatusOr<Response> result, bool reuse_handle);
-  absl::StatusOr<Response> build_response(Transfer* t, CURLcode rc);
   EasyHandle* acquire_handle();
   void release_handle(EasyHandle* handle, bool reuse);
   uint8_t& fd_flags(int fd);

@@ -3,14 +3,13 @@
 #include <netdb.h>
 
 #include <cstring>
+#include <exception>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "loop/event_loop.h"
-#include "loop/park.h"
+#include "executor/run_in_executor.h"
 
 namespace aio::net::internal {
 namespace {
@@ -58,49 +57,26 @@ absl::StatusOr<std::vector<Endpoint>> to_endpoints(int rc,
   return out;
 }
 
-// Shared by the awaiting coroutine and the resolver thread.
-struct Job {
-  std::string host;
-  uint16_t port;
-  bool passive;
-  std::mutex mu;
-  EventLoop* loop = nullptr;  // guarded by mu; null once the awaiting side left
-  // Loop thread only:
-  bool done = false;
+// A lookup's answer, moved from the resolver thread to the loop.
+struct Answer {
   int rc = 0;
   AddrInfoPtr result;
-  aio::internal::WaitList waiters;
 };
 
-void run_job(std::shared_ptr<Job> job) {
-  AddrInfoPtr res;
-  int rc = lookup(job->host, job->port, job->passive, 0, &res);
-  std::lock_guard<std::mutex> lock(job->mu);
-  if (!job->loop || !aio::internal::loop_alive(job->loop)) return;
-  auto* raw = res.release();
-  try {
-    job->loop->call_soon_threadsafe([job, rc, raw] {
-      job->rc = rc;
-      job->result.reset(raw);
-      job->done = true;
-      aio::internal::wake_all(job->waiters);
-    });
-  } catch (...) {
-    freeaddrinfo(raw);  // the loop closed meanwhile
-  }
+Answer blocking_lookup(std::string host, uint16_t port, bool passive) {
+  Answer a;
+  a.rc = lookup(host, port, passive, 0, &a.result);
+  return a;
 }
 
-// Detaches the awaiting side when its frame goes (result, cancel, or frame
-// destroyed with its loop).
-struct Detach {
-  std::shared_ptr<Job> job;
-  ~Detach() {
-    std::lock_guard<std::mutex> lock(job->mu);
-    job->loop = nullptr;
-  }
-};
-
 }  // namespace
+
+ThreadPool& resolver_pool() {
+  // Never destroyed: a lookup that hangs (a DNS server that does not
+  // answer) must not hold up the process's exit in a static destructor.
+  static ThreadPool* pool = new ThreadPool(kResolverThreads);
+  return *pool;
+}
 
 Coro<absl::StatusOr<std::vector<Endpoint>>> resolve(std::string host,
                                                     uint16_t port,
@@ -110,15 +86,20 @@ Coro<absl::StatusOr<std::vector<Endpoint>>> resolve(std::string host,
   int rc = lookup(host, port, passive, AI_NUMERICHOST, &res);
   if (rc == 0 || host.empty()) co_return to_endpoints(rc, res, host);
 
-  auto job = std::make_shared<Job>();
-  job->host = host;
-  job->port = port;
-  job->passive = passive;
-  job->loop = &get_running_loop();
-  Detach detach{job};
-  std::thread(run_job, job).detach();
-  while (!job->done) co_await aio::internal::wait_in(job->waiters);
-  co_return to_endpoints(job->rc, job->result, host);
+  // glibc's resolver blocks: the lookup runs on net's small pool, and
+  // lookups beyond its threads wait in its queue. Cancelling the awaiting
+  // task drops a queued lookup, or the answer of a running one.
+  std::optional<WrappedFuture<Answer>> pending;
+  try {
+    pending.emplace(
+        run_in_executor(resolver_pool(), blocking_lookup, host, port, passive));
+  } catch (const std::exception& e) {
+    // Not one resolver thread could start (out of threads or memory).
+    co_return absl::ResourceExhaustedError(absl::StrCat(
+        "cannot resolve host '", host, "': no resolver thread: ", e.what()));
+  }
+  Answer answer = co_await *std::move(pending);
+  co_return to_endpoints(answer.rc, answer.result, host);
 }
 
 }  // namespace aio::net::internal

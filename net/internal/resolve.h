@@ -1,10 +1,13 @@
 // Internal: host name resolution that does not block the loop.
 //
 // IP literals ("127.0.0.1", "::1") are converted at once. Names go to
-// getaddrinfo on a short-lived helper thread (glibc's resolver blocks); the
-// answer comes back through call_soon_threadsafe. Cancelling the awaiting
-// task detaches it at once; the thread finishes on its own and its answer is
-// dropped. Loop thread only.
+// getaddrinfo (glibc's resolver blocks) on resolver_pool(), a small
+// //executor ThreadPool owned by //net: at most kResolverThreads lookups
+// run at once, the others wait in its queue; the answer comes back through
+// the loop (run_in_executor) and the task resumes on the loop's thread.
+// Cancelling the awaiting task drops a queued lookup at once, or the
+// answer of a running one when it comes. resolve() is for the loop thread
+// only; the pool is shared by every loop of the process.
 #ifndef AIO_NET_INTERNAL_RESOLVE_H_
 #define AIO_NET_INTERNAL_RESOLVE_H_
 
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "executor/thread_pool.h"
 #include "loop/coro.h"
 
 namespace aio::net::internal {
@@ -24,6 +28,11 @@ struct Endpoint {
   socklen_t len = 0;
   int family = 0;
 };
+
+inline constexpr size_t kResolverThreads = 4;
+
+// The pool of resolver threads (created on first use, never destroyed).
+ThreadPool& resolver_pool();
 
 // Addresses of `host` for TCP on `port`; `passive` for binding (an empty
 // host then means every interface). Unavailable status when the name does

@@ -177,6 +177,23 @@ void SocketState::set_write_error(int err) {
   aio::internal::wake_all(drain_waiters_);
 }
 
+size_t SocketState::send_some(std::string_view data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n =
+        ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    set_write_error(n < 0 ? errno : EPIPE);
+    return 0;  // set_write_error dropped the buffer: nothing to account for
+  }
+  return sent;
+}
+
 absl::Status SocketState::write(std::string_view data) {
   if (!werr_.ok()) return werr_;
   if (closing_ || fd_ < 0) return closed_error();
@@ -200,17 +217,8 @@ absl::Status SocketState::write(std::string_view data) {
     wbuf_.append(data);
     return absl::OkStatus();
   }
-  while (!data.empty()) {
-    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    set_write_error(n < 0 ? errno : EPIPE);
-    return werr_;
-  }
+  data.remove_prefix(send_some(data));
+  if (!werr_.ok()) return werr_;
   if (!data.empty()) {
     wbuf_.assign(data);
     woff_ = 0;
@@ -232,18 +240,7 @@ void SocketState::disarm_writer() {
 }
 
 void SocketState::on_writable() {
-  while (write_buffer_size() > 0) {
-    ssize_t n =
-        ::send(fd_, wbuf_.data() + woff_, write_buffer_size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      woff_ += static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    set_write_error(n < 0 ? errno : EPIPE);
-    break;
-  }
+  woff_ += send_some(std::string_view(wbuf_).substr(woff_));
   if (write_buffer_size() == 0) {
     wbuf_.clear();
     woff_ = 0;

@@ -87,6 +87,10 @@ class SocketState {
   void disarm_writer();
   void finish_close();
   void set_write_error(int err);
+  // Sends as much of `data` as the socket takes now (EINTR retried); returns
+  // how many bytes went. A send error is recorded with set_write_error (and
+  // 0 returned).
+  size_t send_some(std::string_view data);
   Recv fail_read(int err);
   // The checks before any recv: an error, EOF, a locally closed fd, or a
   // socket the last recv drained; nullopt when a recv should be made.

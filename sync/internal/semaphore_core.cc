@@ -37,7 +37,11 @@ const char* SemaphoreCore::name() const {
 
 void SemaphoreCore::release() {
   binding_.check(name(), idle());
-  if (waiters_.empty() && value_ >= bound_) {
+  // A permit handed to a woken waiter that has not run yet is no longer held
+  // by anyone who could release it: count it as free, or a second release
+  // would hand out a permit that does not exist (two holders of a Lock).
+  const auto pending = static_cast<int64_t>(granted_.size());
+  if (value_ >= bound_ - pending) {
     switch (kind_) {
       case Kind::kLock:
         throw std::logic_error("aio::Lock::release: the lock is not acquired");
@@ -68,7 +72,7 @@ bool SemaphoreCore::AcquireAwaiter::await_ready() {
   core_->binding_.check(core_->name(), core_->idle());
   if (core_->value_ > 0) {
     --core_->value_;
-    immediate_ = true;
+    outcome = Outcome::kTaken;  // await_resume: taken at once
     return true;
   }
   return false;
@@ -81,8 +85,9 @@ bool SemaphoreCore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
-  if (immediate_) return PermitGuard(core_);
   switch (outcome) {
+    case Outcome::kTaken:
+      return PermitGuard(core_);
     case Outcome::kGranted:
       take_grant(this);
       if (task->must_cancel()) {

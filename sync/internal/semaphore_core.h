@@ -4,7 +4,8 @@
 // implies value_ == 0). release() hands its permit straight to the first
 // waiter instead of raising the count, so a task that calls acquire() while a
 // woken waiter has not run yet finds no free permit and queues behind it:
-// FIFO, no barging.
+// FIFO, no barging. Permits held by tasks = bound_ - value_ - granted_.size()
+// (for BoundedSemaphore and Lock); release() refuses when that is 0.
 #ifndef AIO_SYNC_INTERNAL_SEMAPHORE_CORE_H_
 #define AIO_SYNC_INTERNAL_SEMAPHORE_CORE_H_
 
@@ -33,8 +34,9 @@ class SemaphoreCore {
   class AcquireAwaiter;
   AcquireAwaiter acquire();
 
-  // Checked release: loop binding, and over-release for BoundedSemaphore and
-  // Lock (std::logic_error).
+  // Checked release: loop binding, and over-release (std::logic_error) for
+  // BoundedSemaphore and Lock, counting permits handed to woken waiters that
+  // have not run yet as already released.
   void release();
   // Returns a permit that is known to be held (a guard, a cancelled waiter):
   // hands it to the first waiter or makes it free.
@@ -70,7 +72,6 @@ class [[nodiscard]] SemaphoreCore::AcquireAwaiter : private ListWaiter {
 
  private:
   SemaphoreCore* core_;
-  bool immediate_ = false;
 };
 
 inline SemaphoreCore::AcquireAwaiter SemaphoreCore::acquire() {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -142,6 +143,49 @@ TEST(ConcurrentFuture, ManyThreadsWaitingAllSeeTheResult) {
   f.set_result(1);
   for (auto& t : waiters) t.join();
   EXPECT_EQ(seen.load(), 8);
+}
+
+// ---- timeouts at their limits
+
+TEST(ConcurrentFuture, ZeroNegativeAndNanTimeoutsDoNotWait) {
+  ConcurrentFuture<int> f;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(f.result(std::chrono::nanoseconds(0)), TimeoutError);
+  EXPECT_THROW(f.result(std::chrono::nanoseconds::min()), TimeoutError);
+  EXPECT_THROW(f.result(std::chrono::duration<double>(nan)), TimeoutError);
+  EXPECT_THROW(f.result(std::chrono::duration<double>(-inf)), TimeoutError);
+  EXPECT_THROW(f.exception(std::chrono::duration<double>(nan)), TimeoutError);
+  EXPECT_THROW(f.exception(std::chrono::seconds(-1)), TimeoutError);
+}
+
+TEST(ConcurrentFuture, InfiniteAndMaximalTimeoutsWaitForTheResult) {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int which = 0; which < 4; ++which) {
+    ConcurrentFuture<int> f;
+    std::thread producer([f] {
+      std::this_thread::sleep_for(2ms);  // most likely while result() waits
+      f.set_result(5);
+    });
+    int v = 0;
+    switch (which) {
+      case 0:
+        v = f.result(std::chrono::duration<double>(inf));
+        break;
+      case 1:
+        v = f.result(std::chrono::nanoseconds::max());
+        break;
+      case 2:
+        v = f.result(std::chrono::hours::max());
+        break;
+      case 3:
+        v = f.result(std::chrono::duration<double>(1e300));
+        break;
+    }
+    EXPECT_EQ(v, 5) << which;
+    EXPECT_EQ(f.exception(std::chrono::duration<double>(inf)), nullptr);
+    producer.join();
+  }
 }
 
 }  // namespace

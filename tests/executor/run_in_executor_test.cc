@@ -75,7 +75,9 @@ Coro<void> use_default(std::vector<int>* out) {
   out->push_back(co_await run_in_executor(nullptr, slow_square, 3));
   auto* pool = dynamic_cast<ThreadPool*>(loop.default_executor());
   EXPECT_NE(pool, nullptr);
-  if (pool) EXPECT_EQ(pool->max_workers(), ThreadPool::default_max_workers());
+  if (pool) {
+    EXPECT_EQ(pool->max_workers(), ThreadPool::default_max_workers());
+  }
   out->push_back(co_await to_thread(slow_square, 4));
   EXPECT_EQ(loop.default_executor(), pool);  // the same pool again
 }
@@ -190,16 +192,8 @@ TEST(RunInExecutor, CancellingBeforeTheJobStartsCancelsTheJob) {
 
 // All four jobs must be running at the same time to get past the rendezvous.
 Coro<int> parallel_jobs(ThreadPool* pool) {
-  auto arrived = std::make_shared<std::atomic<int>>(0);
-  auto rendezvous = [arrived] {
-    ++*arrived;
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (arrived->load() < 4) {
-      if (std::chrono::steady_clock::now() > deadline) return 0;
-      std::this_thread::yield();
-    }
-    return 1;
-  };
+  auto all = std::make_shared<testing::Rendezvous>(4);
+  auto rendezvous = [all] { return all->arrive() ? 1 : 0; };
   auto a = run_in_executor(*pool, rendezvous);
   auto b = run_in_executor(*pool, rendezvous);
   auto c = run_in_executor(*pool, rendezvous);
@@ -259,6 +253,57 @@ TEST(RunInExecutor, AForeignDefaultExecutorIsReportedClearly) {
     co_return co_await run_in_executor(nullptr, slow_square, 1);
   }()),
                std::logic_error);
+}
+
+// Issue 9, item 13: once shut down, the default executor does not come back
+// (asyncio raises RuntimeError); an explicit pool still works.
+Coro<std::vector<std::string>> after_default_shutdown(ThreadPool* pool) {
+  std::vector<std::string> out;
+  out.push_back(std::to_string(co_await to_thread(slow_square, 3)));
+  get_running_loop().shutdown_default_executor();
+  try {
+    (void)to_thread(slow_square, 4);
+    out.push_back("to_thread ran");
+  } catch (const std::runtime_error& e) {
+    out.push_back(std::string(e.what()).find("shut down") != std::string::npos
+                      ? "to_thread refused"
+                      : e.what());
+  }
+  try {
+    (void)run_in_executor(nullptr, slow_square, 5);
+    out.push_back("run_in_executor ran");
+  } catch (const std::runtime_error&) {
+    out.push_back("run_in_executor(nullptr) refused");
+  }
+  out.push_back(
+      std::to_string(co_await run_in_executor(*pool, slow_square, 6)));
+  co_return out;
+}
+
+TEST(RunInExecutor, AfterShutdownDefaultExecutorTheDefaultIsRefused) {
+  ThreadPool pool(1);
+  EventLoop loop;
+  EXPECT_EQ(
+      loop.run_until_complete(after_default_shutdown(&pool)),
+      (std::vector<std::string>{"9", "to_thread refused",
+                                "run_in_executor(nullptr) refused", "36"}));
+  EXPECT_EQ(loop.default_executor(), nullptr);  // no new pool was started
+}
+
+Coro<bool> to_thread_refused() {
+  try {
+    (void)to_thread(slow_square, 1);
+    co_return false;
+  } catch (const std::runtime_error&) {
+    co_return true;
+  }
+}
+
+TEST(RunInExecutor, ShutdownBeforeAnyDefaultExecutorExistedAlsoRefuses) {
+  EventLoop loop;
+  loop.shutdown_default_executor();
+  EXPECT_TRUE(loop.run_until_complete(to_thread_refused()));
+  EXPECT_EQ(loop.default_executor(), nullptr);
 }
 
 int slow_job() {

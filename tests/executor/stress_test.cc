@@ -8,12 +8,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "executor/executor.h"
+#include "loop/run.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
 
@@ -182,6 +185,71 @@ TEST(Stress, HundredThousandCancellationsRacingCompletion) {
   EXPECT_GE(completed,
             kIterations / 2);  // the uncancelled half always completes
   EXPECT_GT(cancelled, 0);
+}
+
+// Issue 9, item 14: coroutines submitted from 8 threads while the loop shuts
+// down the way aio::run does (cancel pending tasks, drain, close). Each
+// future must end (value, cancelled, or failed because the loop closed):
+// none may stay pending.
+Coro<int> quick(int i) {
+  if (i % 2 == 0) co_await sleep(0);
+  co_return i;
+}
+
+Coro<int> parked_until_cancelled() {
+  co_await sleep(3600s);
+  co_return -1;
+}
+
+Coro<void> serve_until(const std::atomic<int>* submitted, int n) {
+  while (submitted->load() < n) co_await sleep(0);
+}
+
+TEST(Stress, SubmissionsFromEightThreadsDuringShutdownAllEnd) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 5'000;
+  int pending = 0, values = 0, cancelled = 0, failed = 0;
+  for (int round = 0; round < 3; ++round) {
+    EventLoop loop;
+    std::atomic<int> submitted{0};
+    std::vector<std::vector<ConcurrentFuture<int>>> futures(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&loop, &submitted, &futures, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          Coro<int> coro = i % 3 == 0 ? parked_until_cancelled() : quick(i);
+          try {
+            futures[t].push_back(
+                run_coroutine_threadsafe(std::move(coro), loop));
+          } catch (const std::logic_error&) {
+            return;  // the loop is closed: the call says so itself
+          }
+          ++submitted;
+        }
+      });
+    }
+    loop.run_until_complete(serve_until(&submitted, 2'000 * (round + 1)));
+    internal::shutdown_loop(loop);  // what aio::run does once main returns
+    for (auto& th : threads) th.join();
+    for (auto& fs : futures) {
+      for (auto& f : fs) {
+        if (!f.done()) {
+          ++pending;
+        } else if (f.cancelled()) {
+          ++cancelled;
+        } else if (f.exception(0s) != nullptr) {
+          ++failed;
+        } else {
+          ++values;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(pending, 0);
+  EXPECT_GT(values, 0);
+  EXPECT_GT(cancelled, 0);
+  std::printf("values %d, cancelled %d, failed (loop closed) %d\n", values,
+              cancelled, failed);
 }
 
 }  // namespace

@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -107,18 +109,13 @@ TEST(ThreadPool, ABurstReachesEveryWorkerColdAndIdle) {
   constexpr int kWorkers = 5;
   ThreadPool pool(kWorkers);
   for (int round = 0; round < 3; ++round) {
-    std::atomic<int> arrived{0};
-    std::vector<ConcurrentFuture<int>> fs;
+    testing::Rendezvous all(kWorkers);
+    std::vector<ConcurrentFuture<bool>> fs;
     for (int i = 0; i < kWorkers; ++i) {
-      fs.push_back(pool.submit([&] {
-        ++arrived;
-        // Only finishes once all kWorkers jobs run at the same time.
-        for (int spin = 0; arrived.load() < kWorkers && spin < 20'000; ++spin)
-          std::this_thread::sleep_for(100us);
-        return arrived.load();
-      }));
+      // Only succeeds once all kWorkers jobs run at the same time.
+      fs.push_back(pool.submit([&all] { return all.arrive(); }));
     }
-    for (auto& f : fs) EXPECT_EQ(f.result(), kWorkers) << "round " << round;
+    for (auto& f : fs) EXPECT_TRUE(f.result()) << "round " << round;
     EXPECT_EQ(pool.worker_count(), static_cast<size_t>(kWorkers));
     std::this_thread::sleep_for(5ms);  // past the spinner: workers sleep
   }
@@ -248,6 +245,87 @@ TEST(ThreadPool, ConcurrentShutdownsBothWait) {
   a.join();
   b.join();
   EXPECT_EQ(returned.load(), 2);
+}
+
+// ---- max_workers at its limits (Python: must be > 0)
+
+TEST(ThreadPool, ZeroOrNegativeWorkerCountsAreRejected) {
+  EXPECT_THROW(ThreadPool(0), std::invalid_argument);
+  EXPECT_THROW(ThreadPool(size_t{0}), std::invalid_argument);
+  EXPECT_THROW(ThreadPool(-1), std::invalid_argument);
+  EXPECT_THROW(ThreadPool(std::numeric_limits<int64_t>::min()),
+               std::invalid_argument);
+  try {
+    ThreadPool pool(-3);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("-3"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ThreadPool, TheMaximumWorkerCountStartsThreadsOnlyAsNeeded) {
+  for (size_t max :
+       {std::numeric_limits<size_t>::max(),
+        static_cast<size_t>(std::numeric_limits<int64_t>::max())}) {
+    ThreadPool pool(max);
+    EXPECT_EQ(pool.max_workers(), max);
+    EXPECT_EQ(pool.worker_count(), 0u);
+    EXPECT_EQ(pool.submit([] { return 7; }).result(), 7);
+    EXPECT_LE(pool.worker_count(), 2u);
+  }
+  ThreadPool one(1);
+  EXPECT_EQ(one.submit([] { return 1; }).result(), 1);
+  EXPECT_EQ(one.worker_count(), 1u);
+}
+
+TEST(ThreadPool, ThreadHooksRunOnEveryWorkerAroundItsJobs) {
+  std::mutex mu;
+  std::vector<std::thread::id> started, exited;
+  thread_local bool initialised = false;
+  ThreadPool::ThreadHooks hooks;
+  hooks.on_thread_start = [&] {
+    initialised = true;
+    std::lock_guard<std::mutex> l(mu);
+    started.push_back(std::this_thread::get_id());
+  };
+  hooks.on_thread_exit = [&] {
+    EXPECT_TRUE(initialised);
+    std::lock_guard<std::mutex> l(mu);
+    exited.push_back(std::this_thread::get_id());
+  };
+  ThreadPool pool(3, std::move(hooks));
+  std::atomic<int> running{0};
+  std::vector<ConcurrentFuture<std::thread::id>> jobs;
+  for (int i = 0; i < 3; ++i) {  // three jobs that meet: three workers
+    jobs.push_back(pool.submit([&running] {
+      EXPECT_TRUE(initialised);  // the start hook ran on this thread first
+      ++running;
+      while (running.load() < 3) std::this_thread::yield();
+      return std::this_thread::get_id();
+    }));
+  }
+  std::vector<std::thread::id> ran;
+  for (auto& j : jobs) ran.push_back(j.result());
+  pool.shutdown(true);
+  EXPECT_EQ(pool.worker_count(), 3u);
+  std::sort(started.begin(), started.end());
+  std::sort(exited.begin(), exited.end());
+  std::sort(ran.begin(), ran.end());
+  EXPECT_EQ(started.size(), 3u);
+  EXPECT_EQ(started, exited);  // once each, on the same threads
+  EXPECT_EQ(started, ran);
+  EXPECT_EQ(std::find(started.begin(), started.end(),
+                      std::this_thread::get_id()),
+            started.end());
+}
+
+TEST(ThreadPool, NoThreadsNoHooks) {
+  std::atomic<int> calls{0};
+  {
+    ThreadPool pool(2, {.on_thread_start = [&] { ++calls; },
+                        .on_thread_exit = [&] { ++calls; }});
+  }
+  EXPECT_EQ(calls.load(), 0);  // threads start lazily: none, no hook
 }
 
 }  // namespace

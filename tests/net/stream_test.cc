@@ -154,6 +154,42 @@ TEST(StreamTest, ReadUntilPastTheLimitIsResourceExhausted) {
   run_test(read_until_limit());
 }
 
+Coro<void> send_lines(StreamReader r, StreamWriter w) {
+  (void)w.write("\nab\r\ncd\nrest");
+  (void)co_await r.read();  // wait for the client to go away
+}
+
+// Regression (issue 10, item 12): limit + separator.size() wrapped for
+// limit = SIZE_MAX, which then failed at once.
+Coro<void> read_until_extreme_limits() {
+  auto server = co_await start_server(send_lines, "127.0.0.1", 0);
+  CO_ASSERT_OK(server);
+  auto conn = co_await open_connection("127.0.0.1", server->port());
+  CO_ASSERT_OK(conn);
+  // 0: only a separator at the very start fits.
+  auto first = co_await conn->reader.readline(0);
+  CO_ASSERT_OK(first);
+  EXPECT_EQ(*first, "\n");
+  auto tight = co_await conn->reader.read_until("\r\n", 0);
+  EXPECT_EQ(tight.status().code(), absl::StatusCode::kResourceExhausted)
+      << tight.status();
+  // SIZE_MAX: no limit.
+  auto ab = co_await conn->reader.read_until("\r\n", SIZE_MAX);
+  CO_ASSERT_OK(ab);
+  EXPECT_EQ(*ab, "ab\r\n");
+  auto cd = co_await conn->reader.readline(SIZE_MAX);
+  CO_ASSERT_OK(cd);
+  EXPECT_EQ(*cd, "cd\n");
+  // SIZE_MAX - 1 with a two-byte separator: saturates too.
+  conn->writer.close();
+  auto rest = co_await conn->reader.read_until("\r\n", SIZE_MAX - 1);
+  EXPECT_EQ(rest.status().code(), absl::StatusCode::kOutOfRange)
+      << rest.status();
+}
+TEST(StreamTest, ReadUntilWithLimitZeroAndSizeMax) {
+  run_test(read_until_extreme_limits());
+}
+
 Coro<void> read_until_eof() {
   auto server = co_await start_server(send_then_close, "127.0.0.1", 0);
   CO_ASSERT_OK(server);

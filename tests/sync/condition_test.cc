@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -178,6 +181,59 @@ TEST(Condition, ConditionsCanShareALock) {
   int step = 0;
   loop.run_until_complete(shared_lock_scenario(&lock, &c1, &c2, &step));
   EXPECT_EQ(step, 2);
+}
+
+// ---- notify(n) at its limits (asyncio: n <= 0 wakes nobody)
+
+Coro<void> notify_counts(Condition* cond, std::vector<size_t>* woken) {
+  std::vector<int> log;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 3; ++i)
+    tasks.push_back(create_task(waiter(cond, &log, i)));
+  co_await yield();
+  for (int step = 0; step < 4; ++step) {
+    {
+      auto held = co_await cond->acquire();
+      switch (step) {
+        case 0:
+          cond->notify(0);
+          break;
+        case 1:
+          cond->notify(-1);
+          break;
+        case 2:
+          cond->notify(std::numeric_limits<int64_t>::min());
+          break;
+        case 3:
+          cond->notify(std::numeric_limits<size_t>::max());
+          break;
+      }
+    }
+    co_await yield();
+    co_await yield();
+    woken->push_back(log.size());
+  }
+  for (auto& t : tasks) co_await t;
+  // The largest signed count wakes everyone too.
+  log.clear();
+  tasks.clear();
+  for (int i = 0; i < 2; ++i)
+    tasks.push_back(create_task(waiter(cond, &log, i)));
+  co_await yield();
+  {
+    auto held = co_await cond->acquire();
+    cond->notify(std::numeric_limits<int64_t>::max());
+  }
+  for (auto& t : tasks) co_await t;
+  woken->push_back(log.size());
+}
+
+TEST(Condition, NotifyOfZeroOrANegativeCountWakesNobodyAndOfTheMaximumAll) {
+  EventLoop loop(VirtualTime());
+  Condition cond;
+  std::vector<size_t> woken;
+  loop.run_until_complete(notify_counts(&cond, &woken));
+  EXPECT_EQ(woken, (std::vector<size_t>{0, 0, 0, 3, 2}));
 }
 
 }  // namespace

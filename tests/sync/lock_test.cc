@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,8 +17,6 @@ namespace {
 
 using testing::VirtualTime;
 using testing::yield;
-
-
 
 struct Shared {
   int inside = 0;
@@ -155,6 +155,74 @@ TEST(Lock, AcquireOutsideATaskThrowsLogicError) {
       std::logic_error);
   h.destroy();
   lock.release();
+}
+
+// Issue 9, item 9: a release() while the lock is being handed to a woken
+// waiter that has not run yet is an over-release, not a second unlock.
+Coro<void> holder(Lock* lock, Shared* s) {
+  auto held = co_await lock->acquire();
+  ++s->inside;
+  s->max_inside = std::max(s->max_inside, s->inside);
+  co_await yield();
+  co_await yield();
+  --s->inside;
+}
+
+Coro<void> release_twice_during_hand_off(Lock* lock, Shared* s,
+                                         std::string* error) {
+  auto held = co_await lock->acquire();
+  held.detach();  // released by hand below, as asyncio code does
+  auto b = create_task(holder(lock, s));
+  co_await yield();
+  lock->release();  // hands the lock to b, which has not run yet
+  try {
+    lock->release();
+  } catch (const std::logic_error& e) {
+    *error = e.what();
+  }
+  EXPECT_TRUE(lock->locked());
+  auto c = create_task(holder(lock, s));  // must wait for b
+  co_await b;
+  co_await c;
+}
+
+TEST(Lock, ReleasingTwiceDuringAHandOffThrowsAndOneTaskHoldsTheLock) {
+  EventLoop loop(VirtualTime());
+  Lock lock;
+  Shared s;
+  std::string error;
+  loop.run_until_complete(release_twice_during_hand_off(&lock, &s, &error));
+  EXPECT_NE(error.find("not acquired"), std::string::npos) << error;
+  EXPECT_EQ(s.max_inside, 1);
+  EXPECT_FALSE(lock.locked());
+}
+
+Coro<void> release_with_two_waiters(Lock* lock, Shared* s, int* errors) {
+  auto held = co_await lock->acquire();
+  held.detach();
+  auto b = create_task(holder(lock, s));
+  auto c = create_task(holder(lock, s));
+  co_await yield();
+  lock->release();  // to b
+  try {
+    lock->release();  // must not hand a second "lock" to c
+  } catch (const std::logic_error&) {
+    ++*errors;
+  }
+  EXPECT_EQ(lock->waiting(), 1u);  // c still waits
+  co_await b;
+  co_await c;
+}
+
+TEST(Lock, ReleasingTwiceWithTwoWaitersWakesOnlyOne) {
+  EventLoop loop(VirtualTime());
+  Lock lock;
+  Shared s;
+  int errors = 0;
+  loop.run_until_complete(release_with_two_waiters(&lock, &s, &errors));
+  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(s.max_inside, 1);
+  EXPECT_FALSE(lock.locked());
 }
 
 }  // namespace

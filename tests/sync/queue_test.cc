@@ -2,14 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "loop/wait.h"
 #include "tests/sync/test_util.h"
 
 namespace aio {
@@ -17,8 +22,6 @@ namespace {
 
 using testing::VirtualTime;
 using testing::yield;
-
-
 
 TEST(Queue, NowaitOperationsFollowFifoAndReportFullAndEmpty) {
   Queue<int> q(2);  // usable before any loop runs
@@ -107,20 +110,24 @@ TEST(Queue, GettersAreServedInArrivalOrder) {
 Coro<void> no_barging_get(Queue<int>* q, std::vector<std::string>* log) {
   auto waiting = create_task(getter(q, log, "waiter"));
   co_await yield();
-  q->put_nowait(7);  // handed to the waiter, which has not run yet
+  q->put_nowait(7);  // promised to the waiter, which has not run yet
   EXPECT_EQ(q->qsize(), 0u);
+  EXPECT_TRUE(q->empty());
   EXPECT_THROW(q->get_nowait(), QueueEmpty);  // cannot steal it
   q->put_nowait(8);
+  EXPECT_EQ(q->qsize(), 1u);
+  // A free item exists now; items leave in the queue's order, and nobody
+  // holds one before it runs (asyncio: this get() returns 7, the waiter 8).
   log->push_back("me=" + std::to_string(co_await q->get()));
   co_await waiting;
 }
 
-TEST(Queue, AnItemPutWhileGettersWaitGoesToTheFirstGetter) {
+TEST(Queue, AnItemPromisedToAWokenGetterCannotBeTakenByAnother) {
   EventLoop loop(VirtualTime());
   Queue<int> q;
   std::vector<std::string> log;
   loop.run_until_complete(no_barging_get(&q, &log));
-  EXPECT_EQ(log, (std::vector<std::string>{"me=8", "waiter=7"}));
+  EXPECT_EQ(log, (std::vector<std::string>{"me=7", "waiter=8"}));
 }
 
 Coro<void> putter(Queue<int>* q, std::vector<std::string>* log, int v) {
@@ -169,7 +176,7 @@ Coro<void> getter_cancelled_after_handoff(Queue<int>* q,
   auto a = create_task(get_report(q));
   auto b = create_task(get_report(q));
   co_await yield();
-  q->put_nowait(5);  // handed to a
+  q->put_nowait(5);  // promised to a
   a.cancel();        // before a runs: 5 must go to b
   out->push_back(co_await a);
   out->push_back(co_await b);
@@ -188,14 +195,14 @@ Coro<void> getter_cancelled_item_returns_to_front(Queue<int>* q,
                                                   std::vector<int>* order) {
   auto a = create_task(get_report(q));
   co_await yield();
-  q->put_nowait(1);  // handed to a
+  q->put_nowait(1);  // promised to a
   q->put_nowait(2);  // stored
   a.cancel();
   EXPECT_EQ(co_await a, "cancelled");
   while (!q->empty()) order->push_back(q->get_nowait());
 }
 
-TEST(Queue, ItemOfACancelledGetterReturnsToTheFrontWhenNobodyWaits) {
+TEST(Queue, AnItemPromisedToACancelledGetterStaysFirstWhenNobodyWaits) {
   EventLoop loop(VirtualTime());
   Queue<int> q(2);
   std::vector<int> order;
@@ -408,6 +415,265 @@ TEST(Queue, DestroyingItAfterAHandOffStillGivesAClearError) {
   std::string out;
   loop.run_until_complete(destroy_after_handoff(&q, &out));
   EXPECT_NE(out.find("aio::Queue destroyed"), std::string::npos) << out;
+}
+
+// ---- issue 9, items 10-12: order and shutdown with woken getters
+
+template <typename Q>
+Coro<std::string> get_report_any(Q* q) {
+  try {
+    auto v = co_await q->get();
+    if constexpr (std::is_same_v<decltype(v), int>) {
+      co_return std::to_string(v);
+    } else {
+      co_return v.second;
+    }
+  } catch (const CancelledError&) {
+    co_return "cancelled";
+  } catch (const QueueShutDown&) {
+    co_return "shutdown";
+  }
+}
+
+// Two getters are woken for the first two items and cancelled before they
+// run; what is left in the queue must come out in the queue's own order.
+template <typename Q, typename V>
+Coro<void> cancel_two_woken_getters(Q* q, std::vector<V> items,
+                                    std::vector<std::string>* out) {
+  auto a = create_task(get_report_any(q));
+  auto b = create_task(get_report_any(q));
+  co_await yield();
+  for (auto& v : items) q->put_nowait(std::move(v));
+  EXPECT_EQ(q->qsize(), items.size() - 2);  // two promised
+  a.cancel();
+  b.cancel();
+  out->push_back(co_await a);
+  out->push_back(co_await b);
+  while (!q->empty()) {
+    auto v = q->get_nowait();
+    if constexpr (std::is_same_v<V, int>) {
+      out->push_back(std::to_string(v));
+    } else {
+      out->push_back(v.second);
+    }
+  }
+}
+
+TEST(Queue, CancelledWokenGettersDoNotReverseFifoOrder) {
+  EventLoop loop(VirtualTime());
+  Queue<int> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(
+      cancel_two_woken_getters(&q, std::vector<int>{1, 2, 3}, &out));
+  EXPECT_EQ(
+      out, (std::vector<std::string>{"cancelled", "cancelled", "1", "2", "3"}));
+}
+
+using Tagged = std::pair<int, std::string>;
+struct ByFirst {
+  bool operator()(const Tagged& a, const Tagged& b) const {
+    return a.first < b.first;
+  }
+};
+
+TEST(PriorityQueue, CancelledWokenGettersKeepTiesInInsertionOrder) {
+  EventLoop loop(VirtualTime());
+  PriorityQueue<Tagged, ByFirst> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(cancel_two_woken_getters(
+      &q, std::vector<Tagged>{{1, "a"}, {1, "b"}, {1, "c"}}, &out));
+  EXPECT_EQ(
+      out, (std::vector<std::string>{"cancelled", "cancelled", "a", "b", "c"}));
+}
+
+TEST(LifoQueue, CancelledWokenGettersKeepLifoOrder) {
+  EventLoop loop(VirtualTime());
+  LifoQueue<int> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(
+      cancel_two_woken_getters(&q, std::vector<int>{1, 2, 3}, &out));
+  EXPECT_EQ(
+      out, (std::vector<std::string>{"cancelled", "cancelled", "3", "2", "1"}));
+}
+
+template <typename Q>
+Coro<void> getters_then_puts(Q* q, int getters, std::vector<int> items,
+                             std::vector<std::string>* out) {
+  std::vector<Task<std::string>> ts;
+  for (int i = 0; i < getters; ++i) {
+    ts.push_back(create_task(get_report_any(q)));
+  }
+  co_await yield();  // every getter waits
+  for (int v : items) co_await q->put(v);
+  for (auto& t : ts) out->push_back(co_await t);
+  while (!q->empty()) out->push_back(std::to_string(q->get_nowait()));
+}
+
+TEST(PriorityQueue, AWaitingGetterGetsTheSmallestItemPutBeforeItRuns) {
+  EventLoop loop(VirtualTime());
+  PriorityQueue<int> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(getters_then_puts(&q, 1, {5, 1}, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"1", "5"}));
+}
+
+TEST(LifoQueue, WaitingGettersGetTheNewestItemsFirst) {
+  EventLoop loop(VirtualTime());
+  LifoQueue<int> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(getters_then_puts(&q, 2, {1, 2, 3}, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"3", "2", "1"}));
+}
+
+TEST(Queue, WaitingGettersGetItemsInFifoOrder) {
+  EventLoop loop(VirtualTime());
+  Queue<int> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(getters_then_puts(&q, 2, {1, 2, 3}, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"1", "2", "3"}));
+}
+
+Coro<bool> join_and_flag(Queue<int>* q) {
+  co_await q->join();
+  co_return true;
+}
+
+Coro<void> immediate_shutdown_after_hand_off(Queue<int>* q,
+                                             std::vector<std::string>* out) {
+  auto g = create_task(get_report(q));
+  co_await yield();
+  q->put_nowait(1);  // promised to g, which has not run yet
+  auto j = create_task(join_and_flag(q));
+  EXPECT_EQ(q->unfinished_tasks(), 1u);
+  q->shutdown(/*immediate=*/true);  // before g runs
+  EXPECT_EQ(q->unfinished_tasks(), 0u);
+  out->push_back(co_await g);
+  // Bounded on virtual time: a join() that never returns fails here.
+  const bool joined = co_await wait_for(std::move(j), std::chrono::seconds(10));
+  out->push_back(joined ? "joined" : "not joined");
+  EXPECT_THROW(q->get_nowait(), QueueShutDown);
+}
+
+TEST(Queue, ImmediateShutdownAfterAHandOffRaisesInTheGetterAndReleasesJoin) {
+  EventLoop loop(VirtualTime());
+  Queue<int> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(immediate_shutdown_after_hand_off(&q, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"shutdown", "joined"}));
+}
+
+Coro<void> shutdown_after_hand_off(Queue<int>* q,
+                                   std::vector<std::string>* out) {
+  auto g = create_task(get_report(q));
+  co_await yield();
+  q->put_nowait(1);
+  q->shutdown();  // not immediate: the item is still there to be taken
+  out->push_back(co_await g);
+  out->push_back(co_await get_report(q));
+}
+
+TEST(Queue, ShutdownAfterAHandOffLetsTheWokenGetterTakeItsItem) {
+  EventLoop loop(VirtualTime());
+  Queue<int> q;
+  std::vector<std::string> out;
+  loop.run_until_complete(shutdown_after_hand_off(&q, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"got 1", "shutdown"}));
+}
+
+Coro<void> shutdown_after_slot_reserved(Queue<int>* q,
+                                        std::vector<std::string>* out) {
+  q->put_nowait(0);  // maxsize 1: full
+  auto p = create_task(put_report(q, 1));
+  co_await yield();
+  EXPECT_EQ(q->get_nowait(), 0);  // slot reserved for p, which has not run
+  q->shutdown();
+  out->push_back(co_await p);
+  EXPECT_TRUE(q->empty());
+  EXPECT_EQ(q->unfinished_tasks(), 1u);  // only 0 was put
+}
+
+TEST(Queue, ShutdownAfterASlotWasReservedRaisesInThePutter) {
+  EventLoop loop(VirtualTime());
+  Queue<int> q(1);
+  std::vector<std::string> out;
+  loop.run_until_complete(shutdown_after_slot_reserved(&q, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"shutdown 1"}));
+}
+
+Coro<void> get_forever(Queue<int>* q) { (void)co_await q->get(); }
+Coro<void> put_forever(Queue<int>* q) { co_await q->put(2); }
+
+Coro<void> promise_then_return(Queue<int>* q) {
+  create_task(get_forever(q));  // no handle kept: the loop owns it
+  co_await yield();
+  q->put_nowait(1);  // promised to the getter, which never gets to run
+}
+
+TEST(Queue, AnItemPromisedToAGetterThatNeverRanStaysInTheQueue) {
+  Queue<int> q;
+  {
+    EventLoop loop(VirtualTime());
+    loop.run_until_complete(promise_then_return(&q));
+    EXPECT_EQ(q.qsize(), 0u);  // promised
+    loop.close();              // drops the getter's frame
+  }
+  EXPECT_EQ(q.qsize(), 1u);
+  EXPECT_EQ(q.get_nowait(), 1);
+}
+
+Coro<void> reserve_then_return(Queue<int>* q) {
+  create_task(put_forever(q));  // waits: the queue is full
+  co_await yield();
+  EXPECT_EQ(q->get_nowait(), 0);  // the freed slot is reserved for it
+}
+
+TEST(Queue, ASlotReservedForAPutterThatNeverRanIsFreed) {
+  Queue<int> q(1);
+  q.put_nowait(0);
+  {
+    EventLoop loop(VirtualTime());
+    loop.run_until_complete(reserve_then_return(&q));
+    EXPECT_TRUE(q.full());  // reserved
+    loop.close();           // drops the putter's frame: 2 was never put
+  }
+  EXPECT_FALSE(q.full());
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.unfinished_tasks(), 1u);
+}
+
+// ---- maxsize at its limits (asyncio: zero or negative means unbounded)
+
+void fill(Queue<int>& q, int n) {
+  for (int i = 0; i < n; ++i) q.put_nowait(i);
+}
+
+TEST(Queue, MaxsizeZeroOrNegativeIsUnbounded) {
+  Queue<int> zero(0);
+  Queue<int> negative(-1);
+  Queue<int> very_negative(std::numeric_limits<int64_t>::min());
+  for (Queue<int>* q : {&zero, &negative, &very_negative}) {
+    fill(*q, 10'000);
+    EXPECT_FALSE(q->full());
+    EXPECT_EQ(q->maxsize(), 0u);
+    EXPECT_EQ(q->qsize(), 10'000u);
+  }
+}
+
+TEST(Queue, MaxsizeAtItsMaximumNeverFills) {
+  Queue<int> q(std::numeric_limits<size_t>::max());
+  Queue<int> q64(std::numeric_limits<int64_t>::max());
+  fill(q, 10'000);
+  fill(q64, 10'000);
+  EXPECT_FALSE(q.full());
+  EXPECT_FALSE(q64.full());
+  EXPECT_EQ(q.maxsize(), std::numeric_limits<size_t>::max());
+}
+
+TEST(Queue, MaxsizeOneHoldsOneItem) {
+  Queue<int> q(1);
+  q.put_nowait(1);
+  EXPECT_TRUE(q.full());
+  EXPECT_THROW(q.put_nowait(2), QueueFull);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "loop/wait.h"
 #include "tests/sync/test_util.h"
 
 namespace aio {
@@ -21,8 +24,6 @@ using testing::yield;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-
 
 // Seconds since `start` on the running loop's clock.
 double since(TimePoint start) {
@@ -253,6 +254,86 @@ TEST(RateLimiter, UseFromASecondLiveLoopThrowsLogicError) {
   a.run_until_complete(acquire_once(&rl));
   EventLoop b(VirtualTime("rl-loop-b"));
   EXPECT_THROW(b.run_until_complete(acquire_once(&rl)), std::logic_error);
+}
+
+// ---- issue 9, item 8: durations and counts at their limits
+
+Coro<std::string> acquire_within(RateLimiter* rl, Duration timeout) {
+  try {
+    co_await wait_for(acquire_once(rl), timeout);
+    co_return "acquired";
+  } catch (const TimeoutError&) {
+    co_return "timed out";
+  }
+}
+
+Coro<void> maximal_period(RateLimiter* rl, std::vector<std::string>* out) {
+  for (int64_t i = 0; i < rl->max_rate(); ++i) {
+    out->push_back(rl->try_acquire() ? "yes" : "no");
+  }
+  out->push_back(rl->try_acquire() ? "yes" : "no");
+  co_await sleep(std::chrono::hours(24 * 365));  // a year later: still no
+  out->push_back(rl->try_acquire() ? "yes" : "no");
+  out->push_back(co_await acquire_within(rl, std::chrono::hours(1)));
+  EXPECT_EQ(rl->waiting(), 0u);  // the timed-out waiter left
+}
+
+TEST(RateLimiter, AMaximalPeriodAdmitsMaxRateAndThenNothing) {
+  EventLoop loop(VirtualTime());
+  RateLimiter one(1, Duration::max());
+  std::vector<std::string> out;
+  loop.run_until_complete(maximal_period(&one, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"yes", "no", "no", "timed out"}));
+  RateLimiter three(3, Duration::max());
+  out.clear();
+  loop.run_until_complete(maximal_period(&three, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"yes", "yes", "yes", "no", "no",
+                                           "timed out"}));
+}
+
+TEST(RateLimiter, AMaximalPeriodWithBurstOneAdmitsOneAndThenNothing) {
+  EventLoop loop(VirtualTime());
+  RateLimiter rl(2, Duration::max(), 1);  // one every ~146 years
+  std::vector<std::string> out;
+  loop.run_until_complete(
+      [](RateLimiter* rl, std::vector<std::string>* out) -> Coro<void> {
+        out->push_back(rl->try_acquire() ? "yes" : "no");
+        out->push_back(rl->try_acquire() ? "yes" : "no");
+        out->push_back(co_await acquire_within(rl, std::chrono::hours(1)));
+      }(&rl, &out));
+  EXPECT_EQ(out, (std::vector<std::string>{"yes", "no", "timed out"}));
+}
+
+TEST(RateLimiter, TheSmallestPeriodAndTheLargestRateAdmitEverything) {
+  EventLoop loop(VirtualTime());
+  RateLimiter tiny(1, Duration(1));  // one per nanosecond
+  RateLimiter huge(std::numeric_limits<int64_t>::max(), seconds(1));
+  RateLimiter huge_burst(std::numeric_limits<int64_t>::max(), Duration::max(),
+                         std::numeric_limits<int64_t>::max());
+  int admitted = 0;
+  loop.run_until_complete([](RateLimiter* tiny, RateLimiter* huge,
+                             RateLimiter* huge_burst,
+                             int* admitted) -> Coro<void> {
+    for (int i = 0; i < 1000; ++i) {
+      co_await tiny->acquire();  // waits at most a nanosecond each
+      if (huge->try_acquire()) ++*admitted;
+      if (huge_burst->try_acquire()) ++*admitted;
+    }
+  }(&tiny, &huge, &huge_burst, &admitted));
+  EXPECT_EQ(admitted, 2000);
+}
+
+TEST(RateLimiter, ZeroNegativeAndMinimalParametersAreRejected) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_THROW(RateLimiter(-1, seconds(1)), std::invalid_argument);
+  EXPECT_THROW(RateLimiter(kMin, seconds(1)), std::invalid_argument);
+  EXPECT_THROW(RateLimiter(1, Duration::min()), std::invalid_argument);
+  EXPECT_THROW(RateLimiter(1, Duration(-1)), std::invalid_argument);
+  EXPECT_THROW(RateLimiter(3, seconds(1), -1), std::invalid_argument);
+  EXPECT_THROW(RateLimiter(3, seconds(1), kMin), std::invalid_argument);
+  EXPECT_THROW(RateLimiter(3, seconds(1), kMax), std::invalid_argument);
+  EXPECT_NO_THROW(RateLimiter(kMax, Duration::max(), kMax));
 }
 
 }  // namespace

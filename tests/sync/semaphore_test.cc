@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -17,8 +20,6 @@ namespace {
 
 using testing::VirtualTime;
 using testing::yield;
-
-
 
 Coro<void> take_and_hold(Semaphore* sem, std::vector<int>* log, int id,
                          double seconds) {
@@ -334,6 +335,93 @@ TEST(Semaphore, DestroyingItWakesWaitersWithAClearError) {
   loop.run_until_complete(destroy_while_waited(&sem, &out));
   EXPECT_NE(out.find("destroyed while a task was waiting"), std::string::npos)
       << out;
+}
+
+// Issue 9, item 9, for BoundedSemaphore: permits handed to woken waiters
+// that have not run count as released.
+Coro<void> hold_briefly(BoundedSemaphore* sem, int* inside, int* peak) {
+  auto permit = co_await sem->acquire();
+  *peak = std::max(*peak, ++*inside);
+  co_await yield();
+  --*inside;
+}
+
+Coro<void> bounded_over_release_during_hand_off(BoundedSemaphore* sem,
+                                                int* inside, int* peak,
+                                                int* errors) {
+  auto a = co_await sem->acquire();
+  auto b = co_await sem->acquire();
+  *inside = 2;
+  *peak = 2;
+  a.detach();
+  b.detach();
+  auto w = create_task(hold_briefly(sem, inside, peak));
+  co_await yield();
+  --*inside;
+  sem->release();  // a's permit, handed to w
+  --*inside;
+  sem->release();  // b's permit: free
+  EXPECT_EQ(sem->value(), 1);
+  try {
+    sem->release();  // nothing left to release
+  } catch (const std::logic_error&) {
+    ++*errors;
+  }
+  EXPECT_EQ(sem->value(), 1);
+  co_await w;
+}
+
+TEST(BoundedSemaphore, OverReleaseWhileAHandOffIsPendingThrows) {
+  EventLoop loop(VirtualTime());
+  BoundedSemaphore sem(2);
+  int inside = 0, peak = 0, errors = 0;
+  loop.run_until_complete(
+      bounded_over_release_during_hand_off(&sem, &inside, &peak, &errors));
+  EXPECT_EQ(errors, 1);
+  EXPECT_LE(peak, 2);
+  EXPECT_EQ(sem.value(), 2);
+}
+
+// ---- counts at their limits
+
+TEST(Semaphore, ZeroPermitsMeansAcquireWaitsForARelease) {
+  EventLoop loop(VirtualTime());
+  Semaphore sem(0);
+  EXPECT_TRUE(sem.locked());
+  loop.run_until_complete([](Semaphore* s) -> Coro<void> {
+    auto t = create_task(
+        [](Semaphore* s) -> Coro<void> { auto p = co_await s->acquire(); }(s));
+    co_await yield();
+    EXPECT_EQ(s->waiting(), 1u);
+    s->release();
+    co_await t;
+  }(&sem));
+  EXPECT_EQ(sem.value(), 1);
+}
+
+TEST(Semaphore, MaximumInitialValueWorksAndCannotOverflow) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EventLoop loop(VirtualTime());
+  Semaphore sem(kMax);
+  EXPECT_EQ(sem.value(), kMax);
+  EXPECT_THROW(sem.release(), std::logic_error);  // would overflow
+  loop.run_until_complete([](Semaphore* s) -> Coro<void> {
+    auto p = co_await s->acquire();
+    EXPECT_EQ(s->value(), kMax - 1);
+  }(&sem));
+  EXPECT_EQ(sem.value(), kMax);
+  EXPECT_THROW(Semaphore(std::numeric_limits<int64_t>::min()),
+               std::invalid_argument);
+}
+
+TEST(BoundedSemaphore, ZeroAndMaximumBounds) {
+  BoundedSemaphore zero(0);
+  EXPECT_TRUE(zero.locked());
+  EXPECT_THROW(zero.release(), std::logic_error);
+  BoundedSemaphore max(std::numeric_limits<int64_t>::max());
+  EXPECT_THROW(max.release(), std::logic_error);
+  EXPECT_THROW(BoundedSemaphore(std::numeric_limits<int64_t>::min()),
+               std::invalid_argument);
 }
 
 }  // namespace
