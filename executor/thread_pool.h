@@ -118,7 +118,7 @@ template <typename F, typename... Args>
 using JobResult = std::remove_cvref_t<
     std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 
-class ThreadPool : public DefaultExecutor {
+class ThreadPool : public Executor {
  public:
   // Python's default size: min(32, cores + 4).
   static size_t default_max_workers();

@@ -3,6 +3,13 @@
 // sleep(0) yields: the task goes to the back of the run queue, so every other
 // ready task runs first. A cancelled sleep removes its timer at once. Under
 // virtual time, sleeps complete as soon as nothing else is ready.
+// Durations follow loop/clock.h: negative yields like 0, Duration::max(),
+// infinity or anything past the clock's range sleeps until cancelled, NaN
+// throws std::invalid_argument (at the call).
+//
+// Threads: await inside a task, on its loop's thread (std::logic_error
+// outside a task). The task resumes on its loop, through the run queue, when
+// the timer fires (timers fire by deadline, then in insertion order).
 #ifndef AIO_LOOP_SLEEP_H_
 #define AIO_LOOP_SLEEP_H_
 
@@ -25,7 +32,7 @@ class SleepAwaiter : private TimerNode, private ParkedTask {
     when = delay_ns;
     owner_bits = absolute ? 1 : 0;
   }
-  SleepAwaiter(const SleepAwaiter&) = delete;
+  SleepAwaiter(SleepAwaiter&&) = default;  // until awaited (see park.h)
   ~SleepAwaiter() {
     if (queued()) task->loop()->remove_timer(this);
   }
@@ -38,7 +45,7 @@ class SleepAwaiter : private TimerNode, private ParkedTask {
       loop->schedule_task(task);  // yield: queued, not parked
       return true;
     }
-    if (!owner_bits) when += loop->now_ns();
+    if (!owner_bits) when = deadline_after(loop->now_ns(), when);
     fire = [](TimerNode* t) { static_cast<SleepAwaiter*>(t)->wake(); };
     cancel = [](CancelHook* c, Op op, std::string&) {
       auto* self = static_cast<SleepAwaiter*>(c);
@@ -46,7 +53,7 @@ class SleepAwaiter : private TimerNode, private ParkedTask {
       if (op == kCancel) self->wake();
       return false;
     };
-    loop->add_timer(this);
+    if (when != kNever) loop->add_timer(this);  // else: until cancelled
     suspend_at(h);
     return true;
   }
@@ -56,14 +63,17 @@ static_assert(sizeof(SleepAwaiter) == sizeof(TimerNode) + sizeof(ParkedTask));
 
 }  // namespace internal
 
+// Any std::chrono duration, integer or floating-point (see loop/clock.h:
+// <= 0 yields, too long or infinite sleeps until cancelled, NaN throws
+// std::invalid_argument).
 template <typename Rep, typename Period>
 internal::SleepAwaiter sleep(std::chrono::duration<Rep, Period> d) {
-  return internal::SleepAwaiter(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+  return internal::SleepAwaiter(internal::to_ns(d, "aio::sleep"));
 }
-// asyncio-style seconds: sleep(0) yields, sleep(0.5) sleeps half a second.
+// asyncio-style seconds: sleep(0) yields, sleep(0.5) sleeps half a second,
+// sleep(INFINITY) sleeps until cancelled.
 inline internal::SleepAwaiter sleep(double seconds) {
-  return internal::SleepAwaiter(static_cast<int64_t>(seconds * 1e9));
+  return internal::SleepAwaiter(internal::seconds_to_ns(seconds, "aio::sleep"));
 }
 // Sleeps until the loop's time() reaches `when`.
 inline internal::SleepAwaiter sleep_until(TimePoint when) {

@@ -184,7 +184,7 @@ class BasicQueue {
   class [[nodiscard]] PutAwaiter : private ListWaiter {
    public:
     PutAwaiter(BasicQueue* q, T item) : q_(q), item_(std::move(item)) {}
-    PutAwaiter(const PutAwaiter&) = delete;
+    PutAwaiter(PutAwaiter&&) = default;  // until awaited (loop/park.h)
     PutAwaiter& operator=(const PutAwaiter&) = delete;
     ~PutAwaiter() {
       // Leaving woken_putters_ frees the slot reserved for this putter.
@@ -243,7 +243,7 @@ class BasicQueue {
   class [[nodiscard]] GetAwaiter : private ListWaiter {
    public:
     explicit GetAwaiter(BasicQueue* q) : q_(q) {}
-    GetAwaiter(const GetAwaiter&) = delete;
+    GetAwaiter(GetAwaiter&&) = default;  // until awaited (loop/park.h)
     GetAwaiter& operator=(const GetAwaiter&) = delete;
     ~GetAwaiter() {
       // Leaving woken_getters_ releases the item promised to this getter.

@@ -388,6 +388,9 @@ def build_report(args, runs, background, skipped, sites):
         if not aio or not other:
             continue
         r = driver.median_ratio([a["rate"] for a in aio], [b["rate"] for b in other])
+        if peer == "wrk":
+            ratio_lines.append(f"  aio / {LABELS[peer]}: {r:.3f}x its requests/s")
+            continue
         cpu = driver.median_ratio([b["cpu_per_1k"] for b in other], [a["cpu_per_1k"] for a in aio])
         ratio_lines.append(f"  aio / {LABELS[peer]}: {r:.2f}x pages/s, {cpu:.2f}x less CPU per page")
     if ratio_lines:
@@ -402,7 +405,8 @@ def build_report(args, runs, background, skipped, sites):
         return driver.median_ratio([a["rate"] for a in aio], [b["rate"] for b in other])
 
     def missing(text):
-        return f"  [----] {text}: not measured ({'; '.join(skipped) or 'no runs'})"
+        why = "//crawler is not built" if not args.aio else "no runs"
+        return f"  [----] {text}: not measured ({why})"
 
     checks = []
     if aio:
@@ -435,6 +439,79 @@ def build_report(args, runs, background, skipped, sites):
     return lines, checks
 
 
+# ---------------------------------------------------------------- profile
+
+PERF = "/usr/bin/perf"
+# Where a crawled page's CPU time goes: each phase is the inclusive share of
+# the samples whose call stack passes through one of these functions
+# (regular expressions on perf's symbol names). Nested phases overlap:
+# canonicalise runs inside extract (links), fetch includes the kernel's
+# network work done in libcurl's system calls.
+PHASES = [
+    ("fetch: libcurl + kernel network", r"curl_multi_socket_action|curl_multi_perform"),
+    ("decode: charset to UTF-8", r"aio::crawler::decode_html|iconv"),
+    ("parse: gumbo", r"aio::crawler::Document::parse|gumbo_parse"),
+    ("extract: links", r"aio::crawler::extract_links"),
+    ("extract: selector + text", r"aio::crawler::select_(texts|all)|aio::crawler::element_text"),
+    ("canonicalise: resolve + canonical form", r"aio::crawler::resolve_link|aio::crawler::canonicalize"),
+    ("frontier: seen / queued", r"aio::crawler::\w*[Ff]rontier"),
+    ("output: JSON lines", r"aio::crawler::\w*[Oo]utput|aio::crawler::\w*[Jj]son"),
+    ("event loop: epoll_wait", r"epoll_wait"),
+]
+
+
+def perf_report(data, *extra):
+    p = subprocess.run([PERF, "report", "-i", data, "--stdio", "--percent-limit", "0.3",
+                        *extra], capture_output=True, text=True)
+    return p.stdout
+
+
+def profile(args, site, nginx, tmp):
+    """Runs //crawler once under `perf record --call-graph dwarf` and prints
+    the share of its CPU samples per library and per phase of a page."""
+    import re
+    if args.aio is None:
+        print("profile: //crawler is not built (bazel build --config=opt //crawler)",
+              file=sys.stderr)
+        return 1
+    data = os.path.join(args.keep_profile or tmp, "perf.data")
+    out = os.path.join(tmp, "profile.jsonl")
+    cmd = [PERF, "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", data, "--"] + \
+        crawl_cmd("aio", args, site.start_url(), out)
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    if proc.returncode != 0:
+        print(f"profile: perf record failed ({proc.returncode}):\n{proc.stderr}", file=sys.stderr)
+        return 1
+    pages = sum(1 for _ in open(out, encoding="utf-8", errors="replace")) if os.path.exists(out) else 0
+    kept = data if args.keep_profile else "deleted at exit; --keep-profile DIR keeps it"
+    print(f"profile: {pages} records in {wall:.1f} s under perf (sampling slows the crawl); "
+          f"perf.data: {kept}")
+    print("\nself time by library (perf report --no-children --sort dso):")
+    for line in perf_report(data, "--no-children", "--sort", "dso", "-g", "none").splitlines():
+        if re.match(r"\s+\d+\.\d+%", line):
+            print("  " + line.strip())
+    children = perf_report(data, "--children", "--sort", "symbol", "-g", "none")
+    incl = {}
+    for line in children.splitlines():
+        m = re.match(r"\s+(\d+\.\d+)%\s+(\d+\.\d+)%\s+\[[.k]\]\s+(.*)", line)
+        if m:
+            sym = re.sub(r"(\s+-)+\s*$", "", m.group(3)).strip()  # empty columns
+            incl[sym] = max(incl.get(sym, 0.0), float(m.group(1)))
+    rows = []
+    for name, pattern in PHASES:
+        rx = re.compile(pattern)
+        hits = [v for k, v in incl.items() if rx.search(k)]
+        rows.append([name, f"{max(hits):.1f}%" if hits else "-", pattern])
+    print("\nwhere a page's CPU time goes (inclusive share of samples; phases nest):")
+    print("\n".join("  " + l for l in driver.table(["phase", "share", "functions"], rows, left=1)))
+    print("\ntop functions by inclusive share (perf report --children --sort symbol):")
+    for sym, v in sorted(incl.items(), key=lambda kv: -kv[1])[:30]:
+        print(f"  {v:5.1f}%  {sym[:110]}")
+    return 0
+
+
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -451,6 +528,14 @@ def main():
     ap.add_argument("--crawlee-dir", default=os.environ.get("AIO_CRAWLEE_DIR", "/tmp/aio-crawlee"),
                     help="where `npm install crawlee` was run (default /tmp/aio-crawlee or "
                          "$AIO_CRAWLEE_DIR)")
+    ap.add_argument("--profile", action="store_true",
+                    help="instead of the comparison: crawl the site once with //crawler under "
+                         "perf record and print where a page's CPU time goes (README.md)")
+    ap.add_argument("--serve", action="store_true",
+                    help="instead of the comparison: write the site, serve it with nginx, print "
+                         "its start URL and wait for Ctrl-C (for profiling by hand)")
+    ap.add_argument("--keep-profile", metavar="DIR",
+                    help="with --profile: write perf.data to DIR (kept) for perf report")
     args = ap.parse_args()
     if args.scale <= 0 or args.rounds < 1 or args.time_limit < 1:
         ap.error("--scale, --rounds and --time-limit must be positive")
@@ -475,7 +560,7 @@ def main():
     runs, background = {}, []
     try:
         sites = {"site20k": Site(workdir, "site20k", max(1, round(20000 * args.scale)))}
-        if "aio" in peers and BIG not in args.skip:
+        if "aio" in peers and BIG not in args.skip and not (args.profile or args.serve):
             sites[BIG] = Site(workdir, BIG, max(1, round(100000 * args.scale)))
         nginx = Nginx([(s.port, s.root) for s in sites.values()], extra=(
             "    location = /list {\n"
@@ -485,6 +570,17 @@ def main():
             tmp = os.path.join(workdir, "out")
             os.makedirs(tmp)
             wrk_run(sites["site20k"], argparse.Namespace(wrk_seconds=1))  # warm up
+            if args.profile:
+                return profile(args, sites["site20k"], nginx, tmp)
+            if args.serve:
+                print(f"serving {sites['site20k'].pages} pages at "
+                      f"{sites['site20k'].start_url()} (Ctrl-C stops)", flush=True)
+                try:
+                    while nginx.proc.poll() is None:
+                        time.sleep(1)
+                except KeyboardInterrupt:
+                    pass
+                return 0
             order20 = peers + ([] if "wrk" in args.skip else ["wrk"])
             for rnd in range(args.rounds):
                 for w in sites:
@@ -533,4 +629,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

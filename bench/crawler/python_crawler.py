@@ -28,7 +28,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import httpx  # noqa: E402
-from lxml import html as lxml_html  # noqa: E402
+from lxml import etree, html as lxml_html  # noqa: E402
 
 from canonical_url import canonical, origin, resolve  # noqa: E402
 
@@ -61,7 +61,11 @@ class Crawler:
         ctype = r.headers.get("content-type", "").lower()
         if r.status_code != 200 or "html" not in ctype or not r.content:
             return
-        tree = lxml_html.fromstring(r.content)
+        try:
+            tree = lxml_html.fromstring(r.content)
+        except (etree.ParserError, ValueError):
+            self.errors += 1  # not a document lxml can parse
+            return
         page_url = str(r.url)
         for h3 in tree.xpath(TITLE_XPATH):
             title = collapse("".join(h3.xpath(".//text()")))

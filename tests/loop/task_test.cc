@@ -415,5 +415,27 @@ TEST(TaskErrorTest, ATaskCannotAwaitItself) {
   EXPECT_EQ(loop->run_until_complete(main()), 1);
 }
 
+Coro<int> cancel_self_then_return() {
+  current_task().cancel("late");
+  co_return 5;
+}
+
+// Issue 9 item 2: asyncio's task step turns a cancellation still pending at
+// StopIteration into a cancelled task (the value is dropped).
+TEST(TaskCancelTest, CancelPendingWhenTheBodyReturnsMakesTheTaskCancelled) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    auto t = create_task(cancel_self_then_return());
+    try {
+      co_await t;
+      ADD_FAILURE() << "expected CancelledError";
+    } catch (const CancelledError&) {
+    }
+    EXPECT_TRUE(t.cancelled());
+    EXPECT_EQ(cancel_message(t), "late");
+  };
+  loop->run_until_complete(main());
+}
+
 }  // namespace
 }  // namespace aio

@@ -1,43 +1,20 @@
+#include "loop/run.h"
+
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
-#include <vector>
 
 #include "loop/loop.h"
-#include "loop/run.h"
-#include "loop/shield.h"
 #include "tests/loop/test_util.h"
 
 namespace aio {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::after;
-using testing::cancel_and_wait;
-using testing::VirtualLoop;
 
-TEST(ShieldTest, CancellingTheAwaiterDoesNotCancelTheShieldedTask) {
-  VirtualLoop loop;
-  auto guarded = [](Task<int> t) -> Coro<int> { co_return co_await shield(t); };
-  auto main = [&]() -> Coro<int> {
-    auto inner = create_task(after(42, 2s));
-    auto outer = create_task(guarded(inner));
-    co_await sleep(1s);
-    co_await cancel_and_wait(outer);
-    EXPECT_TRUE(outer.cancelled());
-    EXPECT_FALSE(inner.cancelled());
-    co_return co_await inner;
-  };
-  EXPECT_EQ(loop->run_until_complete(main()), 42);
-}
-
-TEST(ShieldTest, PassesResultsThrough) {
-  VirtualLoop loop;
-  auto main = [&]() -> Coro<int> { co_return co_await shield(after(3, 1s)); };
-  EXPECT_EQ(loop->run_until_complete(main()), 3);
-}
-
-struct FakeExecutor : DefaultExecutor {
+struct FakeExecutor : Executor {
   int* shutdowns;
   explicit FakeExecutor(int* s) : shutdowns(s) {}
   void shutdown(bool wait) override { *shutdowns += wait ? 1 : 100; }
@@ -97,6 +74,30 @@ TEST(RunTest, VirtualTimeOption) {
         .count();
   };
   EXPECT_DOUBLE_EQ(run(main(), {.virtual_time = true}), 600.0);
+}
+
+Coro<void> set_flag(bool* ran) {
+  *ran = true;
+  co_return;
+}
+
+// Issue 9 item 4: asyncio checks "already running" before wrapping the
+// coroutine in a task, so a refused coroutine never runs.
+TEST(RunTest, RunUntilCompleteOnARunningLoopThrowsBeforeRunningTheCoroutine) {
+  bool ran = false;
+  auto main = [&]() -> Coro<std::string> {
+    std::string what;
+    try {
+      get_running_loop().run_until_complete(set_flag(&ran));
+    } catch (const std::logic_error& e) {
+      what = e.what();
+    }
+    for (int i = 0; i < 3; ++i) co_await sleep(0);
+    EXPECT_EQ(get_running_loop().pending_task_count(), 1u);  // main only
+    co_return what;
+  };
+  EXPECT_EQ(run(main()), "This event loop is already running");
+  EXPECT_FALSE(ran);
 }
 
 }  // namespace
