@@ -191,18 +191,28 @@ TEST(Stress, HundredThousandCancellationsRacingCompletion) {
 // down the way aio::run does (cancel pending tasks, drain, close). Each
 // future must end (value, cancelled, or failed because the loop closed):
 // none may stay pending.
+// Counted on the loop's thread, so that the loop shuts down only once every
+// kind of ending is in play (values, cancelled running tasks), however the
+// machine schedules the submitting threads.
+int g_quick_done = 0;
+int g_parked = 0;
+
 Coro<int> quick(int i) {
   if (i % 2 == 0) co_await sleep(0);
+  ++g_quick_done;
   co_return i;
 }
 
 Coro<int> parked_until_cancelled() {
+  ++g_parked;
   co_await sleep(3600s);
   co_return -1;
 }
 
 Coro<void> serve_until(const std::atomic<int>* submitted, int n) {
-  while (submitted->load() < n) co_await sleep(0);
+  while (submitted->load() < n || g_quick_done < 100 || g_parked < 100) {
+    co_await sleep(0);
+  }
 }
 
 TEST(Stress, SubmissionsFromEightThreadsDuringShutdownAllEnd) {
@@ -211,6 +221,7 @@ TEST(Stress, SubmissionsFromEightThreadsDuringShutdownAllEnd) {
   int pending = 0, values = 0, cancelled = 0, failed = 0;
   for (int round = 0; round < 3; ++round) {
     EventLoop loop;
+    g_quick_done = g_parked = 0;
     std::atomic<int> submitted{0};
     std::vector<std::vector<ConcurrentFuture<int>>> futures(kThreads);
     std::vector<std::thread> threads;
