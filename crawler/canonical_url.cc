@@ -191,14 +191,64 @@ Parts split(std::string_view url) {
   return p;
 }
 
-absl::StatusOr<std::string> canonical_from_normalized(std::string_view url) {
+// The path and query of a prepared absolute URL ("scheme://authority..."),
+// as written: libcurl validates and normalises the scheme and authority, but
+// its dot-segment removal differs from RFC 3986 5.2.4 on empty segments
+// ("/a/..//b" is "//b", curl says "/b"), so the path is taken from here.
+// False when there is no "//authority" (curl decides those, e.g. "http:x").
+bool split_prepared(std::string_view s, std::string_view& path,
+                    std::string_view& query) {
+  size_t scheme = http_scheme_length(s);
+  if (scheme == 0 || s.compare(scheme, 2, "//") != 0) return false;
+  size_t start = scheme + 2;
+  size_t end = s.find_first_of("/?", start);
+  if (end == start) return false;
+  if (end == std::string_view::npos) {
+    path = {};
+    query = {};
+    return true;
+  }
+  size_t q = s.find('?', end);
+  path = s.substr(end, q == std::string_view::npos ? q : q - end);
+  query = q == std::string_view::npos ? std::string_view() : s.substr(q);
+  return true;
+}
+
+std::string canonical_path(std::string_view path) {
+  std::string out =
+      remove_dot_segments(normalize_percent_encoding(remove_dot_segments(path)));
+  if (out.empty() || out[0] != '/') out.insert(out.begin(), '/');
+  return out;
+}
+
+absl::StatusOr<std::string> canonical_from_normalized(
+    std::string_view url, std::string_view prepared) {
   Parts p = split(url);
+  std::string_view own_path, own_query;
+  if (split_prepared(prepared, own_path, own_query)) {
+    p.path = own_path;
+    p.query = own_query;
+  }
   std::string out(p.prefix);
-  std::string path = remove_dot_segments(normalize_percent_encoding(p.path));
-  if (path.empty() || path[0] != '/') path.insert(path.begin(), '/');
+  std::string path = canonical_path(p.path);
   out += path;
   if (p.query.size() > 1) out += normalize_percent_encoding(p.query);
   return out;
+}
+
+// A valid RFC 3986 scheme followed by ':' at the start of `s`: its length
+// (without ':'), or 0.
+size_t scheme_length(std::string_view s) {
+  if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+    return 0;
+  for (size_t i = 1; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == ':') return i;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+    if (!ok) return 0;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -233,18 +283,77 @@ absl::StatusOr<std::string> canonicalize(std::string_view absolute_url) {
   std::string prepared = prepare(clean(absolute_url));
   absl::StatusOr<std::string> normalized = http::normalize_url(prepared);
   if (!normalized.ok()) return normalized.status();
-  return canonical_from_normalized(*normalized);
+  return canonical_from_normalized(*normalized, prepared);
 }
 
 absl::StatusOr<std::string> resolve_link(std::string_view base,
                                          std::string_view href) {
-  std::string prepared_base = prepare(clean(base));
-  std::string prepared = prepare(clean(href));
-  absl::StatusOr<std::string> joined = http::urljoin(prepared_base, prepared);
-  if (!joined.ok()) return joined.status();
-  absl::StatusOr<std::string> normalized = http::normalize_url(*joined);
-  if (!normalized.ok()) return normalized.status();
-  return canonical_from_normalized(*normalized);
+  absl::StatusOr<LinkResolver> r = LinkResolver::create(base);
+  if (!r.ok()) return r.status();
+  return r->resolve(href);
+}
+
+absl::StatusOr<LinkResolver> LinkResolver::create(std::string_view base) {
+  absl::StatusOr<std::string> canonical = canonicalize(base);
+  if (!canonical.ok()) return canonical.status();
+  LinkResolver r;
+  r.base_ = *std::move(canonical);
+  size_t authority = r.base_.find("://") + 3;
+  r.path_start_ = r.base_.find('/', authority);
+  r.query_start_ = r.base_.find('?', r.path_start_);
+  if (r.query_start_ == std::string::npos) r.query_start_ = r.base_.size();
+  return r;
+}
+
+absl::StatusOr<std::string> LinkResolver::resolve(std::string_view href) const {
+  std::string ref = prepare(clean(href));
+  std::string_view base(base_);
+  std::string_view base_scheme = base.substr(0, base.find(':'));
+  if (size_t n = scheme_length(ref); n > 0) {
+    std::string scheme = ref.substr(0, n);
+    for (char& c : scheme) c = (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+    std::string_view rest = std::string_view(ref).substr(n + 1);
+    if (scheme != "http" && scheme != "https") {
+      // Not followed; //net's urljoin words the error (kUnsupportedProtocol).
+      absl::StatusOr<std::string> e = http::urljoin(base_, ref);
+      if (e.ok()) return absl::InvalidArgumentError("unsupported URL: " + ref);
+      return e.status();
+    }
+    if (scheme == base_scheme && rest.substr(0, 2) != "//") {
+      // "http:g" against an http base is "g" (RFC 3986 5.4.2's
+      // backward-compatible reading, as WHATWG and Python do).
+      ref = std::string(rest);
+    } else {
+      return canonicalize(ref);
+    }
+  } else if (ref.compare(0, 2, "//") == 0) {
+    // A network-path reference: the base's scheme, the reference's authority.
+    return canonicalize(std::string(base_scheme) + ":" + ref);
+  }
+  // RFC 3986 5.2.2 for a path or query reference.
+  std::string_view base_path =
+      base.substr(path_start_, query_start_ - path_start_);
+  std::string_view ref_view(ref);
+  size_t q = ref_view.find('?');
+  std::string_view ref_path = ref_view.substr(0, q);
+  std::string_view ref_query =
+      q == std::string_view::npos ? std::string_view() : ref_view.substr(q);
+  std::string merged;
+  // RFC 3986 5.2.2 (the base always has an authority and a path).
+  if (ref_view.empty()) {
+    return base_;
+  } else if (ref_path.empty()) {
+    merged = base_path;
+  } else if (ref_path[0] == '/') {
+    merged = ref_path;
+  } else {
+    merged = base_path.substr(0, base_path.rfind('/') + 1);  // 5.2.3
+    merged += ref_path;
+  }
+  std::string out(base.substr(0, path_start_));
+  out += canonical_path(merged);
+  if (ref_query.size() > 1) out += normalize_percent_encoding(ref_query);
+  return out;
 }
 
 std::string origin(std::string_view canonical_url) {

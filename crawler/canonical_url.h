@@ -1,8 +1,10 @@
 // aio::crawler canonical URLs: the one form of a URL that decides "seen" and
 // is what the crawler requests.
 //
-// canonicalize() builds on //net's curl_url-based normalize_url / urljoin and
-// adds RFC 3986 section 6.2.2 percent-encoding normalisation:
+// canonicalize() builds on //net's curl_url-based normalize_url (which
+// validates and normalises scheme, host and port) and adds RFC 3986 5.2.4
+// dot-segment removal and section 6.2.2 percent-encoding normalisation of
+// the path and query as written:
 //   - scheme and host lower-cased, the default port (80 / 443) dropped, an
 //     empty path becomes "/", the fragment is dropped;
 //   - dot segments removed (RFC 3986 5.2.4), in absolute URLs too, also when
@@ -28,6 +30,7 @@
 #ifndef AIO_CRAWLER_CANONICAL_URL_H_
 #define AIO_CRAWLER_CANONICAL_URL_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -40,11 +43,34 @@ namespace aio::crawler {
 absl::StatusOr<std::string> canonicalize(std::string_view absolute_url);
 
 // Resolves `href` (as written in a page, e.g. "../a?b#c") against `base` the
-// way urljoin does (RFC 3986 section 5, via //net's urljoin), then
-// canonicalises. Fails for a result that is not http(s) ("mailto:x",
+// way urljoin does (RFC 3986 section 5; "http:g" against an http base is
+// "g", as in WHATWG and Python), then canonicalises. Fails for a result that is not http(s) ("mailto:x",
 // "javascript:..."), an unparsable href or a bad base.
 absl::StatusOr<std::string> resolve_link(std::string_view base,
                                          std::string_view href);
+
+// Resolves many hrefs against one page's base URL (resolve_link(base, href)
+// is LinkResolver::create(base)->resolve(href)). The base is canonicalised
+// once; relative references (paths, "?query", "#fragment", "") are merged
+// with it by RFC 3986 5.2.2-5.2.4 on strings, and only hrefs with a scheme
+// or an authority ("https://x/", "//x/") are parsed by libcurl. An
+// immutable value; resolve() is safe from many threads.
+class LinkResolver {
+ public:
+  // Fails when `base` is not a valid http(s) URL (canonicalize's errors).
+  static absl::StatusOr<LinkResolver> create(std::string_view base);
+
+  absl::StatusOr<std::string> resolve(std::string_view href) const;
+
+  // The canonical base.
+  const std::string& base() const { return base_; }
+
+ private:
+  LinkResolver() = default;
+  std::string base_;
+  size_t path_start_ = 0;   // index of the path's '/' in base_
+  size_t query_start_ = 0;  // index of '?' in base_, or base_.size()
+};
 
 // RFC 3986 6.2.2.2 on a path or query (or a robots.txt pattern): "%xx"
 // of an unreserved character decoded, other "%xx" upper-cased, bytes that may

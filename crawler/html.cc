@@ -211,8 +211,8 @@ std::optional<std::string_view> Document::base_href() const {
   while (!todo.empty()) {
     const GumboNode* node = todo.back();
     todo.pop_back();
-    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE &&
-        node->type != GUMBO_NODE_DOCUMENT) {
+    // Not into a <template> (GUMBO_NODE_TEMPLATE): its contents are inert.
+    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_DOCUMENT) {
       continue;
     }
     const GumboVector& children = node->type == GUMBO_NODE_DOCUMENT

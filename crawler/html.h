@@ -50,8 +50,9 @@ class Document {
   // The <html> element.
   const GumboNode* root() const { return output_->root; }
 
-  // The href attribute of the first <base> element that has one (as
-  // written, entities decoded; possibly ""), or nullopt.
+  // The href attribute of the first <base> element (in tree order, outside
+  // <template> contents) that has one (as written, entities decoded;
+  // possibly ""), or nullopt.
   std::optional<std::string_view> base_href() const;
 
   // Whether the document is in quirks mode (no or an old doctype): class and

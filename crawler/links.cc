@@ -31,12 +31,17 @@ const char* link_href(const GumboNode* node) {
 
 std::vector<std::string> extract_links(const Document& doc,
                                        std::string_view page_url) {
-  std::string base(page_url);
+  absl::StatusOr<LinkResolver> resolver = LinkResolver::create(page_url);
   if (std::optional<std::string_view> href = doc.base_href()) {
-    absl::StatusOr<std::string> b = resolve_link(page_url, *href);
-    if (b.ok()) base = *std::move(b);
+    if (resolver.ok()) {
+      absl::StatusOr<std::string> b = resolver->resolve(*href);
+      if (b.ok()) resolver = LinkResolver::create(*b);
+    } else {
+      // No usable page URL: only an absolute <base> can help.
+      absl::StatusOr<LinkResolver> b = LinkResolver::create(*href);
+      if (b.ok()) resolver = std::move(b);
+    }
   }
-  bool base_ok = canonicalize(base).ok();
 
   std::vector<std::string> links;
   absl::flat_hash_set<std::string> seen;
@@ -47,11 +52,13 @@ std::vector<std::string> extract_links(const Document& doc,
     const GumboVector* kids = nullptr;
     if (n->type == GUMBO_NODE_DOCUMENT) {
       kids = &n->v.document.children;
-    } else if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE) {
+    } else if (n->type == GUMBO_NODE_ELEMENT) {
+      // (A <template>'s contents are inert, never shown or followed: its
+      // node type is GUMBO_NODE_TEMPLATE and the walk does not enter it.)
       kids = &n->v.element.children;
       if (const char* href = link_href(n)) {
         absl::StatusOr<std::string> url =
-            base_ok ? resolve_link(base, href) : canonicalize(href);
+            resolver.ok() ? resolver->resolve(href) : canonicalize(href);
         if (url.ok() && seen.insert(*url).second) {
           links.push_back(*std::move(url));
         }

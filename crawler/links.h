@@ -10,7 +10,8 @@
 //     has an href, itself resolved against `page_url`; when that is not a
 //     valid http(s) URL, `page_url` (HTML's fallback base URL);
 //   - never from comments, <script>, <style>, <textarea>, <title> or text
-//     (those are not elements in the tree, whatever they contain);
+//     (those are not elements in the tree, whatever they contain), nor from
+//     a <template>'s inert contents;
 //   - only http(s) results: javascript:, mailto:, tel:, data:, file:, ftp:
 //     and every other scheme, and hrefs that do not parse, are skipped;
 //   - each in canonical form (crawler/canonical_url.h), each once per page

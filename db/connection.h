@@ -30,6 +30,10 @@
 // (db/sql.h) and no transaction is open: then it is sent once more on a
 // fresh connection.
 //
+// GCC 12 trap (STYLE.md): it may destroy a temporary with a destructor that
+// sits inside a co_await expression twice. Name such values first:
+//   aio::db::Blob b{bytes};  co_await conn->execute(sql, b);   // not Blob{...}
+//
 // Lifetime: the Pool must outlive its Connections' use (a Connection used
 // after the Pool was destroyed returns kPoolClosed). Destroying a Connection
 // with an open transaction rolls it back before the connection is reused.

@@ -42,10 +42,13 @@ const Options& Pool::options() const { return core_->options(); }
 
 Pool::Stats Pool::stats() const {
   Stats s;
+  if (!core_ || core_->closed()) return s;
   s.open = core_->open_count();
   s.idle = core_->idle_count();
-  s.leased = core_->options().max_connections -
-             static_cast<size_t>(std::max<int64_t>(0, core_->permits().value()));
+  const auto free_permits =
+      static_cast<size_t>(std::max<int64_t>(0, core_->permits().value()));
+  const size_t max = core_->options().max_connections;
+  s.leased = free_permits < max ? max - free_permits : 0;
   s.waiting = core_->permits().waiting();
   return s;
 }

@@ -88,7 +88,9 @@ class Pool {
     size_t leased = 0;   // permits held by leases
     size_t waiting = 0;  // tasks waiting in acquire()
   };
+  // All zero for a moved-from or destroyed pool.
   Stats stats() const;
+  // Not on a moved-from Pool. The password is not kept here.
   const Options& options() const;
 
  private:

@@ -118,7 +118,7 @@ template <typename F, typename... Args>
 using JobResult = std::remove_cvref_t<
     std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 
-class ThreadPool : public DefaultExecutor {
+class ThreadPool : public Executor {
  public:
   // Python's default size: min(32, cores + 4).
   static size_t default_max_workers();
@@ -137,6 +137,11 @@ class ThreadPool : public DefaultExecutor {
   explicit ThreadPool(I max_workers)
       : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers))) {}
   ThreadPool(size_t max_workers, ThreadHooks hooks);
+  template <typename I>
+    requires std::is_integral_v<I> && std::is_signed_v<I>
+  ThreadPool(I max_workers, ThreadHooks hooks)
+      : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers)),
+                   std::move(hooks)) {}
   // Waits for every queued and running job (shutdown(true)).
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;

@@ -724,7 +724,7 @@ void EventLoop::default_exception_handler(const ExceptionContext& ctx) {
 }
 
 void EventLoop::set_default_executor(
-    std::shared_ptr<DefaultExecutor> executor) {
+    std::shared_ptr<Executor> executor) {
   default_executor_ = std::move(executor);
 }
 

@@ -103,11 +103,13 @@ struct ExceptionContext {
   std::string task_name;         // empty if not about a task
 };
 
-// An executor the loop owns as its default (see //executor). Declared here so
-// that the loop can shut it down in aio::run without depending on //executor.
-class DefaultExecutor {
+// The executor interface (concurrent.futures.Executor's shutdown): what a
+// loop's default executor implements (aio::ThreadPool, see //executor).
+// Declared here so that the loop can shut its default executor down in
+// aio::run without depending on //executor.
+class Executor {
  public:
-  virtual ~DefaultExecutor() = default;
+  virtual ~Executor() = default;
   virtual void shutdown(bool wait) = 0;
 };
 
@@ -206,8 +208,8 @@ class EventLoop {
   void default_exception_handler(const ExceptionContext& ctx);
 
   // ---- default executor (see //executor) ----
-  DefaultExecutor* default_executor() const { return default_executor_.get(); }
-  void set_default_executor(std::shared_ptr<DefaultExecutor> executor);
+  Executor* default_executor() const { return default_executor_.get(); }
+  void set_default_executor(std::shared_ptr<Executor> executor);
   // Shuts the default executor down, waiting for its jobs (aio::run does it).
   // From then on the loop has no default executor: //executor refuses to
   // create a new one (asyncio raises RuntimeError).
@@ -312,7 +314,7 @@ class EventLoop {
   std::vector<internal::FutureBase*> live_tasks_;
   uint32_t task_counter_ = 0;
   ExceptionHandler exception_handler_;
-  std::shared_ptr<DefaultExecutor> default_executor_;
+  std::shared_ptr<Executor> default_executor_;
   bool executor_shut_down_ = false;
   std::vector<std::pair<int, internal::CallbackNode*>> signal_handlers_;
 

@@ -7,6 +7,12 @@
 // task unregisters the wait at once. The epoll registration is dropped lazily,
 // so a stream that waits again and again costs no extra syscalls; call
 // loop.forget_fd(fd) before closing the fd (it wakes a waiter with EPOLLERR).
+// A second waiter for the same fd and direction, or an fd epoll cannot poll
+// (a regular file), is refused with std::logic_error / std::system_error.
+//
+// Threads: await inside a task, on its loop's thread. The task resumes on
+// that loop, through its run queue, in the iteration after epoll reports the
+// fd. Closing the loop detaches the wait; the fd itself stays the caller's.
 #ifndef AIO_LOOP_IO_H_
 #define AIO_LOOP_IO_H_
 
@@ -24,7 +30,7 @@ namespace internal {
 class IoAwaiter : private ParkedTask {
  public:
   IoAwaiter(int fd, bool write) : fd_(fd), write_(write) {}
-  IoAwaiter(const IoAwaiter&) = delete;
+  IoAwaiter(IoAwaiter&&) = default;  // until awaited (see park.h)
   ~IoAwaiter() {
     // Only a closing loop drops a parked frame, and close() detaches the
     // wait first (kDetach), so registered_ implies the loop is alive.

@@ -46,6 +46,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "loop/event_loop.h"
 #include "loop/internal/future_base.h"
@@ -58,7 +59,11 @@ namespace aio::internal {
 class ParkedTask : public CancelHook {
  public:
   ParkedTask() = default;
-  ParkedTask(const ParkedTask&) = delete;
+  // An awaiter may be moved until it is first awaited (ensure_future and
+  // aio::wait_for take awaiters by value), never while parked.
+  ParkedTask(ParkedTask&& o) noexcept : CancelHook(o), task(o.task) {
+    assert(!o.parked());
+  }
   ParkedTask& operator=(const ParkedTask&) = delete;
   ~ParkedTask() { forget(); }
 
@@ -111,6 +116,12 @@ class WaitList;
 // resumes (or when its frame is destroyed), so nothing is ever lost and
 // nobody barges in ahead of it.
 struct ListWaiter : ParkedTask {
+  ListWaiter() = default;
+  // Movable until parked (see ParkedTask); a moved waiter is not linked.
+  ListWaiter(ListWaiter&& o) noexcept
+      : ParkedTask(std::move(o)), outcome(o.outcome) {
+    assert(!o.linked());
+  }
   enum class Outcome : uint8_t {
     kWaiting,    // parked, or unlinked by a cancellation
     kGranted,    // woken with what it waited for; not yet taken by the task
@@ -268,7 +279,7 @@ inline bool unpark(ListWaiter* w) {
 class [[nodiscard]] WaitInList : private ListWaiter {
  public:
   explicit WaitInList(WaitList* list) : list_(list) {}
-  WaitInList(const WaitInList&) = delete;
+  WaitInList(WaitInList&&) = default;
   WaitInList& operator=(const WaitInList&) = delete;
   ~WaitInList() { unpark(this); }
   bool await_ready() const noexcept { return false; }

@@ -3,6 +3,13 @@
 // sleep(0) yields: the task goes to the back of the run queue, so every other
 // ready task runs first. A cancelled sleep removes its timer at once. Under
 // virtual time, sleeps complete as soon as nothing else is ready.
+// Durations follow loop/clock.h: negative yields like 0, Duration::max(),
+// infinity or anything past the clock's range sleeps until cancelled, NaN
+// throws std::invalid_argument (at the call).
+//
+// Threads: await inside a task, on its loop's thread (std::logic_error
+// outside a task). The task resumes on its loop, through the run queue, when
+// the timer fires (timers fire by deadline, then in insertion order).
 #ifndef AIO_LOOP_SLEEP_H_
 #define AIO_LOOP_SLEEP_H_
 
@@ -25,7 +32,7 @@ class SleepAwaiter : private TimerNode, private ParkedTask {
     when = delay_ns;
     owner_bits = absolute ? 1 : 0;
   }
-  SleepAwaiter(const SleepAwaiter&) = delete;
+  SleepAwaiter(SleepAwaiter&&) = default;  // until awaited (see park.h)
   ~SleepAwaiter() {
     if (queued()) task->loop()->remove_timer(this);
   }

@@ -21,8 +21,8 @@
 #include <coroutine>
 #include <cstddef>
 
-#include "sync/internal/loop_binding.h"
 #include "loop/park.h"
+#include "sync/internal/loop_binding.h"
 
 namespace aio {
 
@@ -36,7 +36,7 @@ class Event {
   class [[nodiscard]] WaitAwaiter : private internal::ListWaiter {
    public:
     explicit WaitAwaiter(Event* ev) : ev_(ev) {}
-    WaitAwaiter(const WaitAwaiter&) = delete;
+    WaitAwaiter(WaitAwaiter&&) = default;  // until awaited (loop/park.h)
     WaitAwaiter& operator=(const WaitAwaiter&) = delete;
     ~WaitAwaiter() { internal::unpark(this); }
     bool await_ready();

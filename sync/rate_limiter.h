@@ -35,8 +35,8 @@
 #include <string>
 
 #include "loop/clock.h"
-#include "sync/internal/loop_binding.h"
 #include "loop/park.h"
+#include "sync/internal/loop_binding.h"
 
 namespace aio {
 
@@ -53,7 +53,7 @@ class RateLimiter {
   class [[nodiscard]] AcquireAwaiter : private internal::ListWaiter {
    public:
     explicit AcquireAwaiter(RateLimiter* rl) : rl_(rl) {}
-    AcquireAwaiter(const AcquireAwaiter&) = delete;
+    AcquireAwaiter(AcquireAwaiter&&) = default;  // until awaited (park.h)
     AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
     ~AcquireAwaiter();
     bool await_ready();

@@ -59,7 +59,8 @@ def server_start(ws, root):
 
 
 def mariadb_cli(sock, sql, local_infile=False):
-    cmd = ["mariadb", "--no-defaults", f"--socket={sock}", "-uroot", "aio"]
+    cmd = [shutil.which("mariadb") or "/usr/bin/mariadb", "--no-defaults",
+           f"--socket={sock}", "-uroot", "aio"]
     if local_infile:
         cmd.insert(2, "--local-infile=1")
     return cmd + ["-e", sql]

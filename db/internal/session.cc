@@ -153,7 +153,7 @@ struct ResultBuffer {
   my_bool error = 0;
 };
 
-Value read_cell(ResultBuffer& rb, MYSQL_BIND* bind) {
+Value read_cell(const ResultBuffer& rb) {
   if (rb.is_null) return Value(null);
   switch (rb.kind) {
     case Value::Kind::kInt:
@@ -183,7 +183,6 @@ Value read_cell(ResultBuffer& rb, MYSQL_BIND* bind) {
     default:
       return Value(std::string(rb.bytes.data(), rb.length));
   }
-  (void)bind;
 }
 
 }  // namespace
@@ -482,7 +481,7 @@ absl::StatusOr<ResultSet> Session::query(const std::string& sql,
         }
         continue;
       }
-      cells.push_back(read_cell(rb, &binds[i]));
+      cells.push_back(read_cell(rb));
     }
   }
   mysql_stmt_free_result(stmt);

@@ -12,8 +12,8 @@
 #include <coroutine>
 #include <cstdint>
 
-#include "sync/internal/loop_binding.h"
 #include "loop/park.h"
+#include "sync/internal/loop_binding.h"
 
 namespace aio {
 class PermitGuard;
@@ -62,7 +62,7 @@ class SemaphoreCore {
 class [[nodiscard]] SemaphoreCore::AcquireAwaiter : private ListWaiter {
  public:
   explicit AcquireAwaiter(SemaphoreCore* core) : core_(core) {}
-  AcquireAwaiter(const AcquireAwaiter&) = delete;
+  AcquireAwaiter(AcquireAwaiter&&) = default;  // until awaited (loop/park.h)
   AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
   ~AcquireAwaiter();
 

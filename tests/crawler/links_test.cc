@@ -96,6 +96,12 @@ TEST(ExtractLinksTest, NeverFromCommentsScriptStyleTextareaOrText) {
       ElementsAre("http://site/real"));
 }
 
+TEST(ExtractLinksTest, TemplateContentsAreInert) {
+  EXPECT_THAT(links_of("<template><base href='/t/'><a href='/in-template'></a>"
+                       "</template><a href='x'></a>"),
+              ElementsAre("http://site/dir/x"));
+}
+
 TEST(ExtractLinksTest, NonHttpSchemesIgnored) {
   EXPECT_THAT(links_of("<a href='javascript:go()'></a>"
                        "<a href=' JAVASCRIPT:go()'></a>"

@@ -158,5 +158,44 @@ Coro<void> url_pool() {
 
 TEST(Pool, FromUrlConnectsWithUtf8mb4) { aio::run(url_pool()); }
 
+Coro<void> over_tcp(aio::testing::MariaDbServer* tcp) {
+  Options o;
+  o.host = "127.0.0.1";
+  o.port = tcp->port();
+  o.user = "tcp_user";
+  o.password = "Tcp-Pa55";
+  o.database = "tcpdb";
+  o.option_group = "";
+  auto pool = co_await Pool::create(o);
+  CO_ASSERT_OK(pool);
+  auto rs = co_await pool->query("SELECT CURRENT_USER(), @@port");
+  CO_ASSERT_OK(rs);
+  EXPECT_EQ(*(*rs)[0].get<std::string>(0), "tcp_user@127.0.0.1");
+  EXPECT_EQ(*(*rs)[0].get<int>(1), tcp->port());
+  // TLS required, but this server has none: refused, never plaintext.
+  Options tls = o;
+  tls.tls.enabled = true;
+  auto no_tls = co_await Pool::create(tls);
+  EXPECT_FALSE(no_tls.ok());
+  EXPECT_NE(error_number(no_tls.status()), 0u) << no_tls.status();
+  o.port = 1;  // nothing listens there
+  auto refused = co_await Pool::create(o);
+  EXPECT_EQ(error_kind(refused.status()), ErrorKind::kCannotConnect);
+  EXPECT_NE(std::string(refused.status().message()).find("127.0.0.1:1"),
+            std::string::npos);
+}
+
+TEST(Pool, ConnectsOverTcpOn127001WithAPassword) {
+  auto tcp = aio::testing::MariaDbServer::start({.tcp = true});
+  ASSERT_TRUE(tcp.ok()) << tcp.status();
+  ASSERT_NE((*tcp)->port(), 0);
+  ASSERT_TRUE((*tcp)
+                  ->admin("CREATE DATABASE tcpdb; CREATE USER "
+                          "'tcp_user'@'127.0.0.1' IDENTIFIED BY 'Tcp-Pa55'; "
+                          "GRANT ALL ON tcpdb.* TO 'tcp_user'@'127.0.0.1'")
+                  .ok());
+  aio::run(over_tcp(tcp->get()));
+}
+
 }  // namespace
 }  // namespace aio::db

@@ -241,7 +241,7 @@ TEST(RunInExecutor, AwaitingFromAnotherLoopThrowsLogicError) {
   EXPECT_EQ(a.run_until_complete(await_ptr(w.get())), 4);
 }
 
-class NotAPool : public DefaultExecutor {
+class NotAPool : public Executor {
  public:
   void shutdown(bool) override {}
 };

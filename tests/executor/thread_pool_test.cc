@@ -255,6 +255,9 @@ TEST(ThreadPool, ZeroOrNegativeWorkerCountsAreRejected) {
   EXPECT_THROW(ThreadPool(-1), std::invalid_argument);
   EXPECT_THROW(ThreadPool(std::numeric_limits<int64_t>::min()),
                std::invalid_argument);
+  EXPECT_THROW(ThreadPool(0, ThreadPool::ThreadHooks{}), std::invalid_argument);
+  EXPECT_THROW(ThreadPool(-1, ThreadPool::ThreadHooks{}),
+               std::invalid_argument);
   try {
     ThreadPool pool(-3);
     FAIL();
@@ -314,9 +317,9 @@ TEST(ThreadPool, ThreadHooksRunOnEveryWorkerAroundItsJobs) {
   EXPECT_EQ(started.size(), 3u);
   EXPECT_EQ(started, exited);  // once each, on the same threads
   EXPECT_EQ(started, ran);
-  EXPECT_EQ(std::find(started.begin(), started.end(),
-                      std::this_thread::get_id()),
-            started.end());
+  EXPECT_EQ(
+      std::find(started.begin(), started.end(), std::this_thread::get_id()),
+      started.end());
 }
 
 TEST(ThreadPool, NoThreadsNoHooks) {

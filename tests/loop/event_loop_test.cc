@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -193,15 +195,48 @@ TEST(EventLoopTest, CloseWhileOtherThreadsPostIsSafe) {
   }
 }
 
+// The failure this guards against is a hang (stop() not waking a loop
+// blocked in epoll): a watchdog thread wakes the loop through a pipe after
+// 10 s instead, and the test then fails for the reason its name gives.
 TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedLoop) {
   EventLoop loop;
-  std::thread t([&] {
+  bool running_inside = false;
+  loop.call_soon([&] { running_inside = loop.is_running(); });
+  int wd[2];
+  ASSERT_EQ(pipe(wd), 0);
+  bool watchdog_fired = false;
+  loop.add_reader(wd[0], [&] {
+    watchdog_fired = true;
+    loop.stop();
+  });
+  std::mutex mu;
+  std::condition_variable cv;
+  bool returned = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, 10s, [&] { return returned; })) {
+      ssize_t r = write(wd[1], "x", 1);
+      (void)r;
+    }
+  });
+  std::thread stopper([&] {
     std::this_thread::sleep_for(20ms);
     loop.stop();
   });
   loop.run_forever();  // blocks in epoll with nothing to do until stop()
-  t.join();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    returned = true;
+  }
+  cv.notify_all();
+  stopper.join();
+  watchdog.join();
+  EXPECT_TRUE(running_inside);
+  EXPECT_FALSE(watchdog_fired) << "stop() did not wake the blocked loop";
   EXPECT_FALSE(loop.is_running());
+  loop.forget_fd(wd[0]);
+  close(wd[0]);
+  close(wd[1]);
 }
 
 // Regression: Options::spin_before_block was accepted but never applied.

@@ -14,7 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct FakeExecutor : DefaultExecutor {
+struct FakeExecutor : Executor {
   int* shutdowns;
   explicit FakeExecutor(int* s) : shutdowns(s) {}
   void shutdown(bool wait) override { *shutdowns += wait ? 1 : 100; }

@@ -38,6 +38,14 @@ TEST(ShieldTest, PassesResultsThrough) {
   EXPECT_EQ(loop->run_until_complete(main()), 3);
 }
 
+TEST(ShieldTest, AcceptsAnAwaiter) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<void> { co_await shield(sleep(1s)); };
+  TimePoint start = loop->time();
+  loop->run_until_complete(main());
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 1.0);
+}
+
 Coro<int> await_shielded_failure() { co_return co_await shield(fail_after(2s, "late")); }
 
 // Issue 9 item 3: when the outer is cancelled, asyncio removes the inner's

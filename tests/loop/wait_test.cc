@@ -331,5 +331,39 @@ TEST(AsCompletedTest, InfiniteTimeoutWaitsForEveryResult) {
   EXPECT_EQ(loop->run_until_complete(main()), 21);
 }
 
+// Issue 8: wait_for and wait take any awaitable, not only Coro/Task/Future.
+TEST(WaitForTest, AcceptsAnAwaiter) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<bool> {
+    co_await wait_for(sleep(1s), 2s);  // in time
+    try {
+      co_await wait_for(sleep(1h), 2s);
+    } catch (const TimeoutError&) {
+      co_return true;
+    }
+    co_return false;
+  };
+  TimePoint start = loop->time();
+  EXPECT_TRUE(loop->run_until_complete(main()));
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 3.0);
+}
+
+TEST(WaitTest, AcceptsCorosAndReturnsTheirTasks) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<int> {
+    std::vector<Coro<int>> cs;
+    cs.push_back(after(1, 1s));
+    cs.push_back(after(2, 1h));
+    WaitResult<Task<int>> r =
+        co_await wait(std::move(cs), 10s, ReturnWhen::kAllCompleted);
+    EXPECT_EQ(r.done.size(), 1u);
+    EXPECT_EQ(r.pending.size(), 1u);
+    r.pending[0].cancel();
+    co_await sleep(0);
+    co_return r.done[0].result();
+  };
+  EXPECT_EQ(loop->run_until_complete(main()), 1);
+}
+
 }  // namespace
 }  // namespace aio
