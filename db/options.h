@@ -34,7 +34,7 @@ namespace aio::db {
 
 struct Tls {
   bool enabled = false;     // require TLS (the connection fails without it)
-  std::string ca_file;      // PEM file of the CA that signed the server's cert
+  std::string ca_file{};    // PEM file of the CA that signed the server's cert
   bool verify_server_cert = true;  // check the certificate and the host name
 };
 
@@ -44,10 +44,10 @@ struct Options {
   // default socket.
   std::string host = "localhost";
   uint16_t port = 3306;
-  std::string socket;
-  std::string user;
-  std::string password;  // see the header comment; never printed
-  std::string database;  // "" = none selected
+  std::string socket{};
+  std::string user{};
+  std::string password{};  // see the header comment; never printed
+  std::string database{};  // "" = none selected
 
   // Connections: at most max_connections exist; min_connections are opened
   // by Pool::create and kept (create always opens at least one, so a wrong
@@ -64,10 +64,10 @@ struct Options {
   Duration write_timeout = std::chrono::seconds(60);
 
   bool autocommit = true;
-  Tls tls;
+  Tls tls{};
   // Connector/C's option files: a file to read ("" = the default files) and
   // the group to read from ("" = read no option file at all).
-  std::string option_file;
+  std::string option_file{};
   std::string option_group = "client";
   // Prepared statements kept per connection (least recently used closed
   // first). At least 1.

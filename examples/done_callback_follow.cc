@@ -41,8 +41,11 @@
 //   (call_soon): all three tasks print "停止" before follow prints.
 //
 // asyncio.ensure_future(coroutine) wraps the coroutine in a Task exactly as
-// create_task does, so the ensure_future lines are create_task here
-// (create_task_ensure_future.cc shows aio::ensure_future itself).
+// create_task does. The tutorial calls it before the loop runs, which
+// Python 3.10+ deprecates and aio::ensure_future refuses (it needs the
+// running loop; std::runtime_error otherwise), so those lines are
+// obj.create_task here. create_task_ensure_future.cc calls
+// aio::ensure_future inside the running loop.
 #include <cstdio>
 #include <string>
 #include <vector>

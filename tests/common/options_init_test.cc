@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "db/options.h"
 #include "gtest/gtest.h"
 #include "loop/loop.h"
 #include "net/net.h"
@@ -67,6 +68,20 @@ TEST(OptionsInitTest, ServerOptionsNamingOneFieldKeepsTheOtherDefaults) {
   EXPECT_TRUE(o.reuse_port);
   EXPECT_EQ(o.backlog, 1024);
   EXPECT_TRUE(o.reuse_address);
+}
+
+TEST(OptionsInitTest, DbOptionsNamingTwoFieldsKeepsTheOtherDefaults) {
+  aio::db::Options o{.host = "127.0.0.1", .database = "crawl"};
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.database, "crawl");
+  EXPECT_EQ(o.port, 3306);
+  EXPECT_EQ(o.user, "");
+  EXPECT_EQ(o.max_connections, 10u);
+  EXPECT_FALSE(o.tls.enabled);
+  EXPECT_TRUE(o.tls.verify_server_cert);
+  EXPECT_EQ(o.option_group, "client");
+  aio::db::Tls tls{.enabled = true};
+  EXPECT_EQ(tls.ca_file, "");
 }
 
 }  // namespace

@@ -17,7 +17,7 @@
 #include "loop/sleep.h"
 #include "loop/task.h"
 #include "loop/wait.h"
-#include "tests/executor/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio {
 namespace {

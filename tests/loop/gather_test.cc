@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "loop/loop.h"
-#include "tests/loop/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio {
 namespace {

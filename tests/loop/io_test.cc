@@ -10,7 +10,7 @@
 #include <string>
 
 #include "loop/loop.h"
-#include "tests/loop/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio {
 namespace {

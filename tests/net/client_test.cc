@@ -22,7 +22,7 @@
 #include "net/connection.h"
 #include "net/http_error.h"
 #include "tests/fixtures/http_server.h"
-#include "tests/net/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio::http {
 namespace {

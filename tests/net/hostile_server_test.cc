@@ -19,7 +19,7 @@
 #include "loop/loop.h"
 #include "net/http_error.h"
 #include "tests/fixtures/http_server.h"
-#include "tests/net/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio::http {
 namespace {

@@ -16,7 +16,7 @@
 #include "loop/loop.h"
 #include "net/client.h"
 #include "net/http_error.h"
-#include "tests/net/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio::http {
 namespace {

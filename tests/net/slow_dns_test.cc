@@ -35,7 +35,7 @@
 #include "net/http_error.h"
 #include "net/server.h"
 #include "tests/fixtures/http_server.h"
-#include "tests/net/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include "net/server.h"
 #include "net/stream_reader.h"
 #include "net/stream_writer.h"
-#include "tests/net/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio::net {
 namespace {

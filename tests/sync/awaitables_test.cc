@@ -9,7 +9,7 @@
 
 #include "loop/loop.h"
 #include "sync/sync.h"
-#include "tests/sync/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "loop/sleep.h"
 #include "loop/task.h"
-#include "tests/sync/test_util.h"
+#include "tests/common/test_util.h"
 
 namespace aio {
 namespace {
