@@ -10,6 +10,7 @@
 #include "crawler/engine.h"
 #include "crawler/fetcher.h"
 #include "crawler/jsonl_output.h"
+#include "crawler/mariadb_output.h"
 #include "crawler/memory_frontier.h"
 #include "crawler/progress.h"
 #include "loop/errors.h"
@@ -38,15 +39,17 @@ http::ClientOptions client_options(const Config& c) {
   return co;
 }
 
-absl::StatusOr<std::unique_ptr<Output>> open_output(const Config& c) {
+Coro<absl::StatusOr<std::unique_ptr<Output>>> open_output(const Config& c) {
   if (!c.options.db.empty()) {
-    return absl::UnimplementedError(
-        "--db: the MariaDB output is not available in this build");
+    absl::StatusOr<std::unique_ptr<MariaDbOutput>> db =
+        co_await MariaDbOutput::open(c.options.db);
+    if (!db.ok()) co_return db.status();
+    co_return std::unique_ptr<Output>(*std::move(db));
   }
   absl::StatusOr<std::unique_ptr<JsonlOutput>> out =
       JsonlOutput::open(c.options.out);
-  if (!out.ok()) return out.status();
-  return std::unique_ptr<Output>(*std::move(out));
+  if (!out.ok()) co_return out.status();
+  co_return std::unique_ptr<Output>(*std::move(out));
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -65,7 +68,8 @@ Coro<int> run(Options options) {
     absl::FPrintF(stderr, "crawler: %s\n", config.status().message());
     co_return 2;
   }
-  absl::StatusOr<std::unique_ptr<Output>> output = open_output(*config);
+  absl::StatusOr<std::unique_ptr<Output>> output =
+      co_await open_output(*config);
   if (!output.ok()) {
     absl::FPrintF(stderr, "crawler: %s\n", output.status().message());
     co_return output.status().code() == absl::StatusCode::kInvalidArgument ? 2

@@ -2,6 +2,7 @@
 // crawler binary on a generated 100,000-page site (and a 10,000-page one for
 // comparison), peak RSS from wait4().
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,10 @@ TEST(CrawlerE2eTest, MemoryStaysFlatOnA100000PageSite) {
   CrawlerRun small = aio::run(crawl_big(10000));
   CrawlerRun big = aio::run(crawl_big(100000));
   ASSERT_EQ(big.exit_code, 0) << big.err;
+  std::printf("peak RSS: %ld KiB for 10,000 pages, %ld KiB for 100,000\n",
+              small.max_rss_kib, big.max_rss_kib);
+  RecordProperty("max_rss_kib_10000", std::to_string(small.max_rss_kib));
+  RecordProperty("max_rss_kib_100000", std::to_string(big.max_rss_kib));
   EXPECT_EQ(small.out, "10000");
   EXPECT_EQ(big.out, "100000");
   // 10x the pages (and bytes): memory grows by the frontier only (~100

@@ -1,0 +1,172 @@
+#include "crawler/mariadb_output.h"
+
+#include <stdlib.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "loop/run.h"
+#include "tests/fixtures/mariadb.h"
+
+namespace aio::crawler {
+namespace {
+
+using aio::testing::MariaDbServer;
+
+Record rec(std::string url, std::string title, int position) {
+  Record r;
+  r.url = std::move(url);
+  r.title = std::move(title);
+  r.position = position;
+  r.fetched_at = std::chrono::system_clock::now();
+  return r;
+}
+
+// All rows as "url|position|title", sorted by id.
+Coro<std::vector<std::string>> rows(db::Pool& pool) {
+  std::vector<std::string> out;
+  absl::StatusOr<db::ResultSet> rs = co_await pool.query(
+      "SELECT url, position, title FROM titles ORDER BY url, position");
+  EXPECT_TRUE(rs.ok()) << rs.status();
+  if (!rs.ok()) co_return out;
+  for (size_t i = 0; i < rs->size(); ++i) {
+    db::Row row = (*rs)[i];
+    out.push_back(*row.get<std::string>(0) + "|" +
+                  std::to_string(*row.get<int64_t>(1)) + "|" +
+                  *row.get<std::string>(2));
+  }
+  co_return out;
+}
+
+// One page's records. (Variadic: GCC 12 rejects a braced list of strings
+// inside a co_await expression.)
+template <typename... T>
+std::vector<Record> page(const std::string& url, T... titles) {
+  std::vector<Record> out;
+  int i = 0;
+  (out.push_back(rec(url, std::string(titles), i++)), ...);
+  return out;
+}
+
+Coro<void> write_ok(MariaDbOutput& out, std::vector<Record> records) {
+  absl::Status s = co_await out.write(std::move(records));
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+TEST(MariaDbOutputTest, CreatesTheTableAndNeverDoublesARowOnReRuns) {
+  MariaDbServer& server = MariaDbServer::shared();
+  db::Options fresh = server.fresh_database();
+  std::string url = server.url(fresh.database);
+  aio::run([](std::string url, db::Options opts) -> Coro<void> {
+    for (int run = 0; run < 2; ++run) {
+      auto out = co_await MariaDbOutput::open(url, /*batch_rows=*/3);
+      EXPECT_TRUE(out.ok()) << out.status();
+      if (!out.ok()) co_return;
+      // Two identical titles on one page stay two rows; UTF-8 round-trips.
+      co_await write_ok(**out, page("http://a/1", "Same", "Same"));
+      co_await write_ok(**out, page("http://a/2", "Caf\xC3\xA9 \xF0\x9F\x98\x80"));
+      co_await write_ok(**out, page("http://a/3", "x", "y", "z", "w"));
+      absl::Status c = co_await (*out)->close();
+      EXPECT_TRUE(c.ok()) << c;
+      EXPECT_EQ((*out)->rows_written(), 7u);
+    }
+    absl::StatusOr<db::Pool> pool = co_await db::Pool::create(opts);
+    EXPECT_TRUE(pool.ok());
+    std::vector<std::string> got = co_await rows(*pool);
+    std::vector<std::string> want = {
+        "http://a/1|0|Same", "http://a/1|1|Same",
+        "http://a/2|0|Caf\xC3\xA9 \xF0\x9F\x98\x80",
+        "http://a/3|0|x", "http://a/3|1|y", "http://a/3|2|z",
+        "http://a/3|3|w"};
+    EXPECT_EQ(got, want);
+  }(url, fresh));
+}
+
+TEST(MariaDbOutputTest, ARecrawledPageUpdatesItsRowsInPlace) {
+  MariaDbServer& server = MariaDbServer::shared();
+  db::Options fresh = server.fresh_database();
+  std::string url = server.url(fresh.database);
+  aio::run([](std::string url, db::Options opts) -> Coro<void> {
+    auto out = co_await MariaDbOutput::open(url, 100);
+    co_await write_ok(**out, page("http://a/1", "old"));
+    (void)co_await (*out)->flush();
+    co_await write_ok(**out, page("http://a/1", "new"));
+    (void)co_await (*out)->close();
+    absl::StatusOr<db::Pool> pool = co_await db::Pool::create(opts);
+    std::vector<std::string> got = co_await rows(*pool);
+    std::vector<std::string> want = {"http://a/1|0|new"};
+    EXPECT_EQ(got, want);
+  }(url, fresh));
+}
+
+TEST(MariaDbOutputTest, NothingIsWrittenBeforeAFullBatchOrAFlush) {
+  MariaDbServer& server = MariaDbServer::shared();
+  db::Options fresh = server.fresh_database();
+  std::string url = server.url(fresh.database);
+  aio::run([](std::string url, db::Options opts) -> Coro<void> {
+    auto out = co_await MariaDbOutput::open(url, 5);
+    absl::StatusOr<db::Pool> pool = co_await db::Pool::create(opts);
+    co_await write_ok(**out, page("http://a/1", "a", "b"));
+    EXPECT_EQ((co_await rows(*pool)).size(), 0u);
+    co_await write_ok(**out, page("http://a/2", "c", "d", "e"));  // 5: sent
+    EXPECT_EQ((co_await rows(*pool)).size(), 5u);
+    co_await write_ok(**out, page("http://a/3", "f"));
+    EXPECT_EQ((co_await rows(*pool)).size(), 5u);
+    absl::Status f = co_await (*out)->flush();
+    EXPECT_TRUE(f.ok());
+    EXPECT_EQ((co_await rows(*pool)).size(), 6u);
+    (void)co_await (*out)->close();
+    absl::Status after = co_await (*out)->write(page("http://a/4", "g"));
+    EXPECT_FALSE(after.ok());  // closed
+  }(url, fresh));
+}
+
+TEST(MariaDbOutputTest, AForeignTitlesTableIsAClearErrorAtOpen) {
+  MariaDbServer& server = MariaDbServer::shared();
+  db::Options fresh = server.fresh_database();
+  ASSERT_TRUE(server
+                  .admin("CREATE TABLE " + fresh.database +
+                         ".titles (id INT PRIMARY KEY, name TEXT)")
+                  .ok());
+  aio::run([](std::string url) -> Coro<void> {
+    auto out = co_await MariaDbOutput::open(url);
+    EXPECT_FALSE(out.ok());
+    std::string msg(out.status().message());
+    EXPECT_NE(msg.find("no column url, url_hash, position, title, fetched_at"),
+              std::string::npos)
+        << msg;
+  }(server.url(fresh.database)));
+}
+
+TEST(MariaDbOutputTest, UnreachableServerSaysWhereAndNeverThePassword) {
+  setenv("MARIADB_PASSWORD", "s3cr3t-pw", 1);
+  aio::run([]() -> Coro<void> {
+    auto out = co_await MariaDbOutput::open(
+        "mariadb://crawler@127.0.0.1:1/crawl?connect_timeout=2s");
+    EXPECT_FALSE(out.ok());
+    std::string msg(out.status().message());
+    EXPECT_NE(msg.find("127.0.0.1:1"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("s3cr3t-pw"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }());
+  unsetenv("MARIADB_PASSWORD");
+}
+
+TEST(MariaDbOutputTest, BadUrlIsInvalidArgument) {
+  aio::run([]() -> Coro<void> {
+    std::vector<std::string> urls = {"mysql://x/y", "mariadb://user:pw@host/db",
+                                     "not a url", ""};
+    for (const std::string& url : urls) {
+      auto out = co_await MariaDbOutput::open(url);
+      EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument)
+          << url << ": " << out.status();
+      EXPECT_EQ(std::string(out.status().message()).find("pw"),
+                std::string::npos);
+    }
+  }());
+}
+
+}  // namespace
+}  // namespace aio::crawler
