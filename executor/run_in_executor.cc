@@ -12,7 +12,7 @@ ThreadPool& default_executor(EventLoop& loop) {
         " has been shut down (shutdown_default_executor was called); pass a "
         "pool to run_in_executor");
   }
-  if (DefaultExecutor* current = loop.default_executor()) {
+  if (Executor* current = loop.default_executor()) {
     if (auto* pool = dynamic_cast<ThreadPool*>(current)) return *pool;
     throw std::logic_error(
         "the default executor of " + loop.name() +

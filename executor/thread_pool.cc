@@ -32,7 +32,11 @@ size_t ThreadPool::checked_max_workers(int64_t max_workers) {
   return static_cast<size_t>(max_workers);
 }
 
-ThreadPool::ThreadPool(size_t max_workers) : max_workers_(max_workers) {
+ThreadPool::ThreadPool(size_t max_workers)
+    : ThreadPool(max_workers, ThreadHooks{}) {}
+
+ThreadPool::ThreadPool(size_t max_workers, ThreadHooks hooks)
+    : max_workers_(max_workers), hooks_(std::move(hooks)) {
   if (max_workers == 0) {
     throw std::invalid_argument(
         "aio::ThreadPool: max_workers must be greater than 0");
@@ -131,6 +135,7 @@ void ThreadPool::spin_for_work() const {
 
 void ThreadPool::worker_main() {
   t_worker_of = this;
+  if (hooks_.on_thread_start) hooks_.on_thread_start();
   mu_.lock();
   bool searching = true;  // counted in searching_ by wake_one_locked
   for (;;) {
@@ -183,6 +188,7 @@ void ThreadPool::worker_main() {
   }
   if (searching) --searching_;
   mu_.unlock();
+  if (hooks_.on_thread_exit) hooks_.on_thread_exit();
 }
 
 void ThreadPool::shutdown(bool wait, bool cancel_futures) {

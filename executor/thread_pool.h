@@ -23,6 +23,12 @@
 // shutdown(true) from a worker throws std::logic_error, and destroying the
 // pool from one of its workers aborts with a message.
 //
+// Per-thread hooks: ThreadPool(n, hooks) runs hooks.on_thread_start on each
+// worker thread before its first job and hooks.on_thread_exit on it after its
+// last, before the thread ends (for libraries with per-thread state, such as
+// MariaDB Connector/C's mysql_thread_init / mysql_thread_end). The hooks must
+// not throw (std::terminate) and must not use the pool.
+//
 // A ThreadPool can be an event loop's default executor
 // (EventLoop::set_default_executor); run_in_executor(nullptr, ...) creates one
 // lazily, and aio::run shuts it down.
@@ -112,10 +118,15 @@ template <typename F, typename... Args>
 using JobResult = std::remove_cvref_t<
     std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 
-class ThreadPool : public DefaultExecutor {
+class ThreadPool : public Executor {
  public:
   // Python's default size: min(32, cores + 4).
   static size_t default_max_workers();
+
+  struct ThreadHooks {
+    std::function<void()> on_thread_start;  // empty: nothing to run
+    std::function<void()> on_thread_exit;
+  };
 
   // std::invalid_argument if max_workers is 0.
   explicit ThreadPool(size_t max_workers = default_max_workers());
@@ -125,6 +136,12 @@ class ThreadPool : public DefaultExecutor {
   requires std::is_integral_v<I> && std::is_signed_v<I>
   explicit ThreadPool(I max_workers)
       : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers))) {}
+  ThreadPool(size_t max_workers, ThreadHooks hooks);
+  template <typename I>
+    requires std::is_integral_v<I> && std::is_signed_v<I>
+  ThreadPool(I max_workers, ThreadHooks hooks)
+      : ThreadPool(checked_max_workers(static_cast<int64_t>(max_workers)),
+                   std::move(hooks)) {}
   // Waits for every queued and running job (shutdown(true)).
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
@@ -169,6 +186,7 @@ class ThreadPool : public DefaultExecutor {
   static size_t checked_max_workers(int64_t max_workers);
 
   const size_t max_workers_;
+  const ThreadHooks hooks_;
   mutable internal::Mutex mu_;
   internal::CondVar work_cv_;
   internal::JobNode* head_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace aio::internal {
 
@@ -17,50 +18,52 @@ void LoopLink::notify(const std::shared_ptr<LoopLink>& self) {
 }
 
 void LoopLink::on_complete() {
-  FutureBase* task = parked_;
-  if (task == nullptr) return;
-  parked_ = nullptr;
+  if (!parked()) return;  // cancelled meanwhile: woken already
+  stop_waiting();
+  wake();
+}
+
+void LoopLink::stop_waiting() {
   waiting_.store(false, std::memory_order_relaxed);
   task->loop()->end_external_wait();
-  task->loop()->wake_parked(task);
 }
 
 bool LoopLink::park(std::coroutine_handle<> h, ConcurrentFutureStateBase* cf) {
-  FutureBase* task =
+  FutureBase* current =
       require_task("co_await on aio::wrap_future / run_in_executor");
-  if (task->loop() != loop_) {
+  if (current->loop() != loop_) {
     throw std::logic_error("aio::WrappedFuture belongs to event loop " +
                            loop_->name() + " but is awaited from " +
-                           task->loop()->name());
+                           current->loop()->name());
   }
-  awaiter_ = task;
-  if (task->must_cancel()) return false;
+  if (!prepare("co_await on aio::wrap_future / run_in_executor")) return false;
   waiting_.store(true, std::memory_order_seq_cst);
   if (cf->done()) {  // completed since await_ready: do not park
     waiting_.store(false, std::memory_order_relaxed);
     return false;
   }
-  parked_ = task;
   cf_ = cf;
   task->loop()->begin_external_wait();
-  task->resume_point = h;
-  task->awaiting = this;
+  suspend_at(h);
   return true;
 }
 
 void LoopLink::resumed() {
-  FutureBase* task = awaiter_;
-  awaiter_ = nullptr;
-  if (task) task->throw_if_must_cancel();
+  // A WrappedFuture may be awaited again (done by then): forget this task.
+  FutureBase* t = std::exchange(task, nullptr);
+  if (t) t->throw_if_must_cancel();
 }
 
-bool LoopLink::on_cancel(CancelHook* hook) {
+bool LoopLink::on_cancel(CancelHook* hook, Op op, std::string&) {
   auto* self = static_cast<LoopLink*>(hook);
-  FutureBase* task = self->parked_;
-  self->parked_ = nullptr;
-  self->waiting_.store(false, std::memory_order_relaxed);
-  task->loop()->end_external_wait();
-  task->loop()->wake_parked(task);
+  self->stop_waiting();
+  if (op == kDetach) {
+    // The loop is closing: the completing thread must not post to it.
+    MutexLock l(&self->mu_);
+    self->target_ = nullptr;
+    return false;
+  }
+  self->wake();
   // Work that has not started is not worth running any more.
   self->cf_->cancel();
   return false;
@@ -71,12 +74,13 @@ void LoopLink::detach() {
     MutexLock l(&mu_);
     target_ = nullptr;
   }
-  if (parked_ != nullptr) {
-    if (parked_->awaiting == this) parked_->awaiting = nullptr;
-    if (loop_alive(parked_->loop())) parked_->loop()->end_external_wait();
-    parked_ = nullptr;
-    waiting_.store(false, std::memory_order_relaxed);
+  if (parked()) {
+    forget();
+    stop_waiting();
   }
+  // The last reference may go on the completing thread: leave nothing there
+  // that points at the task.
+  task = nullptr;
 }
 
 }  // namespace aio::internal

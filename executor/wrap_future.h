@@ -16,14 +16,15 @@
 //
 // Threads and lifetime: create and await a WrappedFuture on its loop's
 // thread; any thread may complete f. It may be destroyed without being
-// awaited. The loop must stay alive while a task is parked on it (aio::run
-// guarantees that: it cancels tasks before it closes the loop).
+// awaited. Closing the loop detaches a task parked on it (loop/park.h), so f
+// may complete after the loop is gone.
 #ifndef AIO_EXECUTOR_WRAP_FUTURE_H_
 #define AIO_EXECUTOR_WRAP_FUTURE_H_
 
 #include <atomic>
 #include <coroutine>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -37,7 +38,7 @@ namespace internal {
 // Shared by a WrappedFuture (its loop's thread) and the done-callback of its
 // ConcurrentFuture (the completing thread). The callback may post a wake-up
 // only while the WrappedFuture exists, which keeps the loop pointer valid.
-class LoopLink : public CancelHook {
+class LoopLink : private ParkedTask {
  public:
   explicit LoopLink(EventLoop* loop) : loop_(loop), target_(loop) {
     cancel = &on_cancel;
@@ -56,11 +57,12 @@ class LoopLink : public CancelHook {
   EventLoop* loop() const { return loop_; }
 
  private:
-  static bool on_cancel(CancelHook* hook);
+  static bool on_cancel(CancelHook* hook, Op op, std::string& msg);
   void on_complete();
+  // Leaves the park: no wake-up is wanted any more.
+  void stop_waiting();
 
   EventLoop* const loop_;
-  FutureBase* parked_ = nullptr;  // loop thread: the task parked here
   // Set while a task is parked here. The completing thread posts a wake-up
   // only when it is set, so a future that completes while nobody waits for
   // it (the common case with many jobs in flight) costs the loop nothing.
@@ -68,7 +70,6 @@ class LoopLink : public CancelHook {
   // sets that flag and then reads this one, all four seq_cst (a Dekker pair),
   // so one of the two always sees the other: no wake-up is lost.
   std::atomic<bool> waiting_{false};
-  FutureBase* awaiter_ = nullptr;  // loop thread: the task of the last await
   ConcurrentFutureStateBase* cf_ = nullptr;  // loop thread: valid while parked
   Mutex mu_;
   EventLoop* target_ ABSL_GUARDED_BY(mu_);  // null once detached

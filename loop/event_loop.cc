@@ -62,6 +62,7 @@ int64_t steady_ns() {
 
 constexpr uintptr_t kTagTask = 1;
 constexpr unsigned kMaxRunsWithoutPoll = 256;
+constexpr int64_t kMaxPollTimeoutNs = int64_t{24} * 3600 * 1'000'000'000;
 
 }  // namespace
 
@@ -105,9 +106,8 @@ EventLoop::EventLoop(Options options) : virtual_time_(options.virtual_time) {
     throw std::invalid_argument(
         "EventLoop::Options::spin_before_block must not be negative");
   }
-  spin_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                 options.spin_before_block)
-                 .count();
+  spin_ns_ = internal::to_ns(options.spin_before_block,
+                             "EventLoop::Options::spin_before_block");
   uint32_t n = ++g_loop_counter;
   name_ = options.name.empty() ? "EventLoop-" + std::to_string(n)
                                : std::move(options.name);
@@ -157,6 +157,16 @@ void EventLoop::close() {
     node->release();
   }
   signal_handlers_.clear();
+  // Parked tasks leave what they wait on (loop/park.h, kDetach) while the
+  // loop is still whole, so that completing a Future or setting an Event
+  // after the loop is gone touches nothing of it.
+  for (auto* t : live_tasks_) {
+    if (internal::CancelHook* h = t->awaiting) {
+      std::string none;
+      h->cancel(h, internal::CancelHook::kDetach, none);
+      t->awaiting = nullptr;
+    }
+  }
   // Pending tasks: the loop drops its reference. Their frames stay alive as
   // long as user handles do; nothing they wait on is registered any more.
   while (!timers_.empty()) {
@@ -180,10 +190,7 @@ void EventLoop::close() {
   fds_.clear();
   auto tasks = std::move(live_tasks_);
   live_tasks_.clear();
-  for (auto* t : tasks) {
-    t->live_index = UINT32_MAX;
-    t->awaiting = nullptr;
-  }
+  for (auto* t : tasks) t->live_index = UINT32_MAX;
   for (auto* t : tasks) t->release();
   std::vector<Callback> dropped;
   {
@@ -222,7 +229,7 @@ void EventLoop::wake_locked() {
   }
 }
 
-void EventLoop::run_forever() {
+void EventLoop::check_can_run() const {
   check_open();
   if (running_) throw std::logic_error("This event loop is already running");
   if (t_running_loop != nullptr) {
@@ -230,6 +237,10 @@ void EventLoop::run_forever() {
                            t_running_loop->name_ +
                            ") is running in this thread");
   }
+}
+
+void EventLoop::run_forever() {
+  check_can_run();
   running_ = true;
   t_running_loop = this;
   struct Reset {
@@ -252,46 +263,11 @@ void EventLoop::run_once() {
   // keeps task hand-offs cheap.
   if (ready_.empty() || runs_since_poll_ >= kMaxRunsWithoutPoll ||
       stopping_.load(std::memory_order_relaxed)) {
-    int64_t timeout = -1;
-    if (!ready_.empty() || stopping_.load(std::memory_order_relaxed)) {
-      timeout = 0;
-    } else if (!timers_.empty()) {
-      timeout = timers_.top_when() - now_ns();
-      if (timeout < 0) timeout = 0;
-    }
-    if (timeout != 0 && external_waits_ > 0 && spin_ns_ > 0 && !virtual_time_) {
-      // A task awaits another thread (an executor job): that thread's
-      // call_soon_threadsafe is likely imminent, and waking a thread that
-      // blocked in epoll costs ~10 us on a VM. Spin briefly first.
-      // While spinning_ is set, wakers skip the eventfd write (a syscall on
-      // each side); spinning_ and wake_pending_ are a Dekker pair (seq_cst),
-      // so after spinning_ is cleared a skipped wake-up is always seen here.
-      const int64_t start = steady_ns();
-      const int64_t spin =
-          timeout < 0 || timeout > spin_ns_ ? spin_ns_ : timeout;
-      const int64_t until = start + spin;
-      int64_t now = start;
-      spinning_.store(true);
-      while (!wake_pending_.load() && now < until) {
-        cpu_relax();
-        now = steady_ns();
-      }
-      spinning_.store(false);
-      if (wake_pending_.load()) {
-        wake_pending_.store(false);
-        drain_threadsafe();
-        timeout = 0;
-      } else if (timeout > 0) {
-        // The spin used part of the wait: the next timer is that much nearer.
-        timeout = std::max<int64_t>(0, timeout - (now - start));
-      }
-    }
-    if (virtual_time_ && timeout > 0) {
-      // Autojump: see whether anything real is ready; if not, jump the clock.
-      poll(0);
-      if (ready_.empty()) {
-        virtual_offset_ += timeout;
-      }
+    int64_t timeout = poll_timeout();
+    if (timeout != 0 && external_waits_ > 0 && spin_ns_ > 0 && !virtual_time_)
+      timeout = spin_for_wakeup(timeout);
+    if (virtual_time_) {
+      poll_virtual(timeout);
     } else {
       poll(timeout);
     }
@@ -301,8 +277,65 @@ void EventLoop::run_once() {
   run_ready_batch();
 }
 
+int64_t EventLoop::poll_timeout() const {
+  if (!ready_.empty() || stopping_.load(std::memory_order_relaxed)) return 0;
+  if (timers_.empty() || timers_.top_when() == internal::kNever) return -1;
+  const int64_t when = timers_.top_when();
+  const int64_t now = now_ns();
+  return when <= now ? 0 : when - now;  // now >= 0: no overflow
+}
+
+int64_t EventLoop::spin_for_wakeup(int64_t timeout) {
+  // A task awaits another thread (an executor job): that thread's
+  // call_soon_threadsafe is likely imminent, and waking a thread that
+  // blocked in epoll costs ~10 us on a VM. Spin briefly first.
+  // While spinning_ is set, wakers skip the eventfd write (a syscall on
+  // each side); spinning_ and wake_pending_ are a Dekker pair (seq_cst),
+  // so after spinning_ is cleared a skipped wake-up is always seen here.
+  const int64_t start = steady_ns();
+  const int64_t spin = timeout < 0 || timeout > spin_ns_ ? spin_ns_ : timeout;
+  const int64_t until = start + spin;
+  int64_t now = start;
+  spinning_.store(true);
+  while (!wake_pending_.load() && now < until) {
+    cpu_relax();
+    now = steady_ns();
+  }
+  spinning_.store(false);
+  if (wake_pending_.load()) {
+    wake_pending_.store(false);
+    drain_threadsafe();
+    return 0;
+  }
+  // The spin used part of the wait: the next timer is that much nearer.
+  if (timeout > 0) return std::max<int64_t>(0, timeout - (now - start));
+  return timeout;
+}
+
+void EventLoop::poll_virtual(int64_t timeout) {
+  if (timeout == 0) {
+    poll(0);
+  } else if (external_waits_ > 0) {
+    // A task waits for another thread: the clock must not jump past work in
+    // flight. Wait for real, as a real loop would, and let virtual time
+    // follow the wall clock meanwhile (never past the next timer).
+    const int64_t start = steady_ns();
+    poll(timeout);
+    const int64_t elapsed = steady_ns() - start;
+    virtual_offset_ += timeout < 0 ? elapsed : std::min(elapsed, timeout);
+  } else if (timeout > 0) {
+    // Autojump: see whether anything real is ready; if not, jump the clock.
+    poll(0);
+    if (ready_.empty()) virtual_offset_ += timeout;
+  } else {
+    poll(-1);  // no timers: only I/O or another thread can wake us
+  }
+}
+
 void EventLoop::poll(int64_t timeout_ns) {
   constexpr int kMaxEvents = 256;
+  // As asyncio caps its select timeout: a far timer costs a wake-up a day.
+  if (timeout_ns > kMaxPollTimeoutNs) timeout_ns = kMaxPollTimeoutNs;
   epoll_event events[kMaxEvents];
   int n;
   if (timeout_ns < 0) {
@@ -435,11 +468,6 @@ Handle EventLoop::add_timer_callback(int64_t when, Callback fn) {
   Handle h(n);
   timers_.push(&n->timer);
   return h;
-}
-
-Handle EventLoop::call_later(Duration delay, Callback fn) {
-  return add_timer_callback(now_ns() + (delay.count() > 0 ? delay.count() : 0),
-                            std::move(fn));
 }
 
 Handle EventLoop::call_at(TimePoint when, Callback fn) {
@@ -612,23 +640,27 @@ void EventLoop::add_signal_handler(int sig, Callback fn) {
     if (epoll_ctl(epfd_, EPOLL_CTL_ADD, sigpipe_[0], &ev) < 0)
       throw_errno("epoll_ctl");
   }
-  int expected = 0;
-  bool mine = false;
-  for (auto& [s, node] : signal_handlers_) {
-    if (s == sig) {
-      node->fn = std::move(fn);
-      mine = true;
-    }
-  }
-  if (mine) return;
-  if (!g_signal_fd[sig].compare_exchange_strong(expected, sigpipe_[1] + 1)) {
-    throw std::logic_error("signal " + std::to_string(sig) +
-                           " is handled by another event loop");
-  }
   auto* n = new internal::CallbackNode;
   n->loop = this;
   n->persistent = true;
   n->fn = std::move(fn);
+  for (auto& [s, node] : signal_handlers_) {
+    if (s == sig) {
+      // A new node, as add_reader does: the old callable may be the one
+      // running now (a handler that replaces itself); it dies with its node
+      // once that run ends.
+      node->cancelled = true;
+      node->release();
+      node = n;
+      return;
+    }
+  }
+  int expected = 0;
+  if (!g_signal_fd[sig].compare_exchange_strong(expected, sigpipe_[1] + 1)) {
+    n->release();
+    throw std::logic_error("signal " + std::to_string(sig) +
+                           " is handled by another event loop");
+  }
   signal_handlers_.emplace_back(sig, n);
   struct sigaction sa {};
   sa.sa_handler = on_signal;
@@ -692,7 +724,7 @@ void EventLoop::default_exception_handler(const ExceptionContext& ctx) {
 }
 
 void EventLoop::set_default_executor(
-    std::shared_ptr<DefaultExecutor> executor) {
+    std::shared_ptr<Executor> executor) {
   default_executor_ = std::move(executor);
 }
 

@@ -7,8 +7,11 @@
 // insertion order.
 //
 // Lifetime: close() (or the destructor) cancels nothing and runs nothing; it
-// drops the loop's references to pending tasks and callbacks. Use aio::run(),
-// which cancels and drains tasks first, unless you manage that yourself.
+// detaches every parked task from what it waits on and drops the loop's
+// references to pending tasks and callbacks. A task whose handle is still
+// held stays pending forever, and completing a Future or setting an Event it
+// waited on after the loop is gone is safe. Use aio::run(), which cancels and
+// drains tasks first, unless you manage that yourself.
 //
 // File descriptors: add_reader/add_writer and the one-shot wait_readable /
 // wait_writable register an fd with epoll. Call remove_reader/remove_writer or
@@ -100,11 +103,13 @@ struct ExceptionContext {
   std::string task_name;         // empty if not about a task
 };
 
-// An executor the loop owns as its default (see //executor). Declared here so
-// that the loop can shut it down in aio::run without depending on //executor.
-class DefaultExecutor {
+// The executor interface (concurrent.futures.Executor's shutdown): what a
+// loop's default executor implements (aio::ThreadPool, see //executor).
+// Declared here so that the loop can shut its default executor down in
+// aio::run without depending on //executor.
+class Executor {
  public:
-  virtual ~DefaultExecutor() = default;
+  virtual ~Executor() = default;
   virtual void shutdown(bool wait) = 0;
 };
 
@@ -117,7 +122,7 @@ class EventLoop {
     // work through call_soon_threadsafe still wake the loop as usual.
     bool virtual_time = false;
     // Shown in error messages; default "EventLoop-<n>".
-    std::string name;
+    std::string name{};  // {}: see tests/common/options_init_test.cc
     // While a task awaits work on another thread (begin_external_wait), the
     // loop spins this long for its wake-up before blocking in epoll: a
     // blocked thread takes ~10 us to wake on a VM, a spinning one ~1 us.
@@ -156,7 +161,20 @@ class EventLoop {
   // ---- time and callbacks ----
   TimePoint time() const { return TimePoint(Duration(now_ns())); }
   Handle call_soon(Callback fn);
-  Handle call_later(Duration delay, Callback fn);
+  // Runs `fn` after `delay` (any std::chrono duration, or seconds as a
+  // double): <= 0 runs in the next iteration, too long or infinite never
+  // runs, NaN throws std::invalid_argument (see loop/clock.h).
+  template <typename Rep, typename Period>
+  Handle call_later(std::chrono::duration<Rep, Period> delay, Callback fn) {
+    return add_timer_callback(
+        internal::deadline_after(now_ns(),
+                                 internal::to_ns(delay, "EventLoop::call_later")),
+        std::move(fn));
+  }
+  Handle call_later(double seconds, Callback fn) {
+    return call_later(std::chrono::duration<double>(seconds), std::move(fn));
+  }
+  // Runs `fn` once time() reaches `when` (TimePoint::max(): never).
   Handle call_at(TimePoint when, Callback fn);
   // Thread-safe: queues `fn` and wakes the loop through its eventfd.
   void call_soon_threadsafe(Callback fn);
@@ -190,8 +208,8 @@ class EventLoop {
   void default_exception_handler(const ExceptionContext& ctx);
 
   // ---- default executor (see //executor) ----
-  DefaultExecutor* default_executor() const { return default_executor_.get(); }
-  void set_default_executor(std::shared_ptr<DefaultExecutor> executor);
+  Executor* default_executor() const { return default_executor_.get(); }
+  void set_default_executor(std::shared_ptr<Executor> executor);
   // Shuts the default executor down, waiting for its jobs (aio::run does it).
   // From then on the loop has no default executor: //executor refuses to
   // create a new one (asyncio raises RuntimeError).
@@ -247,7 +265,20 @@ class EventLoop {
     bool in_epoll = false;
   };
   static void fire_callback_timer(internal::TimerNode* t);
+  // One iteration: poll (choosing how long to wait), fire due timers, run
+  // the ready batch.
   void run_once();
+  // How long the next poll may block: 0 when work is ready or the loop is
+  // stopping, -1 when no timer is due (block for I/O), else ns until the
+  // next timer. A timer at "never" does not count.
+  int64_t poll_timeout() const;
+  // Spins up to spin_before_block for a cross-thread wake-up before the loop
+  // blocks; returns the timeout left (0 if the wake-up came).
+  int64_t spin_for_wakeup(int64_t timeout);
+  // Virtual time: polls without blocking and jumps the clock to the next
+  // timer; while a task waits on another thread, waits for real instead.
+  void poll_virtual(int64_t timeout);
+  // Waits up to timeout_ns (-1: no limit; capped at a day) for I/O.
   void poll(int64_t timeout_ns);
   void fire_timers();
   void run_ready_batch();
@@ -262,6 +293,9 @@ class EventLoop {
   void set_fd_callback(int fd, bool write, Callback fn);
   bool clear_fd_callback(int fd, bool write);
   void check_open() const;
+  // check_open, and not already running (here or another loop on this
+  // thread): std::logic_error otherwise.
+  void check_can_run() const;
 
   std::string name_;
   bool virtual_time_ = false;
@@ -280,7 +314,7 @@ class EventLoop {
   std::vector<internal::FutureBase*> live_tasks_;
   uint32_t task_counter_ = 0;
   ExceptionHandler exception_handler_;
-  std::shared_ptr<DefaultExecutor> default_executor_;
+  std::shared_ptr<Executor> default_executor_;
   bool executor_shut_down_ = false;
   std::vector<std::pair<int, internal::CallbackNode*>> signal_handlers_;
 

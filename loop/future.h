@@ -106,7 +106,14 @@ struct DoneCallback final : Waiter {
   DoneCallback(H h, F f) : handle(std::move(h)), fn(std::move(f)) {
     on_done = [](Waiter* w, FutureBase* fut) {
       auto* self = static_cast<DoneCallback*>(w);
-      fut->loop()->call_soon(
+      EventLoop* loop = fut->loop();
+      if (!loop_alive(loop) || loop->is_closed()) {
+        // Completed after its loop closed: nothing will ever run the
+        // callback (asyncio's call_soon on a closed loop fails too).
+        delete self;
+        return;
+      }
+      loop->call_soon(
           [h = std::move(self->handle), f = std::move(self->fn)]() mutable {
             if constexpr (std::is_invocable_v<F&, H&>) {
               f(h);

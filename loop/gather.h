@@ -4,8 +4,14 @@
 //   auto [a, b] = co_await aio::gather(fetch(1), fetch(2));
 //   std::vector<int> all = co_await aio::gather(std::move(coros));
 //
-// Arguments may be Coro<T> (wrapped in tasks when the gather starts),
-// Task<T> or Future<T>; void results become std::monostate.
+// Arguments may be any awaitable: Coro<T> and the primitives' awaiters are
+// wrapped in tasks when the gather starts, in argument order (so children
+// first run in that order, as in asyncio); Task<T> and Future<T> are watched
+// as they are. void results become std::monostate.
+//
+// Threads: call and await on the running loop's thread, inside a task; every
+// future must belong to that loop. The awaiting task resumes on that loop,
+// through its run queue, once the children are done (or on cancellation).
 //
 // gather: on the first failure (exception or cancellation of a child) the
 // other children are cancelled and awaited, then the failure is rethrown, so
@@ -113,13 +119,19 @@ template <typename... A>
 Coro<std::tuple<
     internal::value_or_monostate_t<internal::awaitable_value_t<A>>...>>
 gather(A... aws) {
-  auto futs = std::make_tuple(internal::ensure_future(std::move(aws))...);
+  // Braces: children start in argument order (a function's arguments, as
+  // make_tuple's, are evaluated in an unspecified order).
+  std::tuple<Future<internal::awaitable_value_t<A>>...> futs{
+      internal::ensure_future(std::move(aws))...};
   internal::WaitSet ws(
       &get_running_loop(),
       internal::states_of(futs, std::index_sequence_for<A...>{}));
   co_await internal::gather_all(ws, true);
   co_return std::apply(
-      [](auto&... f) { return std::make_tuple(internal::result_of(f)...); },
+      [](auto&... f) {
+        return std::tuple<decltype(internal::result_of(f))...>{
+            internal::result_of(f)...};
+      },
       futs);
 }
 
@@ -145,13 +157,19 @@ gather(std::vector<A> aws) {
 template <typename... A>
 Coro<std::tuple<Outcome<internal::awaitable_value_t<A>>...>> gather_settled(
     A... aws) {
-  auto futs = std::make_tuple(internal::ensure_future(std::move(aws))...);
+  // Braces: children start in argument order (a function's arguments, as
+  // make_tuple's, are evaluated in an unspecified order).
+  std::tuple<Future<internal::awaitable_value_t<A>>...> futs{
+      internal::ensure_future(std::move(aws))...};
   internal::WaitSet ws(
       &get_running_loop(),
       internal::states_of(futs, std::index_sequence_for<A...>{}));
   co_await internal::gather_all(ws, false);
   co_return std::apply(
-      [](auto&... f) { return std::make_tuple(internal::outcome_of(f)...); },
+      [](auto&... f) {
+        return std::tuple<decltype(internal::outcome_of(f))...>{
+            internal::outcome_of(f)...};
+      },
       futs);
 }
 

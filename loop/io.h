@@ -7,6 +7,12 @@
 // task unregisters the wait at once. The epoll registration is dropped lazily,
 // so a stream that waits again and again costs no extra syscalls; call
 // loop.forget_fd(fd) before closing the fd (it wakes a waiter with EPOLLERR).
+// A second waiter for the same fd and direction, or an fd epoll cannot poll
+// (a regular file), is refused with std::logic_error / std::system_error.
+//
+// Threads: await inside a task, on its loop's thread. The task resumes on
+// that loop, through its run queue, in the iteration after epoll reports the
+// fd. Closing the loop detaches the wait; the fd itself stays the caller's.
 #ifndef AIO_LOOP_IO_H_
 #define AIO_LOOP_IO_H_
 
@@ -16,44 +22,40 @@
 #include <cstdint>
 
 #include "loop/event_loop.h"
-#include "loop/internal/future_base.h"
+#include "loop/park.h"
 
 namespace aio {
 namespace internal {
 
-class IoAwaiter : private CancelHook {
+class IoAwaiter : private ParkedTask {
  public:
   IoAwaiter(int fd, bool write) : fd_(fd), write_(write) {}
-  IoAwaiter(const IoAwaiter&) = delete;
+  IoAwaiter(IoAwaiter&&) = default;  // until awaited (see park.h)
   ~IoAwaiter() {
-    // Destroyed while parked (its frame was dropped): the loop may be gone.
-    if (registered_ && loop_alive(task_->loop())) {
-      task_->loop()->clear_io_waiter(fd_, write_, &w_);
-    }
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
-      task_->awaiting = nullptr;
+    // Only a closing loop drops a parked frame, and close() detaches the
+    // wait first (kDetach), so registered_ implies the loop is alive.
+    if (registered_) task->loop()->clear_io_waiter(fd_, write_, &w_);
   }
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) {
-    task_ = require_task(write_ ? "aio::wait_writable" : "aio::wait_readable");
-    if (task_->must_cancel()) return false;
-    w_.task = task_;
-    task_->loop()->set_io_waiter(fd_, write_, &w_);
+    if (!prepare(write_ ? "aio::wait_writable" : "aio::wait_readable"))
+      return false;
+    w_.task = task;
+    task->loop()->set_io_waiter(fd_, write_, &w_);
     registered_ = true;
-    cancel = [](CancelHook* c) {
+    cancel = [](CancelHook* c, Op op, std::string&) {
       auto* self = static_cast<IoAwaiter*>(c);
-      self->task_->loop()->clear_io_waiter(self->fd_, self->write_, &self->w_);
+      self->task->loop()->clear_io_waiter(self->fd_, self->write_, &self->w_);
       self->registered_ = false;
-      self->task_->loop()->wake_parked(self->task_);
+      if (op == kCancel) self->wake();
       return false;
     };
-    task_->resume_point = h;
-    task_->awaiting = this;
+    suspend_at(h);  // the loop wakes the task through w_ (wake_parked)
     return true;
   }
   uint32_t await_resume() {
     registered_ = false;  // the loop cleared the slot when it fired
-    if (task_) task_->throw_if_must_cancel();
+    deliver_cancel();
     return w_.events;
   }
 
@@ -61,7 +63,6 @@ class IoAwaiter : private CancelHook {
   int fd_;
   bool write_;
   bool registered_ = false;
-  FutureBase* task_ = nullptr;
   EventLoop::IoWaiter w_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "loop/clock.h"
 #include "loop/coro.h"
+#include "loop/ensure_future.h"
 #include "loop/errors.h"
 #include "loop/event_loop.h"
 #include "loop/future.h"

@@ -4,8 +4,19 @@
 //   T v = co_await aio::shield(task);
 //
 // Cancelling the awaiting task raises CancelledError in it, but `task` keeps
-// running; its result is dropped unless someone else awaits it. The returned
-// Future is cancelled if `task` is.
+// running; its result is dropped unless someone else awaits it, and a
+// failure it ends with after that is reported as never retrieved (asyncio).
+// The returned Future is cancelled if `task` is. Any awaitable is accepted
+// (a Coro or a primitive's awaiter runs as a new task, see ensure_future.h).
+//
+// What keeps the inner alive: a task is kept by its loop until it finishes,
+// and the shield's done-callback holds a reference to the inner (and to the
+// returned outer Future) until the inner is done, so dropping every handle
+// neither stops nor frees the inner.
+//
+// Threads: call on the running loop's thread; the outer Future belongs to
+// that loop and completes on it (through a done-callback, via call_soon), so
+// its awaiters resume there.
 #ifndef AIO_LOOP_SHIELD_H_
 #define AIO_LOOP_SHIELD_H_
 
@@ -25,11 +36,10 @@ Future<internal::awaitable_value_t<A>> shield(A aw) {
   if (inner.done()) return inner;
   Future<T> outer = get_running_loop().template create_future<T>();
   inner.add_done_callback([outer](Future<T>& in) {
-    if (outer.done()) {
-      if (!in.cancelled())
-        in.exception();  // retrieved: the shield's owner left
-      return;
-    }
+    // The shield's owner left (outer cancelled): as asyncio removes this
+    // callback, nothing retrieves the inner's outcome here, so a failure is
+    // reported as never retrieved when the inner's last handle goes.
+    if (outer.done()) return;
     if (in.cancelled()) {
       outer.cancel();
     } else if (auto e = in.exception()) {

@@ -11,9 +11,19 @@
 // awaited Future cancelled). The task may catch it to clean up. A task
 // cancelled before it started never runs its body.
 //
+// A cancellation still pending when the body returns makes the task
+// cancelled (asyncio's task step does the same), and cancel(msg) reaches the
+// innermost await with its message: a Future or Task awaited there is
+// cancelled with msg.
+//
 // An exception that a finished task holds and nobody retrieved (by awaiting,
 // result() or exception()) is reported through the loop's exception handler
 // when the last handle goes ("Task exception was never retrieved").
+//
+// Threads: create, await, cancel and query tasks only on their loop's thread
+// (another thread uses loop.call_soon_threadsafe, or //executor's
+// run_coroutine_threadsafe). A task and every task awaiting it resume on that
+// loop, through its run queue, in the order they were woken.
 #ifndef AIO_LOOP_TASK_H_
 #define AIO_LOOP_TASK_H_
 
@@ -154,6 +164,7 @@ T EventLoop::run_until_complete(Task<T> task) {
 
 template <typename T>
 T EventLoop::run_until_complete(Coro<T> coro) {
+  check_can_run();  // before wrapping: a refused coroutine never runs
   return run_until_complete(create_task(std::move(coro)));
 }
 

@@ -104,18 +104,20 @@ Coro<void> TaskGroup::join(std::exception_ptr body_error) {
   // Our own cancel of the parent is swallowed (uncancel also drops it if it
   // was never delivered).
   if (cancelled_parent_) parent_->uncancel();
-  if (!errors_.empty()) {
-    std::vector<std::exception_ptr> all = errors_;
-    if (body_error) {
-      bool is_cancel = false;
-      try {
-        std::rethrow_exception(body_error);
-      } catch (const CancelledError&) {
-        is_cancel = true;
-      } catch (...) {
-      }
-      if (!is_cancel) all.insert(all.begin(), body_error);
+  bool body_failed = false;  // with something other than a cancellation
+  if (body_error) {
+    try {
+      std::rethrow_exception(body_error);
+    } catch (const CancelledError&) {
+    } catch (...) {
+      body_failed = true;
     }
+  }
+  // As asyncio (3.11+): the body's own error counts like a failing child's,
+  // after the children's, and everything is raised together.
+  if (!errors_.empty() || body_failed) {
+    std::vector<std::exception_ptr> all = errors_;
+    if (body_failed) all.push_back(body_error);
     throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(all));
   }
   if (outer_cancel) std::rethrow_exception(outer_cancel);

@@ -15,6 +15,18 @@
 //   for (auto next : aio::as_completed(tasks)) {
 //     int v = co_await next;
 //   }
+//
+// Awaitables: each accepts any awaitable — Coro, Task, Future, or an awaiter
+// a primitive returns (`co_await aio::wait_for(queue.get(), 5s)`,
+// `wait_for(sem.acquire(), 1s)`, `wait_for(event.wait(), 1s)`); what is not
+// a Task or Future is wrapped in a task first (see loop/ensure_future.h).
+// Timeouts follow loop/clock.h: <= 0 has passed already, Duration::max() or
+// infinity never passes, NaN throws std::invalid_argument.
+//
+// Threads: call and await these on the running loop's thread, inside a task;
+// the futures must belong to that loop (std::logic_error otherwise). The
+// awaiting task resumes on that loop, through its run queue, when the
+// condition holds, the deadline passes or it is cancelled.
 #ifndef AIO_LOOP_WAIT_H_
 #define AIO_LOOP_WAIT_H_
 
@@ -26,6 +38,7 @@
 
 #include "loop/clock.h"
 #include "loop/coro.h"
+#include "loop/ensure_future.h"
 #include "loop/errors.h"
 #include "loop/future.h"
 #include "loop/internal/awaitables.h"
@@ -43,21 +56,41 @@ struct WaitResult {
 };
 
 namespace internal {
-inline std::optional<int64_t> deadline_after(EventLoop& loop,
-                                             std::optional<Duration> timeout) {
+// The deadline of an optional timeout on `loop`'s clock; none for no timeout
+// or one too long to come (loop/clock.h).
+inline std::optional<int64_t> optional_deadline(
+    EventLoop& loop, std::optional<Duration> timeout) {
   if (!timeout) return std::nullopt;
-  return loop.now_ns() + timeout->count();
+  int64_t d = deadline_after(loop.now_ns(), timeout->count());
+  if (d == kNever) return std::nullopt;
+  return d;
+}
+// What aio::wait returns for an H: H itself for a Task or Future, else the
+// Task that wraps it.
+template <typename H>
+using wait_handle_t = decltype(::aio::ensure_future(std::declval<H>()));
+
+template <typename Rep, typename Period>
+std::optional<Duration> timeout_of(std::chrono::duration<Rep, Period> timeout,
+                                   const char* what) {
+  return Duration(to_ns(timeout, what));
 }
 }  // namespace internal
 
-// H is Task<T> or Future<T>.
+// Any awaitables: Tasks and Futures are watched as they are, anything else is
+// wrapped in a task first (ensure_future), so `done` and `pending` hold
+// Task<T> for those.
 template <typename H>
-Coro<WaitResult<H>> wait(std::vector<H> fs,
-                         std::optional<Duration> timeout = std::nullopt,
-                         ReturnWhen return_when = ReturnWhen::kAllCompleted) {
-  if (fs.empty())
+Coro<WaitResult<internal::wait_handle_t<H>>> wait(
+    std::vector<H> aws, std::optional<Duration> timeout = std::nullopt,
+    ReturnWhen return_when = ReturnWhen::kAllCompleted) {
+  using Handle = internal::wait_handle_t<H>;
+  if (aws.empty())
     throw std::invalid_argument("aio::wait: the set of tasks is empty");
   EventLoop& loop = get_running_loop();
+  std::vector<Handle> fs;
+  fs.reserve(aws.size());
+  for (auto& a : aws) fs.push_back(::aio::ensure_future(std::move(a)));
   std::vector<internal::FutureBase*> states;
   states.reserve(fs.size());
   for (auto& f : fs) states.push_back(f.state());
@@ -66,20 +99,18 @@ Coro<WaitResult<H>> wait(std::vector<H> fs,
   uint8_t stop = return_when == ReturnWhen::kFirstException
                      ? internal::WaitSet::kStopOnException
                      : internal::WaitSet::kStopOnNothing;
-  co_await ws.wait(target, stop, internal::deadline_after(loop, timeout));
-  WaitResult<H> r;
+  co_await ws.wait(target, stop, internal::optional_deadline(loop, timeout));
+  WaitResult<Handle> r;
   for (auto& f : fs) (f.done() ? r.done : r.pending).push_back(std::move(f));
   co_return r;
 }
 
 template <typename H, typename Rep, typename Period>
-Coro<WaitResult<H>> wait(std::vector<H> fs,
+Coro<WaitResult<internal::wait_handle_t<H>>> wait(std::vector<H> fs,
                          std::chrono::duration<Rep, Period> timeout,
                          ReturnWhen return_when = ReturnWhen::kAllCompleted) {
-  return wait(
-      std::move(fs),
-      std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)),
-      return_when);
+  return wait(std::move(fs), internal::timeout_of(timeout, "aio::wait"),
+              return_when);
 }
 
 template <typename A>
@@ -93,7 +124,7 @@ Coro<internal::awaitable_value_t<A>> wait_for(A aw,
   bool ok = false;
   try {
     ok = co_await ws.wait(1, internal::WaitSet::kStopOnNothing,
-                          internal::deadline_after(loop, timeout));
+                          internal::optional_deadline(loop, timeout));
   } catch (const CancelledError&) {
     outer_cancel = std::current_exception();
   }
@@ -109,9 +140,7 @@ Coro<internal::awaitable_value_t<A>> wait_for(A aw,
 template <typename A, typename Rep, typename Period>
 Coro<internal::awaitable_value_t<A>> wait_for(
     A aw, std::chrono::duration<Rep, Period> timeout) {
-  return wait_for(
-      std::move(aw),
-      std::optional<Duration>(std::chrono::duration_cast<Duration>(timeout)));
+  return wait_for(std::move(aw), internal::timeout_of(timeout, "aio::wait_for"));
 }
 
 // Yields results in completion order; see the header comment.
@@ -127,7 +156,7 @@ class AsCompleted {
       states.push_back(futs_.back().state());
     }
     ws_ = std::make_unique<internal::WaitSet>(&loop, std::move(states));
-    deadline_ = internal::deadline_after(loop, timeout);
+    deadline_ = internal::optional_deadline(loop, timeout);
   }
 
   // Awaiting the next completion: `T v = co_await ac.next();`

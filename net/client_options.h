@@ -30,7 +30,7 @@ struct ClientOptions {
   // Verify the server's certificate and host name. Turn off only for tests.
   bool verify_tls = true;
   // PEM file of trusted CA certificates; empty = the system's store.
-  std::string ca_file;
+  std::string ca_file = {};
 
   // ---- content ----
   // Send Accept-Encoding for every encoding libcurl decodes (gzip, deflate,
@@ -61,7 +61,7 @@ struct ClientOptions {
   // "" sends no User-Agent header (a request's own headers may add one).
   std::string user_agent = "aio-http/1.0 (libcurl)";
   // Sent with every request; a request's own headers override by name.
-  Headers headers;
+  Headers headers = {};
 
   // ---- cookies ----
   // Off by default: no cookie is stored or sent. On: an in-memory jar shared
@@ -71,7 +71,7 @@ struct ClientOptions {
   // ---- proxy ----
   // "" = connect directly; proxy environment variables (http_proxy, ...)
   // are ignored so that behaviour does not depend on the environment.
-  std::string proxy;
+  std::string proxy = {};
 };
 
 }  // namespace aio::http

@@ -5,6 +5,7 @@
 // absl::Status whose message says what happened to which URL, and whose kind
 // (error_kind(status)) tells the categories apart without parsing text:
 //
+// clang-format off
 //   kind                  status code          example message
 //   kInvalidUrl           kInvalidArgument     invalid URL 'http://a b/': Bad hostname
 //   kUnsupportedProtocol  kInvalidArgument     unsupported URL scheme 'ftp' ... (only http and https)
@@ -29,6 +30,7 @@
 //                                              fields, an HTTP/2 stream error, bad content encoding
 //   kClientClosed         kCancelled           the aio::http::Client was destroyed during the request
 //   kOther                kUnknown             (anything else libcurl reports)
+// clang-format on
 //
 // An HTTP error status (404, 503) is not an error here: it is a Response.
 // Retrying makes sense for kUnavailable and kDeadlineExceeded codes (a

@@ -17,15 +17,17 @@ struct Request {
   // HEAD requests no body; other methods than GET send `body` (maybe empty).
   std::string method = "GET";
   // An absolute http:// or https:// URL.
-  std::string url;
+  std::string url = {};
   // Added to (and overriding, by name) the client's default headers.
-  Headers headers;
-  std::string body;
+  Headers headers = {};
+  std::string body = {};
 
-  // Overrides of Client::Options for this request only.
-  std::optional<Duration> timeout;
-  std::optional<size_t> max_body_size;
-  std::optional<bool> follow_redirects;
+  // Overrides of Client::Options for this request only. timeout: zero =
+  // none, negative = an InvalidArgument status, Duration::max() = none in
+  // practice.
+  std::optional<Duration> timeout = {};
+  std::optional<size_t> max_body_size = {};
+  std::optional<bool> follow_redirects = {};
 };
 
 }  // namespace aio::http

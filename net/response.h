@@ -28,13 +28,13 @@ struct Timings {
 struct Response {
   int status = 0;          // the final response's status code
   int http_version = 0;    // 10, 11, 20 (HTTP/1.0, HTTP/1.1, HTTP/2)
-  Headers headers;         // of the final response (at most 256 KiB)
-  Headers trailers;        // its chunked trailer fields, kept apart from
+  Headers headers = {};    // of the final response (at most 256 KiB)
+  Headers trailers = {};   // its chunked trailer fields, kept apart from
                            // `headers` (at most 64 KiB and 128 fields)
-  std::string body;        // decoded (gzip/deflate/br removed)
-  std::string url;         // the final URL, after redirects
+  std::string body = {};   // decoded (gzip/deflate/br removed)
+  std::string url = {};    // the final URL, after redirects
   int redirect_count = 0;  // redirects followed
-  Timings timings;
+  Timings timings = {};
 
   // True for 1xx-3xx status codes.
   bool ok() const { return status > 0 && status < 400; }

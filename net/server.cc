@@ -19,7 +19,7 @@
 #include "loop/task.h"
 #include "net/internal/resolve.h"
 #include "net/internal/socket_state.h"
-#include "net/internal/wait_queue.h"
+#include "sync/event.h"
 
 namespace aio::net {
 namespace internal {
@@ -28,6 +28,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
  public:
   ServerState(EventLoop* loop, int fd, ConnectionHandler handler)
       : loop_(loop), fd_(fd), handler_(std::move(handler)) {
+    no_connections_.set();
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
@@ -50,7 +51,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
     loop_->forget_fd(fd_);
     ::close(fd_);
     fd_ = -1;
-    waiters_.wake_all();
+    closed_.set();
   }
 
   void close_clients() {
@@ -73,7 +74,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
     ~Registration() {
       if (!state) return;
       state->connections_.erase(id);
-      if (state->connections_.empty()) state->waiters_.wake_all();
+      if (state->connections_.empty()) state->no_connections_.set();
     }
   };
 
@@ -140,18 +141,21 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
       Task<void> task =
           loop_->create_task(serve(Registration(shared_from_this(), id), sock));
       connections_.emplace(id, task.state());
+      no_connections_.clear();
     }
   }
 
   Coro<void> wait_closed() {
     auto self = shared_from_this();
-    while (fd_ >= 0 || !connections_.empty()) co_await waiters_.wait();
+    co_await closed_.wait();
+    // (No connection starts once the socket is closed.)
+    co_await no_connections_.wait();
   }
 
   Coro<void> serve_forever() {
     auto self = shared_from_this();
     try {
-      while (fd_ >= 0) co_await waiters_.wait();
+      co_await closed_.wait();
     } catch (const CancelledError&) {
       close();
       throw;
@@ -167,7 +171,9 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   uint64_t accepted_ = 0;
   // Non-owning: a task's frame owns its Registration, which owns us.
   std::unordered_map<uint64_t, aio::internal::FutureBase*> connections_;
-  WaitQueue waiters_;
+  // //sync's Events: wait_closed() and serve_forever() park on them.
+  aio::Event closed_;          // set once the listening socket is closed
+  aio::Event no_connections_;  // set while no connection handler runs
   Handle pause_timer_;
 };
 

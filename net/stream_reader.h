@@ -2,7 +2,7 @@
 // StreamReader), from open_connection() or a start_server() handler.
 //
 //   auto line = co_await reader.read_until("\r\n");   // StatusOr<std::string>
-//   if (!line.ok()) ...                               // reset, limit, EOF early
+//   if (!line.ok()) ...                               // reset, limit, EOF
 //
 // Results are values: bytes, or a status for what the network did (reset →
 // Unavailable; the stream ended before read_exactly/read_until were satisfied

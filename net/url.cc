@@ -216,7 +216,9 @@ absl::StatusOr<Url> Url::parse(std::string_view text) {
   u.scheme_ = get_part(h->get(), CURLUPART_SCHEME);
   u.host_ = get_part(h->get(), CURLUPART_HOST);
   u.path_ = get_part(h->get(), CURLUPART_PATH);
-  if (u.path_.empty()) u.path_ = "/";
+  // (push_back, not = "/": GCC 12 warns -Wrestrict on that assignment, a
+  // false positive, GCC bug 105329)
+  if (u.path_.empty()) u.path_.push_back('/');
   u.query_ = get_part(h->get(), CURLUPART_QUERY);
   std::string port = get_part(h->get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   unsigned value = 0;

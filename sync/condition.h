@@ -31,8 +31,8 @@
 #include <type_traits>
 
 #include "loop/coro.h"
+#include "loop/park.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
 #include "sync/lock.h"
 #include "sync/permit_guard.h"
 

@@ -4,16 +4,19 @@
 
 namespace aio {
 
-using internal::SyncWaiter;
-using Outcome = SyncWaiter::Outcome;
+// ListWaiter::Outcome (what a parked waiter was woken with) is always
+// written qualified: aio::Outcome<T> is gather_settled's result.
+using internal::ListWaiter;
 
-Event::~Event() { internal::wake_all(waiters_, Outcome::kAbandoned); }
+Event::~Event() {
+  internal::wake_all(waiters_, ListWaiter::Outcome::kAbandoned);
+}
 
 void Event::set() {
   binding_.check("aio::Event", waiters_.empty());
   if (set_) return;
   set_ = true;
-  internal::wake_all(waiters_, Outcome::kGranted);
+  internal::wake_all(waiters_, ListWaiter::Outcome::kGranted);
 }
 
 void Event::clear() {
@@ -24,7 +27,7 @@ void Event::clear() {
 bool Event::WaitAwaiter::await_ready() {
   ev_->binding_.check("aio::Event", ev_->waiters_.empty());
   if (!ev_->set_) return false;
-  outcome = Outcome::kTaken;  // await_resume: set already
+  outcome = ListWaiter::Outcome::kTaken;  // await_resume: set already
   return true;
 }
 
@@ -33,18 +36,18 @@ bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 void Event::WaitAwaiter::await_resume() {
-  if (outcome == Outcome::kTaken) return;
-  if (outcome == Outcome::kAbandoned) {
+  if (outcome == ListWaiter::Outcome::kTaken) return;
+  if (outcome == ListWaiter::Outcome::kAbandoned) {
     throw std::logic_error(
         "aio::Event destroyed while a task was waiting on it");
   }
   // Woken by set(), or cancelled: a pending cancellation wins either way.
   task->throw_if_must_cancel();
-  if (outcome != Outcome::kGranted) {
+  if (outcome != ListWaiter::Outcome::kGranted) {
     throw std::logic_error(
         "aio::Event::wait: resumed before the event was set");
   }
-  outcome = Outcome::kTaken;
+  outcome = ListWaiter::Outcome::kTaken;
 }
 
 }  // namespace aio

@@ -21,8 +21,8 @@
 #include <coroutine>
 #include <cstddef>
 
+#include "loop/park.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
 
 namespace aio {
 
@@ -33,10 +33,10 @@ class Event {
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
-  class [[nodiscard]] WaitAwaiter : private internal::SyncWaiter {
+  class [[nodiscard]] WaitAwaiter : private internal::ListWaiter {
    public:
     explicit WaitAwaiter(Event* ev) : ev_(ev) {}
-    WaitAwaiter(const WaitAwaiter&) = delete;
+    WaitAwaiter(WaitAwaiter&&) = default;  // until awaited (loop/park.h)
     WaitAwaiter& operator=(const WaitAwaiter&) = delete;
     ~WaitAwaiter() { internal::unpark(this); }
     bool await_ready();

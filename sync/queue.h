@@ -1,7 +1,7 @@
 // aio::Queue<T>, aio::PriorityQueue<T, Compare> and aio::LifoQueue<T>
 // (asyncio.Queue, PriorityQueue, LifoQueue, with Python 3.13's shutdown).
 //
-//   aio::Queue<Url> q(100);               // maxsize 100; 0 means unbounded
+//   aio::Queue<Url> q(100);               // maxsize 100; <= 0: unbounded
 //   co_await q.put(url);                  // waits while the queue is full
 //   Url u = co_await q.get();             // waits while it is empty
 //   q.task_done();  co_await q.join();    // wait until every item is processed
@@ -11,7 +11,7 @@
 // smallest by Compare (std::less: smallest first; equal priorities come out
 // in insertion order).
 //
-// Order and fairness: items always wait in the queue's container, and a get()
+// Fairness and hand-off: items always wait in the queue's container, and a get()
 // takes the next item in the queue's order when its task runs, never before
 // (as in asyncio), so neither a woken getter nor a cancelled one can change
 // the order items come out in. Getters and putters are each served in
@@ -57,9 +57,9 @@
 #include <utility>
 #include <vector>
 
+#include "loop/park.h"
 #include "sync/event.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
 
 namespace aio {
 
@@ -157,8 +157,8 @@ class PriorityStore {
 
 template <typename T, typename Store>
 class BasicQueue {
-  using SyncWaiter = internal::SyncWaiter;
-  using Outcome = SyncWaiter::Outcome;
+  // ListWaiter::Outcome stays qualified: aio::Outcome<T> is another thing.
+  using ListWaiter = internal::ListWaiter;
 
  public:
   using value_type = T;
@@ -181,26 +181,26 @@ class BasicQueue {
 
   // Outcome on entry to await_resume: kTaken when await_ready finished the
   // put at once, kShutDown when it refused it, else what the wake-up said.
-  class [[nodiscard]] PutAwaiter : private SyncWaiter {
+  class [[nodiscard]] PutAwaiter : private ListWaiter {
    public:
     PutAwaiter(BasicQueue* q, T item) : q_(q), item_(std::move(item)) {}
-    PutAwaiter(const PutAwaiter&) = delete;
+    PutAwaiter(PutAwaiter&&) = default;  // until awaited (loop/park.h)
     PutAwaiter& operator=(const PutAwaiter&) = delete;
     ~PutAwaiter() {
       // Leaving woken_putters_ frees the slot reserved for this putter.
-      const bool had_slot = outcome == Outcome::kGranted;
+      const bool had_slot = outcome == ListWaiter::Outcome::kGranted;
       internal::unpark(this);
       if (had_slot) q_->grant_putters();
     }
     bool await_ready() {
       q_->check();
       if (q_->shutdown_) {
-        outcome = Outcome::kShutDown;
+        outcome = ListWaiter::Outcome::kShutDown;
         return true;
       }
       if (!q_->has_capacity()) return false;
       q_->enqueue(std::move(item_));
-      outcome = Outcome::kTaken;
+      outcome = ListWaiter::Outcome::kTaken;
       return true;
     }
     bool await_suspend(std::coroutine_handle<> h) {
@@ -208,9 +208,9 @@ class BasicQueue {
     }
     void await_resume() {
       switch (outcome) {
-        case Outcome::kTaken:
+        case ListWaiter::Outcome::kTaken:
           return;
-        case Outcome::kGranted:
+        case ListWaiter::Outcome::kGranted:
           internal::take_grant(this);  // the reserved slot is ours to fill
           if (task->must_cancel()) {
             q_->grant_putters();
@@ -218,13 +218,13 @@ class BasicQueue {
           }
           q_->enqueue(std::move(item_));
           return;
-        case Outcome::kShutDown:
+        case ListWaiter::Outcome::kShutDown:
           if (task) task->throw_if_must_cancel();
           throw QueueShutDown();
-        case Outcome::kAbandoned:
+        case ListWaiter::Outcome::kAbandoned:
           throw std::logic_error(
               "aio::Queue destroyed while a task was waiting to put");
-        case Outcome::kWaiting:
+        case ListWaiter::Outcome::kWaiting:
           break;
       }
       // Cancelled while waiting (or before parking): nothing was put.
@@ -240,25 +240,25 @@ class BasicQueue {
   // Outcome on entry to await_resume: kTaken when await_ready found an item
   // free, kShutDown when it found the queue shut down and empty, else what
   // the wake-up said. The item itself is taken from the container only here.
-  class [[nodiscard]] GetAwaiter : private SyncWaiter {
+  class [[nodiscard]] GetAwaiter : private ListWaiter {
    public:
     explicit GetAwaiter(BasicQueue* q) : q_(q) {}
-    GetAwaiter(const GetAwaiter&) = delete;
+    GetAwaiter(GetAwaiter&&) = default;  // until awaited (loop/park.h)
     GetAwaiter& operator=(const GetAwaiter&) = delete;
     ~GetAwaiter() {
       // Leaving woken_getters_ releases the item promised to this getter.
-      const bool promised = outcome == Outcome::kGranted;
+      const bool promised = outcome == ListWaiter::Outcome::kGranted;
       internal::unpark(this);
       if (promised) q_->wake_getter();
     }
     bool await_ready() {
       q_->check();
       if (q_->available() > 0) {
-        outcome = Outcome::kTaken;
+        outcome = ListWaiter::Outcome::kTaken;
         return true;
       }
       if (q_->shutdown_) {
-        outcome = Outcome::kShutDown;
+        outcome = ListWaiter::Outcome::kShutDown;
         return true;
       }
       return false;
@@ -268,22 +268,22 @@ class BasicQueue {
     }
     T await_resume() {
       switch (outcome) {
-        case Outcome::kTaken:
+        case ListWaiter::Outcome::kTaken:
           return q_->take();
-        case Outcome::kGranted:
+        case ListWaiter::Outcome::kGranted:
           internal::take_grant(this);  // the promised item is ours to take
           if (task->must_cancel()) {
             q_->wake_getter();
             task->throw_if_must_cancel();
           }
           return q_->take();
-        case Outcome::kShutDown:
+        case ListWaiter::Outcome::kShutDown:
           if (task) task->throw_if_must_cancel();
           throw QueueShutDown();
-        case Outcome::kAbandoned:
+        case ListWaiter::Outcome::kAbandoned:
           throw std::logic_error(
               "aio::Queue destroyed while a task was waiting to get");
-        case Outcome::kWaiting:
+        case ListWaiter::Outcome::kWaiting:
           break;
       }
       // Cancelled while waiting (or before parking): nothing was taken.
@@ -346,11 +346,11 @@ class BasicQueue {
       unfinished_ -= std::min(discarded, unfinished_);
       if (unfinished_ == 0) finished_.set();
       // Their items are gone: they raise QueueShutDown when they run.
-      mark_woken(woken_getters_, Outcome::kShutDown);
+      mark_woken(woken_getters_, ListWaiter::Outcome::kShutDown);
     }
-    internal::wake_all(getters_, Outcome::kShutDown);
-    internal::wake_all(putters_, Outcome::kShutDown);
-    mark_woken(woken_putters_, Outcome::kShutDown);
+    internal::wake_all(getters_, ListWaiter::Outcome::kShutDown);
+    internal::wake_all(putters_, ListWaiter::Outcome::kShutDown);
+    mark_woken(woken_putters_, ListWaiter::Outcome::kShutDown);
   }
 
   // Items a get() could take now.
@@ -403,7 +403,8 @@ class BasicQueue {
   }
   // Woken waiters that have not run: tell them `outcome` instead of their
   // grant (they are already scheduled to run).
-  static void mark_woken(internal::WaitList& woken, Outcome outcome) {
+  static void mark_woken(internal::WaitList& woken,
+                         ListWaiter::Outcome outcome) {
     while (!woken.empty()) woken.pop_front()->outcome = outcome;
   }
 

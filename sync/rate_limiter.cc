@@ -10,8 +10,9 @@
 
 namespace aio {
 
-using internal::SyncWaiter;
-using Outcome = SyncWaiter::Outcome;
+// ListWaiter::Outcome (what a parked waiter was woken with) is always
+// written qualified: aio::Outcome<T> is gather_settled's result.
+using internal::ListWaiter;
 
 namespace {
 
@@ -149,7 +150,7 @@ bool RateLimiter::AcquireAwaiter::await_ready() {
   const int64_t now = loop->now_ns();
   if (rl_->next_allowed(now) > now) return false;
   rl_->record(now);
-  outcome = Outcome::kTaken;  // await_resume: acquired at once
+  outcome = ListWaiter::Outcome::kTaken;  // await_resume: acquired at once
   return true;
 }
 
@@ -161,20 +162,22 @@ bool RateLimiter::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
   return true;
 }
 
-bool RateLimiter::AcquireAwaiter::on_cancel(CancelHook* hook) {
-  auto* self = static_cast<AcquireAwaiter*>(static_cast<SyncWaiter*>(hook));
+bool RateLimiter::AcquireAwaiter::on_cancel(CancelHook* hook, Op op,
+                                            std::string& msg) {
+  auto* self = static_cast<AcquireAwaiter*>(static_cast<ListWaiter*>(hook));
   RateLimiter* rl = self->rl_;
   const bool was_head = rl->waiters_.front() == self;
-  internal::cancel_parked(hook);
-  if (was_head) rl->serve();
+  internal::cancel_parked(hook, op, msg);
+  // A closing loop (kDetach) takes no new timers.
+  if (was_head && op == kCancel) rl->serve();
   return false;
 }
 
 void RateLimiter::AcquireAwaiter::await_resume() {
   switch (outcome) {
-    case Outcome::kTaken:
+    case ListWaiter::Outcome::kTaken:
       return;
-    case Outcome::kGranted:
+    case ListWaiter::Outcome::kGranted:
       internal::take_grant(this);
       if (task->must_cancel()) {
         // Cancelled after the slot was granted: give it back.
@@ -183,7 +186,7 @@ void RateLimiter::AcquireAwaiter::await_resume() {
         task->throw_if_must_cancel();
       }
       return;
-    case Outcome::kAbandoned:
+    case ListWaiter::Outcome::kAbandoned:
       throw std::logic_error(
           "aio::RateLimiter destroyed while a task was waiting to acquire it");
     default:
@@ -194,10 +197,10 @@ void RateLimiter::AcquireAwaiter::await_resume() {
 }
 
 RateLimiter::AcquireAwaiter::~AcquireAwaiter() {
-  if (outcome == Outcome::kAbandoned) return;
+  if (outcome == ListWaiter::Outcome::kAbandoned) return;
   const bool was_head = linked() && rl_->waiters_.front() == this;
   internal::unpark(this);
-  const bool refund = outcome == Outcome::kGranted;
+  const bool refund = outcome == ListWaiter::Outcome::kGranted;
   if (refund) rl_->unrecord(granted_at_);
   // The frame may die while its loop closes: only touch timers of a live loop.
   if ((refund || was_head) && rl_->loop_usable()) rl_->serve();

@@ -32,10 +32,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <string>
 
 #include "loop/clock.h"
+#include "loop/park.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
 
 namespace aio {
 
@@ -49,10 +50,10 @@ class RateLimiter {
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
 
-  class [[nodiscard]] AcquireAwaiter : private internal::SyncWaiter {
+  class [[nodiscard]] AcquireAwaiter : private internal::ListWaiter {
    public:
     explicit AcquireAwaiter(RateLimiter* rl) : rl_(rl) {}
-    AcquireAwaiter(const AcquireAwaiter&) = delete;
+    AcquireAwaiter(AcquireAwaiter&&) = default;  // until awaited (park.h)
     AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
     ~AcquireAwaiter();
     bool await_ready();
@@ -61,7 +62,7 @@ class RateLimiter {
 
    private:
     friend class RateLimiter;
-    static bool on_cancel(CancelHook* hook);
+    static bool on_cancel(CancelHook* hook, Op op, std::string& msg);
     RateLimiter* rl_;
     int64_t granted_at_ = 0;
   };

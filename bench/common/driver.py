@@ -2,9 +2,13 @@
 
 One implementation of: machine info, waiting for a quiet machine and
 reporting the background load, running one measured process (under the
-measure launcher for CPU time and peak RSS) and parsing its RESULT line, the round-robin order, medians of per-round ratios, the plain
-text table, target lines and --markdown output. Each driver keeps what is its
-own: workloads, commands, metrics, targets and the table's columns.
+measure launcher for CPU time and peak RSS) and parsing its RESULT line, the
+round-robin order, medians of per-round ratios, the plain text table, target
+lines, --markdown output (a marked region of a RESULTS.md, which
+bench/update_readme.py copies into bench/README.md), and --baseline_bin_dir
+(an older build of the aio workloads run in the same interleaved rounds,
+reported as new/old). Each driver keeps what is its own: workloads, commands,
+metrics, targets and the table's columns.
 
 Imported by the drivers from their runfiles (compare.py puts this directory
 on sys.path); runs under Debian's /usr/bin/python3 like them.
@@ -124,8 +128,13 @@ def run(cmd, what, need_result=True):
     """Runs one measurement process; returns (RESULT fields, stdout).
 
     Raises RuntimeError, naming `what`, if it fails or (need_result) prints no
-    "RESULT k=v ..." line.
+    "RESULT k=v ..." line. Inside a baseline measurement (baseline_measure),
+    the command's programs of this checkout are those of --baseline_bin_dir.
     """
+    return _run(_baseline_cmd_if_active(cmd), what, need_result)
+
+
+def _run(cmd, what, need_result):
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{what} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -146,7 +155,7 @@ def run_measured(cmd, what, need_result=True):
     The launcher forks and execs cmd and reports wait4()'s rusage: forking
     from this Python process directly would count the driver's RSS too.
     """
-    fields, out = run([MEASURE] + cmd, what, need_result)
+    fields, out = _run([MEASURE] + _baseline_cmd_if_active(cmd), what, need_result)
     line = next((l for l in out.splitlines() if l.startswith("MEASURE ")), None)
     if line is None:
         raise RuntimeError(f"{what}: no MEASURE line in:\n{out}")
@@ -179,6 +188,126 @@ def interleave(rounds, workloads, runtimes, measure, max_wait, progress):
                 results.setdefault((w, rt), []).append(m)
                 progress(rnd, w, rt, m, busy)
     return results, background
+
+
+# ---------------------------------------------------------------- baseline
+#
+# --baseline_bin_dir DIR: DIR is the bazel-bin of another checkout (an older
+# commit) built with --config=opt. Its aio workloads run as one more runtime,
+# BASELINE, right after "aio" in every round, so both see the same machine
+# state; baseline_lines() prints new/old per metric (median of per-round
+# ratios). Only the aio programs are swapped: for a BASELINE measurement, every
+# path in a command that points into this checkout's build (runfiles) is
+# replaced by the same path under DIR.
+
+BASELINE = "aio@baseline"
+
+# This checkout's workspace root as the drivers see it: bench/common/.. /..
+# (the runfiles tree under bazel run).
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_baseline = {"dir": None, "active": False}
+
+
+def workspace_path(path):
+    """A path given on the command line: under bazel run, relative to the
+    workspace (the working directory is the runfiles tree)."""
+    if not os.path.isabs(path) and os.environ.get("BUILD_WORKSPACE_DIRECTORY"):
+        path = os.path.join(os.environ["BUILD_WORKSPACE_DIRECTORY"], path)
+    return path
+
+
+def with_baseline(args, runtimes, current="aio"):
+    """`runtimes`, plus BASELINE right after `current` when --baseline_bin_dir
+    is given (then checks the directory). Call once, after parsing."""
+    if not getattr(args, "baseline_bin_dir", None):
+        return list(runtimes)
+    d = os.path.abspath(workspace_path(args.baseline_bin_dir))
+    if not os.path.isdir(d):
+        raise SystemExit(f"--baseline_bin_dir {args.baseline_bin_dir}: not a directory "
+                         "(give the bazel-bin of a checkout built with --config=opt)")
+    _baseline["dir"] = d
+    out = list(runtimes)
+    out.insert(out.index(current) + 1 if current in out else len(out), BASELINE)
+    return out
+
+
+def baseline_cmd(cmd):
+    """`cmd` with each path into this checkout's build replaced by the same
+    path under --baseline_bin_dir. RuntimeError naming the bazel target to
+    build there if a program is missing."""
+    d = _baseline["dir"]
+    if d is None:
+        raise RuntimeError("baseline_cmd: no --baseline_bin_dir")
+    out = []
+    for arg in cmd:
+        if isinstance(arg, str) and arg.startswith(_ROOT + os.sep):
+            rel = os.path.relpath(arg, _ROOT)
+            arg = os.path.join(d, rel)
+            if not os.path.exists(arg):
+                pkg, name = os.path.split(rel)
+                raise RuntimeError(f"baseline: {arg} does not exist; in that checkout run "
+                                   f"bazel build --config=opt //{pkg}:{name}")
+        out.append(arg)
+    return out
+
+
+def _baseline_cmd_if_active(cmd):
+    return baseline_cmd(cmd) if _baseline["active"] else cmd
+
+
+def baseline_measure(measure, current="aio"):
+    """Wraps measure(runtime, workload): BASELINE is measured as `current`
+    with its programs taken from --baseline_bin_dir (also what
+    measure's own checks see, e.g. an optimized-build flag)."""
+    def wrapped(rt, w):
+        if rt != BASELINE:
+            return measure(rt, w)
+        _baseline["active"] = True
+        try:
+            return measure(current, w)
+        finally:
+            _baseline["active"] = False
+    return wrapped
+
+
+def baseline_info():
+    """The header line naming the baseline build ("" without one)."""
+    d = _baseline["dir"]
+    if d is None:
+        return ""
+    checkout = os.path.dirname(d.rstrip(os.sep))
+    try:
+        rev = subprocess.run(["git", "-C", checkout, "log", "-1", "--format=%h %cs"],
+                             capture_output=True, text=True).stdout.strip()
+    except OSError:
+        rev = ""
+    return f"baseline: {rev or 'unknown commit'} ({d})"
+
+
+def _plain(v):
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def baseline_lines(results, rows, current="aio"):
+    """The before/after table: for each (workload, metric label, value of one
+    measurement, higher_is_better) in `rows`, the medians of `current` (new)
+    and BASELINE (old) and new/old, the median of per-round ratios (so the
+    machine's drift cancels). [] without a baseline."""
+    if _baseline["dir"] is None:
+        return []
+    head = ["workload", "metric", "new", "old", "new/old"]
+    body = []
+    for w, label, f, higher in rows:
+        new = [f(m) for m in results.get((w, current), [])]
+        old = [f(m) for m in results.get((w, BASELINE), [])]
+        if not new or not old:
+            continue
+        r = median_ratio(new, old)
+        arrow = "(higher is better)" if higher else "(lower is better)"
+        body.append([w, f"{label} {arrow}", fmt_count(statistics.median(new), _plain),
+                     fmt_count(statistics.median(old), _plain), "-" if r is None else f"{r:.3f}"])
+    return ([f"before and after: this checkout (new) vs --baseline_bin_dir (old), "
+             "in the same rounds"] + table(head, body)) if body else []
 
 
 # ---------------------------------------------------------------- numbers
@@ -225,29 +354,70 @@ def add_common_args(ap, rounds):
                     help="before each workload group, wait up to this long for "
                          "other processes to go quiet (default 60; 0: never)")
     ap.add_argument("--markdown", metavar="FILE",
-                    help="also write machine info and the tables to FILE "
-                         "(relative to the workspace under bazel run)")
+                    help="also write machine info and the tables to FILE (relative to the "
+                         "workspace under bazel run), between the driver's markers: the "
+                         "rest of FILE is kept; then bench/update_readme.py copies them "
+                         "into bench/README.md")
+    ap.add_argument("--baseline_bin_dir", metavar="DIR",
+                    help="bazel-bin of another checkout (e.g. an older commit) built with "
+                         "--config=opt: its aio workloads run beside this checkout's in "
+                         "the same interleaved rounds, and a table shows new/old")
 
 
-def report(args, info, lines, sizes_line, checks, issue, heading=""):
-    """Prints a driver's tables, its sizes line and its target lines (checked
-    only at --scale 1: other sizes are not what the issue measures), and
-    writes them with the machine info to --markdown FILE, after `heading`."""
-    out = ["", *lines, "", sizes_line]
+def report(args, info, lines, sizes_line, checks, baseline=(), heading=""):
+    """Prints a driver's tables, its before/after table (baseline_lines), its
+    sizes line and its target lines (checked only at --scale 1: other sizes
+    are not what the targets are about), and writes them with the machine
+    info to --markdown FILE (a new FILE starts with `heading`)."""
+    if baseline_info():
+        info = info + [baseline_info()]
+        print(info[-1], flush=True)
+    out = ["", *lines]
+    if baseline:
+        out += ["", *baseline]
+    out += ["", sizes_line]
     if checks and args.scale == 1.0:
-        out += ["", f"targets ({issue}):", *checks]
+        out += ["", "targets:", *checks]
     elif checks:
-        out += ["", f"targets ({issue}): not checked, --scale changes the sizes"]
+        out += ["", "targets: not checked, --scale changes the sizes"]
     print("\n".join(out), flush=True)
     if args.markdown:
-        write_markdown(args.markdown, heading + "```\n" + "\n".join(info + out) + "\n```\n")
+        write_markdown(args.markdown, "```\n" + "\n".join(info + out) + "\n```\n", heading)
 
 
-def write_markdown(path, text):
-    """Writes text to path; under bazel run a relative path is taken from the
-    workspace (the working directory is the runfiles tree)."""
-    if not os.path.isabs(path) and os.environ.get("BUILD_WORKSPACE_DIRECTORY"):
-        path = os.path.join(os.environ["BUILD_WORKSPACE_DIRECTORY"], path)
+def bench_label():
+    """The running driver's bazel target, e.g. //bench/loop:compare (from
+    the path of its compare.py)."""
+    rel = os.path.relpath(os.path.dirname(os.path.abspath(sys.argv[0])), _ROOT)
+    return f"//{rel}:compare"
+
+
+def markers(label):
+    """The lines that delimit what `label`'s --markdown wrote in a file."""
+    return (f"<!-- BEGIN {label} --markdown: written by the driver, do not edit -->",
+            f"<!-- END {label} --markdown -->")
+
+
+def write_markdown(path, text, heading=""):
+    """Writes `text` to `path` between the driver's markers. An existing file
+    keeps everything outside them (its hand-written analysis); without markers
+    the region is appended. A new file starts with `heading`. Under bazel run
+    a relative path is taken from the workspace."""
+    path = workspace_path(path)
+    begin, end = markers(bench_label())
+    region = f"{begin}\n{text.rstrip()}\n{end}\n"
+    try:
+        with open(path) as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = None
+    if old is None:
+        new = heading + region
+    elif begin in old and end in old:
+        i, j = old.index(begin), old.index(end) + len(end)
+        new = old[:i] + region.rstrip("\n") + old[j:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + region
     with open(path, "w") as f:
-        f.write(text)
-    print(f"wrote {path}", file=sys.stderr)
+        f.write(new)
+    print(f"wrote {path} ({bench_label()} region)", file=sys.stderr)

@@ -85,7 +85,8 @@ def main():
     # (workload, runtime) -> measurement dicts per round; cores used by others
     # before each workload group
     results, others = driver.interleave(
-        args.rounds, workloads, RUNTIMES, lambda rt, w: measure(rt, w, sizes[w]),
+        args.rounds, workloads, driver.with_baseline(args, RUNTIMES),
+        driver.baseline_measure(lambda rt, w: measure(rt, w, sizes[w])),
         args.max_wait, progress)
     info.append(driver.others_line(others))
     print(info[-1], flush=True)
@@ -105,6 +106,9 @@ def main():
                     [driver.fmt_count(statistics.median(vals[rt])) for rt in RUNTIMES] +
                     [f"{r[p]:.1f}x" for p in PEERS])
     lines = driver.table(head, rows)
+    baseline = driver.baseline_lines(results, [
+        (w, label, lambda m, f=f, n=sizes[w]: f(m, n), higher)
+        for w, label, f, higher in ROWS if w in workloads])
 
     checks = []
     if "roundtrip" in workloads:
@@ -124,7 +128,7 @@ def main():
     sizes_line = ("sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in workloads) +
                   f"; medians of {args.rounds} interleaved rounds; "
                   "'N x' = aio is N times better")
-    driver.report(args, info, lines, sizes_line, checks, "issue 3",
+    driver.report(args, info, lines, sizes_line, checks, baseline,
                   heading="# //executor benchmark\n\nPrinted by `bazel run --config=opt "
                           "//bench/executor:compare`:\n\n")
     return 0

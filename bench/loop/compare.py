@@ -161,7 +161,8 @@ def main():
 
     # results[(workload, runtime)] = list over rounds of (seconds, rss)
     results, background = driver.interleave(
-        args.rounds, workloads, runtimes, lambda rt, w: measure(rt, w, sizes[w]),
+        args.rounds, workloads, driver.with_baseline(args, runtimes),
+        driver.baseline_measure(lambda rt, w: measure(rt, w, sizes[w])),
         args.max_wait, progress)
 
     # Other processes competing for the cores inflate absolute times (ratios
@@ -186,11 +187,14 @@ def main():
         rows.append([w, f"{label} {arrow}"] + [fmt(med[rt]) for rt in cols] +
                     [fmt_ratio(r) for r in ratios])
     lines = driver.table(head, rows)
+    baseline = driver.baseline_lines(results, [
+        (w, label, lambda m, f=f, n=sizes[w]: f(m[0], n, m[1]), higher)
+        for w, label, f, higher in ROWS if w in workloads])
     sizes_line = ("sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in workloads) +
                   f"; medians of {args.rounds} interleaved rounds; peak RSS is the "
                   "whole process (see baseline)")
 
-    # ---- targets (issue 2, section 3) ----
+    # ---- targets ----
     checks = []
 
     def med_metric(w, rt, f):
@@ -233,7 +237,7 @@ def main():
     # does when nothing else competes for the machine.
     check_lines = [driver.target(ok, text) for ok, text in checks]
 
-    driver.report(args, info, lines, sizes_line, check_lines, "issue 2")
+    driver.report(args, info, lines, sizes_line, check_lines, baseline)
     return 0
 
 

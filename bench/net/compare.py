@@ -162,10 +162,14 @@ HTTP_LABELS = {"aio": "aio::http::Client",
                "aio_bare": "aio::http::Client, options of the bare C program", "libcurl": "plain libcurl multi (C)",
                "libcurl_defaults": "plain libcurl multi (C), aio's default options",
                "libcurl_socket": "plain libcurl multi_socket + epoll (C)",
-               "httpx": "httpx.AsyncClient", "aiohttp": "aiohttp", "wrk": "wrk -t1 -c64 (one page)"}
+               "httpx": "httpx.AsyncClient", "aiohttp": "aiohttp", "wrk": "wrk -t1 -c64 (one page)",
+               driver.BASELINE: "aio::http::Client, baseline build (--baseline_bin_dir)"}
 
 
 def http_run(peer, base, pages, conc, wrk_seconds):
+    if peer == driver.BASELINE:  # the aio client of --baseline_bin_dir
+        return driver.baseline_measure(
+            lambda rt, _: http_run(rt, base, pages, conc, wrk_seconds))(peer, None)
     if peer == "aio":
         cmd = [binary("http_client_bench"), base, str(pages), str(conc)]
     elif peer == "aio_bare":
@@ -224,10 +228,13 @@ def http_bench(args):
 ECHO_SERVERS = ["aio", "aio_read", "asio", "uvloop", "asyncio"]
 ECHO_LABELS = {"aio": "aio::net streams (read_into)",
                "aio_read": "aio::net streams (read -> std::string)", "asio": "Boost.Asio",
-               "uvloop": "uvloop streams", "asyncio": "asyncio streams"}
+               "uvloop": "uvloop streams", "asyncio": "asyncio streams",
+               driver.BASELINE: "aio::net streams (read_into), baseline build"}
 
 
 def server_cmd(server, port):
+    if server == driver.BASELINE:  # the aio server of --baseline_bin_dir
+        return driver.baseline_cmd(server_cmd("aio", port))
     if server == "aio":
         return [binary("echo_server_aio"), str(port), "read_into"]
     if server == "aio_read":
@@ -331,7 +338,7 @@ def machine_info():
         f"- Other processes (a shared machine) used median {med(BACKGROUND):.2f}, max "
         f"{max(BACKGROUND, default=float('nan')):.2f} of {os.cpu_count()} cores just before "
         "each group of runs (the driver waits up to --max-wait s for < 0.25)",
-    ]
+    ] + ([f"- {driver.baseline_info()}"] if driver.baseline_info() else [])
 
 
 def report(args, http, echo):
@@ -366,7 +373,7 @@ def report(args, http, echo):
             lines.append(f"| {HTTP_LABELS['aio_bare']} / {HTTP_LABELS['libcurl']} | "
                          f"{ratio_median(http['aio_bare'], http['libcurl']):.2f}x | {1 / inv:.2f}x |")
         lines.append("")
-        lines.append("Targets (issue 4):")
+        lines.append("Targets (HTTP):")
         lines.append("")
 
         def check(label, a, b, goal):
@@ -417,8 +424,18 @@ def report(args, http, echo):
                 b = echo[(peer, size)]
                 cells.append(f"{med([y['us_per_req'] / x['us_per_req'] for x, y in zip(a, b)]):.2f}x" if b else "-")
             lines.append(f"| {size // 1024} KiB | " + " | ".join(cells) + " |")
+        if driver.BASELINE in ECHO_SERVERS:
+            lines.append("")
+            lines.append("| message | before and after: aio / baseline build req/s "
+                         "| server CPU per request: baseline / aio |")
+            lines.append("|---:|---:|---:|")
+            for size in args.sizes:
+                a, b = echo[("aio", size)], echo[(driver.BASELINE, size)]
+                if a and b:
+                    cpu = med([y["us_per_req"] / x["us_per_req"] for x, y in zip(a, b)])
+                    lines.append(f"| {size // 1024} KiB | {ratio_median(a, b):.3f}x | {cpu:.3f}x |")
         lines.append("")
-        lines.append("Targets (issue 4):")
+        lines.append("Targets (TCP echo):")
         lines.append("")
         for size in args.sizes:
             a = echo[("aio", size)]
@@ -475,16 +492,19 @@ def main():
     ap.add_argument("--only", choices=["http", "echo"])
     ap.add_argument("--skip", nargs="*", default=[])
     args = ap.parse_args()
+    global HTTP_PEERS, ECHO_SERVERS
+    HTTP_PEERS = driver.with_baseline(args, HTTP_PEERS)
+    ECHO_SERVERS = driver.with_baseline(args, ECHO_SERVERS)
     http = http_bench(args) if args.only in (None, "http") else None
     echo = echo_bench(args) if args.only in (None, "echo") else None
     text = report(args, http, echo)
     print(text)
     if args.markdown:
-        driver.write_markdown(args.markdown,
-                              "# //net benchmark results\n\n"
+        driver.write_markdown(args.markdown, text,
+                              heading="# //net benchmark results\n\n"
                               "Produced by `bazel run --config=opt //bench/net:compare -- "
-                              "--markdown $PWD/bench/net/RESULTS.md` (see compare.py for the "
-                              "method).\n\n" + text)
+                              "--markdown bench/net/RESULTS.md` (see compare.py for the "
+                              "method).\n\n")
 
 
 if __name__ == "__main__":

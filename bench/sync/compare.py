@@ -78,7 +78,8 @@ def main():
     # (workload, runtime) -> seconds per round; cores used by others before
     # each workload group
     seconds, others = driver.interleave(
-        args.rounds, WORKLOADS, RUNTIMES, lambda rt, w: measure(rt, w, sizes[w]),
+        args.rounds, WORKLOADS, driver.with_baseline(args, RUNTIMES),
+        driver.baseline_measure(lambda rt, w: measure(rt, w, sizes[w])),
         args.max_wait, progress)
     info.append(driver.others_line(others))
     print(info[-1], flush=True)
@@ -97,9 +98,11 @@ def main():
             f"{w} >= {TARGET_X_UVLOOP}x uvloop: {ratio['uvloop']:.1f}x (per round: " +
             ", ".join(f"{a / b:.1f}x" for a, b in zip(rate["aio"], rate["uvloop"])) + ")"))
     lines = driver.table(head, rows)
+    baseline = driver.baseline_lines(seconds, [
+        (w, DESCRIPTION[w], lambda s, n=sizes[w]: n / s, True) for w in WORKLOADS])
     sizes_line = ("sizes: " + ", ".join(f"{w} n={sizes[w]:,}" for w in WORKLOADS) +
                   f"; medians of {args.rounds} interleaved rounds")
-    driver.report(args, info, lines, sizes_line, checks, "issue 3",
+    driver.report(args, info, lines, sizes_line, checks, baseline,
                   heading="# //sync benchmark\n\nPrinted by `bazel run --config=opt "
                           "//bench/sync:compare`:\n\n")
     return 0

@@ -137,7 +137,7 @@ bool FutureBase::cancel(std::string msg) {
     ++cancelling_;
     if (awaiting) {
       CancelHook* h = awaiting;
-      if (h->cancel(h)) return true;
+      if (h->cancel(h, CancelHook::kCancel, msg)) return true;
     }
     flags_ |= kMustCancel;
     if (!msg.empty())
@@ -241,6 +241,12 @@ void FutureBase::step(FutureBase* task) {
 void FutureBase::finish_task(std::exception_ptr exc) {
   if (loop_ && live_index != UINT32_MAX) loop_->unregister_task(this);
   awaiting = nullptr;
+  if (!exc && (flags_ & kMustCancel)) {
+    // Cancelled right before the body returned: as asyncio's task step does
+    // at StopIteration, the task ends cancelled (with the request's message)
+    // and the value is dropped.
+    exc = exc_ ? exc_ : std::make_exception_ptr(CancelledError());
+  }
   flags_ &= ~kMustCancel;
   if (exc) {
     bool is_cancel = false;

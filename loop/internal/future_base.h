@@ -33,13 +33,19 @@ struct Waiter {
   bool linked() const { return next != nullptr; }
 };
 
-// The await point a suspended task is parked at. Task cancellation calls
-// `cancel`, which must detach the await point and arrange for the task to be
-// resumed. Returns true when the await point itself delivers the cancellation
-// (the awaited future was cancelled and will raise CancelledError), false when
-// the task must raise CancelledError on resumption.
+// The await point a suspended task is parked at (see loop/park.h, whose
+// ParkedTask every awaiter derives from). `cancel` is called on the loop
+// thread with:
+//   kCancel: task.cancel(msg) reached this await point. Detach the wait and
+//     arrange for the task to be resumed. Return true when the await point
+//     itself delivers the cancellation (the awaited future was cancelled with
+//     `msg` and will raise CancelledError), false when the task must raise
+//     CancelledError(msg) on resumption.
+//   kDetach: the loop is closing; unregister the wait without waking the
+//     task (it will never run again). The return value is ignored.
 struct CancelHook {
-  bool (*cancel)(CancelHook* self) = nullptr;
+  enum Op : uint8_t { kCancel, kDetach };
+  bool (*cancel)(CancelHook* self, Op op, std::string& msg) = nullptr;
 };
 
 enum class State : uint8_t { kPending, kResult, kException, kCancelled };

@@ -10,6 +10,7 @@
 
 #include "loop/event_loop.h"
 #include "loop/internal/future_base.h"
+#include "loop/park.h"
 
 namespace aio::internal {
 
@@ -73,50 +74,51 @@ class PlainFutureState final : public FutureState<T> {
 };
 
 // Parks the current task on `fut` until it is done. Cancelling the task
-// cancels the awaited future (asyncio semantics; use aio::shield to prevent
-// it). Holds a reference to the future while suspended.
+// cancels the awaited future with the same message (asyncio semantics; use
+// aio::shield to prevent it). Holds a reference to the future while alive.
 template <typename T>
-class FutureAwaiter : private Waiter, private CancelHook {
+class FutureAwaiter : private Waiter, private ParkedTask {
  public:
   explicit FutureAwaiter(FutureState<T>* fut) : fut_(fut) { fut_->add_ref(); }
   FutureAwaiter(const FutureAwaiter&) = delete;
   ~FutureAwaiter() {
     fut_->remove_waiter(this);
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
-      task_->awaiting = nullptr;
     fut_->release();
   }
   bool await_ready() const noexcept { return fut_->done(); }
   bool await_suspend(std::coroutine_handle<> h) {
-    FutureBase* task = require_task("co_await on a Future or Task");
-    fut_->bind_loop(task->loop(), "co_await:");
-    if (fut_ == task) {
-      throw std::logic_error("Task " + task->name() + " cannot await itself");
+    FutureBase* current = require_task("co_await on a Future or Task");
+    fut_->bind_loop(current->loop(), "co_await:");
+    if (fut_ == current) {
+      throw std::logic_error("Task " + current->name() +
+                             " cannot await itself");
     }
-    task_ = task;
-    if (task->must_cancel()) return false;
+    if (!prepare("co_await on a Future or Task")) return false;
     on_done = [](Waiter* w, FutureBase*) {
-      auto* self = static_cast<FutureAwaiter*>(w);
-      self->task_->loop()->wake_parked(self->task_);
+      static_cast<FutureAwaiter*>(w)->wake();
     };
-    cancel = [](CancelHook* c) {
+    cancel = [](CancelHook* c, Op op, std::string& msg) {
       auto* self = static_cast<FutureAwaiter*>(c);
-      return self->fut_->cancel();
+      if (op == kDetach) {
+        self->fut_->remove_waiter(self);
+        return false;
+      }
+      return self->fut_->cancel(msg);
     };
     fut_->add_waiter(this);
-    task->resume_point = h;
-    task->awaiting = this;
+    suspend_at(h);
     return true;
   }
   T await_resume() {
-    if (task_) task_->throw_if_must_cancel();
+    deliver_cancel();
     return fut_->get();
   }
 
  private:
   FutureState<T>* fut_;
-  FutureBase* task_ = nullptr;
 };
+static_assert(sizeof(FutureAwaiter<int>) ==
+              sizeof(Waiter) + sizeof(ParkedTask) + sizeof(void*));
 
 }  // namespace aio::internal
 

@@ -4,6 +4,7 @@
 #ifndef AIO_LOOP_INTERNAL_READY_QUEUE_H_
 #define AIO_LOOP_INTERNAL_READY_QUEUE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>

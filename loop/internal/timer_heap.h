@@ -7,6 +7,7 @@
 #ifndef AIO_LOOP_INTERNAL_TIMER_HEAP_H_
 #define AIO_LOOP_INTERNAL_TIMER_HEAP_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

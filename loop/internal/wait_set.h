@@ -15,10 +15,11 @@
 #include "loop/event_loop.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/timer_heap.h"
+#include "loop/park.h"
 
 namespace aio::internal {
 
-class WaitSet : private TimerNode, private CancelHook {
+class WaitSet : private TimerNode, private ParkedTask {
  public:
   enum StopOn : uint8_t {
     kStopOnNothing = 0,
@@ -57,8 +58,6 @@ class WaitSet : private TimerNode, private CancelHook {
   WaitSet(const WaitSet&) = delete;
   ~WaitSet() {
     if (queued()) loop_->remove_timer(this);
-    if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
-      task_->awaiting = nullptr;
     for (size_t i = 0; i < futs_.size(); ++i) {
       futs_[i]->remove_waiter(&nodes_[i]);
       futs_[i]->release();
@@ -88,7 +87,7 @@ class WaitSet : private TimerNode, private CancelHook {
     // True if the condition holds; false if the deadline passed first.
     bool await_resume() {
       s_->waiting_ = nullptr;
-      if (s_->task_ && cancellable_) s_->task_->throw_if_must_cancel();
+      if (cancellable_) s_->deliver_cancel();
       return s_->satisfied(target_, stop_on_);
     }
 
@@ -139,19 +138,26 @@ class WaitSet : private TimerNode, private CancelHook {
     if (waiting_ && satisfied(waiting_->target_, waiting_->stop_on_)) wake();
   }
 
-  void wake() {
+  // Unregisters the wait (timer, condition); the futures stay watched.
+  void unregister() {
     if (queued()) loop_->remove_timer(this);
     waiting_ = nullptr;
-    loop_->wake_parked(task_);
+  }
+  void wake() {
+    unregister();
+    ParkedTask::wake();
   }
 
   bool park(std::coroutine_handle<> h, Awaiter* a) {
-    task_ = require_task("waiting on tasks");
-    if (task_->loop() != loop_) {
+    FutureBase* current = require_task("waiting on tasks");
+    if (current->loop() != loop_) {
       throw std::logic_error("wait: futures belong to " + loop_->name() +
-                             " but the task runs on " + task_->loop()->name());
+                             " but the task runs on " +
+                             current->loop()->name());
     }
-    if (a->cancellable_ && task_->must_cancel()) return false;
+    // A non-cancellable wait leaves a pending cancellation for the next
+    // await; a cancellable one delivers it now.
+    if (!prepare("waiting on tasks") && a->cancellable_) return false;
     if (a->deadline_ && *a->deadline_ <= loop_->now_ns()) return false;
     waiting_ = a;
     if (a->deadline_) {
@@ -159,21 +165,30 @@ class WaitSet : private TimerNode, private CancelHook {
       fire = [](TimerNode* t) { static_cast<WaitSet*>(t)->wake(); };
       loop_->add_timer(this);
     }
-    cancel = [](CancelHook* c) {
-      static_cast<WaitSet*>(c)->wake();
-      return false;
-    };
-    task_->resume_point = h;
-    task_->awaiting =
-        a->cancellable_ ? static_cast<CancelHook*>(this) : nullptr;
+    cancel = a->cancellable_ ? &on_cancel : &on_cancel_ignored;
+    suspend_at(h);
     return true;
+  }
+  static bool on_cancel(CancelHook* c, Op op, std::string&) {
+    auto* self = static_cast<WaitSet*>(c);
+    if (op == kDetach) {
+      self->unregister();
+    } else {
+      self->wake();
+    }
+    return false;
+  }
+  // A non-cancellable wait stays parked; the request stays pending (the task
+  // raises it at its next cancellable await).
+  static bool on_cancel_ignored(CancelHook* c, Op op, std::string&) {
+    if (op == kDetach) static_cast<WaitSet*>(c)->unregister();
+    return false;
   }
 
   EventLoop* loop_;
   std::vector<FutureBase*> futs_;
   std::unique_ptr<Node[]> nodes_;
   std::vector<uint32_t> order_;
-  FutureBase* task_ = nullptr;
   Awaiter* waiting_ = nullptr;
   bool failed_ = false;
   bool first_exception_ = false;

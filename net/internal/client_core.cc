@@ -139,32 +139,27 @@ Transfer::~Transfer() {
 }
 
 TransferAwaiter::~TransferAwaiter() {
-  if (task_ && t_->waiter == task_) t_->waiter = nullptr;
-  if (task_ && task_->awaiting == static_cast<CancelHook*>(this))
-    task_->awaiting = nullptr;
+  if (t_->waiter == this) t_->waiter = nullptr;
 }
 
 bool TransferAwaiter::await_suspend(std::coroutine_handle<> h) {
-  task_ = aio::internal::require_task("aio::http::Client request");
-  if (task_->must_cancel()) return false;
-  t_->waiter = task_;
-  cancel = [](CancelHook* c) {
+  if (!prepare("aio::http::Client request")) return false;
+  t_->waiter = this;
+  cancel = [](CancelHook* c, Op op, std::string&) {
     auto* self = static_cast<TransferAwaiter*>(c);
     self->t_->waiter = nullptr;
+    if (op == kDetach) return false;  // the frame's Transfer aborts later
     if (self->t_->core) self->t_->core->abort(self->t_);
-    self->task_->loop()->wake_parked(self->task_);
+    self->wake();
     return false;
   };
-  task_->resume_point = h;
-  task_->awaiting = this;
+  suspend_at(h);
   return true;
 }
 
 void TransferAwaiter::await_resume() {
-  if (task_) {
-    if (t_->waiter == task_) t_->waiter = nullptr;
-    task_->throw_if_must_cancel();
-  }
+  if (t_->waiter == this) t_->waiter = nullptr;
+  deliver_cancel();
 }
 
 // ---------------------------------------------------------------- ClientCore
@@ -320,7 +315,11 @@ curl_socket_t ClientCore::open_cb(void* self, curlsocktype purpose,
 int ClientCore::close_cb(void* self, curl_socket_t fd) {
   auto* core = static_cast<ClientCore*>(self);
   // Out of epoll before the number can be reused.
-  core->loop_->forget_fd(fd);
+  try {
+    core->loop_->forget_fd(fd);
+  } catch (...) {
+    // Nothing may escape into libcurl; the fd is closed below either way.
+  }
   if (static_cast<size_t>(fd) < core->fds_.size()) core->fds_[fd] = 0;
   ++core->stats_.connections_closed;
   return ::close(fd);
@@ -659,9 +658,9 @@ void ClientCore::finish(Transfer* t, absl::StatusOr<Response> result,
     ++stats_.requests_failed;
   }
   t->result = std::move(result);
-  if (aio::internal::FutureBase* task = t->waiter) {
+  if (aio::internal::ParkedTask* waiter = t->waiter) {
     t->waiter = nullptr;
-    loop_->wake_parked(task);
+    waiter->wake();
   }
 }
 
@@ -739,6 +738,10 @@ absl::Status ClientCore::start(Transfer* t, Request request) {
         absl::StrCat("invalid HTTP method '", request.method, "'"));
   }
   if (absl::Status s = check_headers(request.headers); !s.ok()) return s;
+  if (request.timeout.has_value() && request.timeout->count() < 0) {
+    return absl::InvalidArgumentError(
+        "aio::http::Request::timeout: negative timeout");
+  }
   // Plain absolute http(s) URLs go to libcurl as they are (it parses them
   // anyway, and reports what is malformed); anything else is cleaned and
   // checked here first, for a clear error and the WHATWG clean-up.

@@ -105,7 +105,7 @@ struct Transfer {
   // Set by finish() before the task resumes; the placeholder (a code without
   // a message, which costs no allocation) is never seen.
   absl::StatusOr<Response> result{absl::Status(absl::StatusCode::kUnknown, "")};
-  aio::internal::FutureBase* waiter = nullptr;  // the parked task
+  aio::internal::ParkedTask* waiter = nullptr;  // the parked awaiter
 
   Transfer* prev = nullptr;  // in ClientCore's list of active transfers
   Transfer* next = nullptr;
@@ -113,7 +113,7 @@ struct Transfer {
 
 // Parks the awaiting task until the transfer is done; cancelling the task
 // removes the transfer from libcurl at once (loop/park.h protocol).
-class TransferAwaiter : private aio::internal::CancelHook {
+class TransferAwaiter : private aio::internal::ParkedTask {
  public:
   explicit TransferAwaiter(Transfer* t) : t_(t) {}
   TransferAwaiter(const TransferAwaiter&) = delete;
@@ -124,7 +124,6 @@ class TransferAwaiter : private aio::internal::CancelHook {
 
  private:
   Transfer* t_;
-  aio::internal::FutureBase* task_ = nullptr;
 };
 
 class ClientCore {

@@ -166,7 +166,7 @@ void SocketState::set_write_buffer_limits(size_t high, size_t low) {
     throw std::invalid_argument("set_write_buffer_limits: low > high");
   high_ = high;
   low_ = low;
-  if (write_buffer_size() <= low_) drain_waiters_.wake_all();
+  if (write_buffer_size() <= low_) aio::internal::wake_all(drain_waiters_);
 }
 
 void SocketState::set_write_error(int err) {
@@ -174,7 +174,7 @@ void SocketState::set_write_error(int err) {
   wbuf_.clear();
   woff_ = 0;
   disarm_writer();
-  drain_waiters_.wake_all();
+  aio::internal::wake_all(drain_waiters_);
 }
 
 size_t SocketState::send_some(std::string_view data) {
@@ -252,7 +252,7 @@ void SocketState::on_writable() {
     }
     if (closing_) finish_close();
   }
-  if (write_buffer_size() <= low_) drain_waiters_.wake_all();
+  if (write_buffer_size() <= low_) aio::internal::wake_all(drain_waiters_);
 }
 
 Coro<absl::Status> SocketState::drain(std::shared_ptr<SocketState> self) {
@@ -260,7 +260,7 @@ Coro<absl::Status> SocketState::drain(std::shared_ptr<SocketState> self) {
     if (!self->werr_.ok()) co_return self->werr_;
     if (self->aborted_) co_return self->closed_error();
     if (self->write_buffer_size() <= self->low_) co_return absl::OkStatus();
-    co_await self->drain_waiters_.wait();
+    co_await aio::internal::wait_in(self->drain_waiters_);
   }
 }
 
@@ -305,12 +305,12 @@ void SocketState::finish_close() {
   writer_armed_ = false;
   ::close(fd_);
   fd_ = -1;
-  drain_waiters_.wake_all();
-  close_waiters_.wake_all();
+  aio::internal::wake_all(drain_waiters_);
+  aio::internal::wake_all(close_waiters_);
 }
 
 Coro<void> SocketState::wait_closed(std::shared_ptr<SocketState> self) {
-  while (self->fd_ >= 0) co_await self->close_waiters_.wait();
+  while (self->fd_ >= 0) co_await aio::internal::wait_in(self->close_waiters_);
 }
 
 }  // namespace aio::net::internal

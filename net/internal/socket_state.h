@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "loop/coro.h"
 #include "loop/event_loop.h"
-#include "net/internal/wait_queue.h"
+#include "loop/park.h"
 
 namespace aio::net::internal {
 
@@ -125,8 +125,8 @@ class SocketState {
   bool shut_wr_ = false;
   bool aborted_ = false;
   absl::Status werr_;
-  WaitQueue drain_waiters_;
-  WaitQueue close_waiters_;
+  aio::internal::WaitList drain_waiters_;
+  aio::internal::WaitList close_waiters_;
 };
 
 // "ip:port" ("[ip6]:port") of a socket address.

@@ -9,7 +9,8 @@
 
 namespace aio::internal {
 
-using Outcome = SyncWaiter::Outcome;
+// ListWaiter::Outcome (what a parked waiter was woken with) is always
+// written qualified: aio::Outcome<T> is gather_settled's result.
 
 SemaphoreCore::SemaphoreCore(int64_t value, Kind kind)
     : value_(value), bound_(value), kind_(kind) {
@@ -72,7 +73,7 @@ bool SemaphoreCore::AcquireAwaiter::await_ready() {
   core_->binding_.check(core_->name(), core_->idle());
   if (core_->value_ > 0) {
     --core_->value_;
-    outcome = Outcome::kTaken;  // await_resume: taken at once
+    outcome = ListWaiter::Outcome::kTaken;  // await_resume: taken at once
     return true;
   }
   return false;
@@ -86,9 +87,9 @@ bool SemaphoreCore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
 
 PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
   switch (outcome) {
-    case Outcome::kTaken:
+    case ListWaiter::Outcome::kTaken:
       return PermitGuard(core_);
-    case Outcome::kGranted:
+    case ListWaiter::Outcome::kGranted:
       take_grant(this);
       if (task->must_cancel()) {
         // Cancelled after release() handed us the permit: pass it on.
@@ -96,7 +97,7 @@ PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
         task->throw_if_must_cancel();
       }
       return PermitGuard(core_);
-    case Outcome::kAbandoned:
+    case ListWaiter::Outcome::kAbandoned:
       throw std::logic_error(
           "aio::Semaphore/Lock destroyed while a task was waiting to acquire "
           "it");
@@ -111,7 +112,7 @@ PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
 SemaphoreCore::AcquireAwaiter::~AcquireAwaiter() {
   unpark(this);
   // The frame died between being handed a permit and running: return it.
-  if (outcome == Outcome::kGranted) core_->release_held();
+  if (outcome == ListWaiter::Outcome::kGranted) core_->release_held();
 }
 
 }  // namespace aio::internal

@@ -12,8 +12,8 @@
 #include <coroutine>
 #include <cstdint>
 
+#include "loop/park.h"
 #include "sync/internal/loop_binding.h"
-#include "sync/internal/waiter.h"
 
 namespace aio {
 class PermitGuard;
@@ -59,10 +59,10 @@ class SemaphoreCore {
 
 // What `co_await sem.acquire()` evaluates: takes a free permit at once, or
 // parks the task at the back of the queue until a release hands it one.
-class [[nodiscard]] SemaphoreCore::AcquireAwaiter : private SyncWaiter {
+class [[nodiscard]] SemaphoreCore::AcquireAwaiter : private ListWaiter {
  public:
   explicit AcquireAwaiter(SemaphoreCore* core) : core_(core) {}
-  AcquireAwaiter(const AcquireAwaiter&) = delete;
+  AcquireAwaiter(AcquireAwaiter&&) = default;  // until awaited (loop/park.h)
   AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
   ~AcquireAwaiter();
 

@@ -16,6 +16,7 @@
 #include "loop/run.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "loop/wait.h"
 #include "tests/executor/test_util.h"
 
 namespace aio {
@@ -240,7 +241,7 @@ TEST(RunInExecutor, AwaitingFromAnotherLoopThrowsLogicError) {
   EXPECT_EQ(a.run_until_complete(await_ptr(w.get())), 4);
 }
 
-class NotAPool : public DefaultExecutor {
+class NotAPool : public Executor {
  public:
   void shutdown(bool) override {}
 };
@@ -303,6 +304,23 @@ TEST(RunInExecutor, ShutdownBeforeAnyDefaultExecutorExistedAlsoRefuses) {
   loop.shutdown_default_executor();
   EXPECT_TRUE(loop.run_until_complete(to_thread_refused()));
   EXPECT_EQ(loop.default_executor(), nullptr);
+}
+
+int slow_job() {
+  std::this_thread::sleep_for(20ms);
+  return 20;
+}
+Coro<int> await_slow_job() { co_return co_await to_thread(slow_job); }
+Coro<int> slow_job_under_a_timeout() {
+  co_return co_await wait_for(await_slow_job(), 10s);
+}
+
+// Issue 9 item 15: virtual time jumped to the 10 s timeout while the 20 ms
+// job was in flight, so the wait timed out spuriously.
+TEST(RunInExecutor, VirtualTimeDoesNotJumpPastAThreadJobsTimeout) {
+  EventLoop::Options options;
+  options.virtual_time = true;
+  EXPECT_EQ(run(slow_job_under_a_timeout(), std::move(options)), 20);
 }
 
 }  // namespace

@@ -255,6 +255,9 @@ TEST(ThreadPool, ZeroOrNegativeWorkerCountsAreRejected) {
   EXPECT_THROW(ThreadPool(-1), std::invalid_argument);
   EXPECT_THROW(ThreadPool(std::numeric_limits<int64_t>::min()),
                std::invalid_argument);
+  EXPECT_THROW(ThreadPool(0, ThreadPool::ThreadHooks{}), std::invalid_argument);
+  EXPECT_THROW(ThreadPool(-1, ThreadPool::ThreadHooks{}),
+               std::invalid_argument);
   try {
     ThreadPool pool(-3);
     FAIL();
@@ -276,6 +279,56 @@ TEST(ThreadPool, TheMaximumWorkerCountStartsThreadsOnlyAsNeeded) {
   ThreadPool one(1);
   EXPECT_EQ(one.submit([] { return 1; }).result(), 1);
   EXPECT_EQ(one.worker_count(), 1u);
+}
+
+TEST(ThreadPool, ThreadHooksRunOnEveryWorkerAroundItsJobs) {
+  std::mutex mu;
+  std::vector<std::thread::id> started, exited;
+  thread_local bool initialised = false;
+  ThreadPool::ThreadHooks hooks;
+  hooks.on_thread_start = [&] {
+    initialised = true;
+    std::lock_guard<std::mutex> l(mu);
+    started.push_back(std::this_thread::get_id());
+  };
+  hooks.on_thread_exit = [&] {
+    EXPECT_TRUE(initialised);
+    std::lock_guard<std::mutex> l(mu);
+    exited.push_back(std::this_thread::get_id());
+  };
+  ThreadPool pool(3, std::move(hooks));
+  std::atomic<int> running{0};
+  std::vector<ConcurrentFuture<std::thread::id>> jobs;
+  for (int i = 0; i < 3; ++i) {  // three jobs that meet: three workers
+    jobs.push_back(pool.submit([&running] {
+      EXPECT_TRUE(initialised);  // the start hook ran on this thread first
+      ++running;
+      while (running.load() < 3) std::this_thread::yield();
+      return std::this_thread::get_id();
+    }));
+  }
+  std::vector<std::thread::id> ran;
+  for (auto& j : jobs) ran.push_back(j.result());
+  pool.shutdown(true);
+  EXPECT_EQ(pool.worker_count(), 3u);
+  std::sort(started.begin(), started.end());
+  std::sort(exited.begin(), exited.end());
+  std::sort(ran.begin(), ran.end());
+  EXPECT_EQ(started.size(), 3u);
+  EXPECT_EQ(started, exited);  // once each, on the same threads
+  EXPECT_EQ(started, ran);
+  EXPECT_EQ(
+      std::find(started.begin(), started.end(), std::this_thread::get_id()),
+      started.end());
+}
+
+TEST(ThreadPool, NoThreadsNoHooks) {
+  std::atomic<int> calls{0};
+  {
+    ThreadPool pool(2, {.on_thread_start = [&] { ++calls; },
+                        .on_thread_exit = [&] { ++calls; }});
+  }
+  EXPECT_EQ(calls.load(), 0);  // threads start lazily: none, no hook
 }
 
 }  // namespace

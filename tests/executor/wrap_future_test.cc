@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -97,6 +98,25 @@ TEST(WrapFuture, CancellingTheAwaitingTaskLeavesRunningWorkAlone) {
 TEST(WrapFuture, WithoutARunningLoopThrows) {
   ConcurrentFuture<int> f;
   EXPECT_THROW((void)wrap_future(f), std::runtime_error);
+}
+
+Coro<void> yield_a_few() {
+  for (int i = 0; i < 4; ++i) co_await sleep(0);
+}
+
+// Issue 9 item 16: a task parked on a wrapped future whose loop is destroyed
+// (its handle still held) is detached by close(), so the completing thread
+// posts nothing to the freed loop.
+TEST(WrapFuture, FutureCompletedAfterTheLoopIsDestroyedTouchesNothing) {
+  ConcurrentFuture<std::string> f;
+  auto loop = std::make_unique<EventLoop>();
+  Task<std::string> t = loop->create_task(await_value(f));
+  loop->run_until_complete(yield_a_few());
+  ASSERT_FALSE(t.done());
+  loop.reset();
+  std::thread producer([f] { f.set_result(std::string("late")); });
+  producer.join();
+  EXPECT_FALSE(t.done());
 }
 
 }  // namespace

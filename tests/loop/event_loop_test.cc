@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -190,15 +195,48 @@ TEST(EventLoopTest, CloseWhileOtherThreadsPostIsSafe) {
   }
 }
 
+// The failure this guards against is a hang (stop() not waking a loop
+// blocked in epoll): a watchdog thread wakes the loop through a pipe after
+// 10 s instead, and the test then fails for the reason its name gives.
 TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedLoop) {
   EventLoop loop;
-  std::thread t([&] {
+  bool running_inside = false;
+  loop.call_soon([&] { running_inside = loop.is_running(); });
+  int wd[2];
+  ASSERT_EQ(pipe(wd), 0);
+  bool watchdog_fired = false;
+  loop.add_reader(wd[0], [&] {
+    watchdog_fired = true;
+    loop.stop();
+  });
+  std::mutex mu;
+  std::condition_variable cv;
+  bool returned = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, 10s, [&] { return returned; })) {
+      ssize_t r = write(wd[1], "x", 1);
+      (void)r;
+    }
+  });
+  std::thread stopper([&] {
     std::this_thread::sleep_for(20ms);
     loop.stop();
   });
   loop.run_forever();  // blocks in epoll with nothing to do until stop()
-  t.join();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    returned = true;
+  }
+  cv.notify_all();
+  stopper.join();
+  watchdog.join();
+  EXPECT_TRUE(running_inside);
+  EXPECT_FALSE(watchdog_fired) << "stop() did not wake the blocked loop";
   EXPECT_FALSE(loop.is_running());
+  loop.forget_fd(wd[0]);
+  close(wd[0]);
+  close(wd[1]);
 }
 
 // Regression: Options::spin_before_block was accepted but never applied.
@@ -253,16 +291,46 @@ TEST(EventLoopTest, SpinTimeCountsTowardsTheNextTimer) {
   EXPECT_LT(fired_after, 1700ms);  // 2 s with the bug
 }
 
-// Virtual time does not spin: the clock jumps as soon as nothing is ready.
-TEST(EventLoopTest, VirtualTimeDoesNotSpin) {
-  EventLoop loop(
-      {.virtual_time = true, .spin_before_block = std::chrono::seconds(2)});
+double thread_cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+
+// Issue 9 item 15: while a task waits on another thread, virtual time must
+// not jump (a timer 1 s away must not fire before the thread's answer, 20 ms
+// of real time later), and the loop blocks for the answer instead of
+// spinning (spin_before_block is ignored under virtual time).
+TEST(EventLoopTest, VirtualTimeDoesNotJumpOrSpinWhileATaskWaitsOnAThread) {
+  EventLoop::Options options;
+  options.virtual_time = true;
+  options.spin_before_block = std::chrono::seconds(2);
+  EventLoop loop(std::move(options));
+  const TimePoint start = loop.time();
   loop.begin_external_wait();
-  auto t0 = std::chrono::steady_clock::now();
-  loop.call_later(std::chrono::seconds(1), [&] { loop.stop(); });
+  bool timer_fired = false;
+  bool answered = false;
+  Duration answered_at{};
+  loop.call_later(std::chrono::seconds(1), [&] {
+    timer_fired = true;
+    loop.stop();
+  });
+  std::thread worker([&] {
+    std::this_thread::sleep_for(20ms);
+    loop.call_soon_threadsafe([&] {
+      answered = !timer_fired;
+      answered_at = loop.time() - start;
+      loop.end_external_wait();
+    });
+  });
+  const double cpu0 = thread_cpu_seconds();
   loop.run_forever();
-  loop.end_external_wait();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  const double cpu = thread_cpu_seconds() - cpu0;
+  worker.join();
+  EXPECT_TRUE(answered);  // before the 1 s timer
+  EXPECT_LT(answered_at, std::chrono::seconds(1));
+  EXPECT_TRUE(timer_fired);  // then the clock jumps to it
+  EXPECT_LT(cpu, 0.5);       // blocked, not spun (the spin would be 2 s)
 }
 
 TEST(EventLoopTest, SpinEndsAtTheNextTimer) {
@@ -425,6 +493,79 @@ TEST(EventLoopTest, RunUntilCompleteStoppedEarlyIsAnError) {
   EXPECT_THROW(loop.run_until_complete(t), std::logic_error);
   t.cancel();
   EXPECT_THROW(loop.run_until_complete(t), CancelledError);
+}
+
+// Issue 9 items 5-7: call_later / call_at at 0, negative, max and min. A
+// timer at Duration::max() overflowed into the past (or a 292-year poll that
+// starved every other timer, a hang under virtual time).
+TEST(EventLoopTest, CallLaterAndCallAtAtTheEdgesOfTime) {
+  testing::VirtualLoop loop;
+  std::vector<std::string> log;
+  const TimePoint start = loop->time();
+  Handle never = loop->call_later(Duration::max(), [&] { log.push_back("max"); });
+  Handle never_at =
+      loop->call_at(TimePoint::max(), [&] { log.push_back("at max"); });
+  loop->call_later(std::chrono::hours::max(), [&] { log.push_back("hours"); });
+  loop->call_later(1s, [&] {
+    log.push_back("1s");
+    loop->stop();
+  });
+  loop->call_later(0s, [&] { log.push_back("0"); });
+  loop->call_later(-1s, [&] { log.push_back("-1s"); });
+  loop->call_later(Duration::min(), [&] { log.push_back("min"); });
+  loop->call_at(TimePoint::min(), [&] { log.push_back("at min"); });
+  loop->call_later(std::numeric_limits<double>::infinity(),
+                   [&] { log.push_back("inf"); });
+  loop->call_later(1e10, [&] { log.push_back("1e10 s"); });
+  EXPECT_THROW(loop->call_later(std::numeric_limits<double>::quiet_NaN(),
+                                [&] { log.push_back("nan"); }),
+               std::invalid_argument);
+  EXPECT_EQ(never.when(), TimePoint::max());
+  EXPECT_EQ(never_at.when(), TimePoint::max());
+  loop->run_forever();
+  EXPECT_EQ(log, (std::vector<std::string>{"at min", "0", "-1s", "min", "1s"}));
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 1.0);
+  never.cancel();
+  never_at.cancel();
+}
+
+TEST(EventLoopTest, SpinBeforeBlockAtTheEdges) {
+  for (auto spin : {std::chrono::microseconds(0),
+                    std::chrono::microseconds::max()}) {
+    EventLoop::Options options;
+    options.spin_before_block = spin;
+    EventLoop loop(std::move(options));
+    bool ran = false;
+    loop.call_soon([&] {
+      ran = true;
+      loop.stop();
+    });
+    loop.run_forever();
+    EXPECT_TRUE(ran);
+  }
+  EventLoop::Options negative;
+  negative.spin_before_block = std::chrono::microseconds(-1);
+  EXPECT_THROW(EventLoop{std::move(negative)}, std::invalid_argument);
+}
+
+// Issue 9 item 17: replacing the handler from inside itself destroyed the
+// callable that was running (a segfault).
+TEST(EventLoopTest, SignalHandlerMayReplaceItselfInsideItsCallback) {
+  EventLoop loop;
+  std::vector<std::string> log;
+  std::string captured = "first handler's capture";
+  loop.add_signal_handler(SIGUSR1, [&loop, &log, captured] {
+    loop.add_signal_handler(SIGUSR1, [&loop, &log] {
+      log.push_back("second");
+      loop.stop();
+    });
+    log.push_back(captured);  // the running callable must still be alive
+    loop.call_soon([] { raise(SIGUSR1); });
+  });
+  loop.call_soon([] { raise(SIGUSR1); });
+  loop.run_forever();
+  EXPECT_EQ(log, (std::vector<std::string>{"first handler's capture", "second"}));
+  EXPECT_TRUE(loop.remove_signal_handler(SIGUSR1));
 }
 
 }  // namespace

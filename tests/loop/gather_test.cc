@@ -132,5 +132,55 @@ TEST(GatherTest, SettledReturnsEveryOutcome) {
   EXPECT_TRUE(loop.errors.empty());  // nothing lost, nothing unretrieved
 }
 
+Coro<int> record_first_run(std::vector<int>* log, int id) {
+  log->push_back(id);
+  co_await sleep(0);
+  co_return id;
+}
+
+// Issue 8: children start in argument order, as asyncio's do (g++ evaluated
+// make_tuple's arguments right to left, so they started in reverse).
+TEST(GatherTest, ChildrenFirstRunInArgumentOrder) {
+  VirtualLoop loop;
+  std::vector<int> tuple_log, vector_log, settled_log, settled_vector_log;
+  auto main = [&]() -> Coro<void> {
+    auto [a, b, c] = co_await gather(record_first_run(&tuple_log, 1),
+                                     record_first_run(&tuple_log, 2),
+                                     record_first_run(&tuple_log, 3));
+    EXPECT_EQ(a + b * 10 + c * 100, 321);
+    std::vector<Coro<int>> cs;
+    for (int i = 1; i <= 3; ++i) cs.push_back(record_first_run(&vector_log, i));
+    co_await gather(std::move(cs));
+    co_await gather_settled(record_first_run(&settled_log, 1),
+                            record_first_run(&settled_log, 2),
+                            record_first_run(&settled_log, 3));
+    std::vector<Coro<int>> ds;
+    for (int i = 1; i <= 3; ++i)
+      ds.push_back(record_first_run(&settled_vector_log, i));
+    co_await gather_settled(std::move(ds));
+  };
+  loop->run_until_complete(main());
+  const std::vector<int> in_order{1, 2, 3};
+  EXPECT_EQ(tuple_log, in_order);
+  EXPECT_EQ(vector_log, in_order);
+  EXPECT_EQ(settled_log, in_order);
+  EXPECT_EQ(settled_vector_log, in_order);
+}
+
+TEST(GatherTest, AcceptsAwaitersBesideCorosTasksAndFutures) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    Future<int> f;
+    get_running_loop().call_later(1s, [f] { f.set_result(3); });
+    auto [slept, one, two, three] =
+        co_await gather(sleep(2s), after(1, 1s), create_task(after(2, 1s)), f);
+    EXPECT_EQ(slept, std::monostate{});
+    EXPECT_EQ(one + two + three, 6);
+  };
+  TimePoint start = loop->time();
+  loop->run_until_complete(main());
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 2.0);
+}
+
 }  // namespace
 }  // namespace aio

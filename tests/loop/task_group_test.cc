@@ -71,7 +71,10 @@ TEST(TaskGroupTest, FailingChildCancelsSiblingsAndBodyAndAllErrorsAreReported) {
   EXPECT_TRUE(loop.errors.empty());
 }
 
-TEST(TaskGroupTest, BodyErrorCancelsChildrenAndPropagates) {
+// Issue 9 item 18: asyncio (3.11+) treats an exception from the body like a
+// failing child: children are cancelled and awaited, then it is raised in an
+// ExceptionGroup, after the children's own errors.
+TEST(TaskGroupTest, BodyErrorCancelsChildrenAndIsRaisedInAnExceptionGroup) {
   VirtualLoop loop;
   auto main = [&]() -> Coro<std::string> {
     Task<int> child;
@@ -81,13 +84,46 @@ TEST(TaskGroupTest, BodyErrorCancelsChildrenAndPropagates) {
         co_await sleep(1s);
         throw std::invalid_argument("body failed");
       });
-    } catch (const std::invalid_argument& e) {
+    } catch (const ExceptionGroup& g) {
       EXPECT_TRUE(child.cancelled());
-      co_return e.what();
+      EXPECT_EQ(g.exceptions().size(), 1u);
+      try {
+        std::rethrow_exception(g.exceptions().at(0));
+      } catch (const std::invalid_argument& e) {
+        co_return e.what();
+      }
     }
     co_return "";
   };
   EXPECT_EQ(loop->run_until_complete(main()), "body failed");
+}
+
+TEST(TaskGroupTest, BodyErrorComesAfterTheChildrensErrorsInTheGroup) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<std::vector<std::string>> {
+    std::vector<std::string> whats;
+    try {
+      co_await task_group([&](TaskGroup& tg) -> Coro<void> {
+        tg.create_task(fail_after(1s, "child"));
+        try {
+          co_await sleep(1h);  // interrupted by the child's failure
+        } catch (const CancelledError&) {
+        }
+        throw std::invalid_argument("body");
+      });
+    } catch (const ExceptionGroup& g) {
+      for (const auto& e : g.exceptions()) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          whats.push_back(x.what());
+        }
+      }
+    }
+    co_return whats;
+  };
+  EXPECT_EQ(loop->run_until_complete(main()),
+            (std::vector<std::string>{"child", "body"}));
 }
 
 TEST(TaskGroupTest, CancellingTheParentCancelsChildren) {

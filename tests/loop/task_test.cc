@@ -195,6 +195,60 @@ TEST(TaskCancelTest, CancelPropagatesToTheAwaitedTask) {
   loop->run_until_complete(main());
 }
 
+// The CancelledError a task ends with (empty message if none).
+template <typename T>
+std::string cancel_message(const Task<T>& t) {
+  try {
+    t.result();
+  } catch (const CancelledError& e) {
+    return e.message();
+  }
+  return "<not cancelled>";
+}
+
+Coro<int> await_int_future(Future<int> f) { co_return co_await f; }
+Coro<int> await_int_task(Task<int> t) { co_return co_await t; }
+
+// Issue 9 item 1: asyncio passes cancel(msg) on to the awaited future.
+TEST(TaskCancelTest, CancelMessageReachesATaskParkedOnAFuture) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    Future<int> f;
+    auto t = create_task(await_int_future(f));
+    co_await sleep(1ms);
+    t.cancel("boom");
+    try {
+      co_await t;
+    } catch (const CancelledError&) {
+    }
+    EXPECT_EQ(cancel_message(t), "boom");
+    EXPECT_TRUE(f.cancelled());
+    try {
+      f.result();
+    } catch (const CancelledError& e) {
+      EXPECT_EQ(e.message(), "boom");
+    }
+  };
+  loop->run_until_complete(main());
+}
+
+TEST(TaskCancelTest, CancelMessageReachesATaskParkedOnAnotherTask) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    auto inner = create_task(after(1, 1h));
+    auto outer = create_task(await_int_task(inner));
+    co_await sleep(1s);
+    outer.cancel("boom");
+    try {
+      co_await outer;
+    } catch (const CancelledError&) {
+    }
+    EXPECT_EQ(cancel_message(inner), "boom");
+    EXPECT_EQ(cancel_message(outer), "boom");
+  };
+  loop->run_until_complete(main());
+}
+
 TEST(TaskCancelTest, CancelReachesTheInnermostAwaitThroughNestedCoros) {
   VirtualLoop loop;
   std::vector<std::string> cleanup;
@@ -359,6 +413,28 @@ TEST(TaskErrorTest, ATaskCannotAwaitItself) {
     co_return co_await t;
   };
   EXPECT_EQ(loop->run_until_complete(main()), 1);
+}
+
+Coro<int> cancel_self_then_return() {
+  current_task().cancel("late");
+  co_return 5;
+}
+
+// Issue 9 item 2: asyncio's task step turns a cancellation still pending at
+// StopIteration into a cancelled task (the value is dropped).
+TEST(TaskCancelTest, CancelPendingWhenTheBodyReturnsMakesTheTaskCancelled) {
+  VirtualLoop loop;
+  auto main = [&]() -> Coro<void> {
+    auto t = create_task(cancel_self_then_return());
+    try {
+      co_await t;
+      ADD_FAILURE() << "expected CancelledError";
+    } catch (const CancelledError&) {
+    }
+    EXPECT_TRUE(t.cancelled());
+    EXPECT_EQ(cancel_message(t), "late");
+  };
+  loop->run_until_complete(main());
 }
 
 }  // namespace

@@ -4,15 +4,23 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "loop/loop.h"
 
 namespace aio::testing {
 
+// A new loop with virtual time.
+inline std::unique_ptr<EventLoop> new_virtual_loop() {
+  EventLoop::Options options;
+  options.virtual_time = true;
+  return new_event_loop(std::move(options));
+}
+
 // A loop with virtual time whose exception handler records messages.
 struct VirtualLoop {
-  std::unique_ptr<EventLoop> loop = new_event_loop({.virtual_time = true});
+  std::unique_ptr<EventLoop> loop = new_virtual_loop();
   std::vector<ExceptionContext> errors;
   VirtualLoop() {
     loop->set_exception_handler(

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -213,6 +216,153 @@ TEST(AsCompletedTest, FailedTaskRethrowsAtItsStep) {
     co_return co_await ac.next();
   };
   EXPECT_EQ(loop->run_until_complete(main()), 2);
+}
+
+// ---- Issue 9 item 5: timeouts at 0, negative, max, infinity and NaN.
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+template <typename D>
+Coro<int> wait_for_after_2h(D timeout) {
+  co_return co_await wait_for(after(7, 2h), timeout);
+}
+
+TEST(WaitForTest, HugeOrInfiniteTimeoutsWaitUntilDone) {
+  // These overflowed "now + timeout" (or cast infinity, undefined) and timed
+  // out at once.
+  VirtualLoop loop;
+  TimePoint start = loop->time();
+  EXPECT_EQ(loop->run_until_complete(wait_for_after_2h(Duration::max())), 7);
+  EXPECT_EQ(loop->run_until_complete(
+                wait_for_after_2h(std::chrono::hours::max())),
+            7);
+  EXPECT_EQ(loop->run_until_complete(
+                wait_for_after_2h(std::chrono::duration<double>(kInf))),
+            7);
+  EXPECT_EQ(loop->run_until_complete(
+                wait_for_after_2h(std::optional<Duration>(Duration::max()))),
+            7);
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 4 * 7200.0);
+}
+
+template <typename D>
+Coro<bool> wait_for_times_out(D timeout) {
+  try {
+    co_await wait_for(after(7, 2h), timeout);
+  } catch (const TimeoutError&) {
+    co_return true;
+  }
+  co_return false;
+}
+
+TEST(WaitForTest, ZeroOrNegativeTimeoutsTimeOutAtOnce) {
+  VirtualLoop loop;
+  TimePoint start = loop->time();
+  EXPECT_TRUE(loop->run_until_complete(wait_for_times_out(0s)));
+  EXPECT_TRUE(loop->run_until_complete(wait_for_times_out(-1s)));
+  EXPECT_TRUE(loop->run_until_complete(wait_for_times_out(Duration::min())));
+  EXPECT_TRUE(loop->run_until_complete(
+      wait_for_times_out(std::chrono::duration<double>(-kInf))));
+  EXPECT_EQ(loop->time(), start);
+}
+
+TEST(WaitForTest, NaNTimeoutIsRejectedWithAClearError) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<std::string> {
+    try {
+      co_await wait_for(after(1, 1s), std::chrono::duration<double>(kNaN));
+    } catch (const std::invalid_argument& e) {
+      co_return e.what();
+    }
+    co_return "";
+  };
+  EXPECT_NE(loop->run_until_complete(main()).find("aio::wait_for"),
+            std::string::npos);
+}
+
+Coro<size_t> wait_done_count(Duration timeout) {
+  std::vector<Task<int>> ts;
+  ts.push_back(create_task(after(1, 1h)));
+  ts.push_back(create_task(after(2, 2h)));
+  auto r = co_await wait(std::move(ts), timeout);
+  for (auto& t : r.pending) t.cancel();
+  co_return r.done.size();
+}
+
+TEST(WaitTest, TimeoutsAtTheEdges) {
+  VirtualLoop loop;
+  TimePoint start = loop->time();
+  EXPECT_EQ(loop->run_until_complete(wait_done_count(Duration::max())), 2u);
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 7200.0);
+  start = loop->time();
+  EXPECT_EQ(loop->run_until_complete(wait_done_count(0s)), 0u);
+  EXPECT_EQ(loop->run_until_complete(wait_done_count(-5s)), 0u);
+  EXPECT_EQ(loop->run_until_complete(wait_done_count(Duration::min())), 0u);
+  auto drain = []() -> Coro<void> {
+    for (int i = 0; i < 3; ++i) co_await sleep(0);
+  };
+  loop->run_until_complete(drain());  // the cancelled leftovers unwind
+  EXPECT_EQ(loop->time(), start);
+  auto nan = []() -> Coro<void> {
+    std::vector<Task<int>> ts;
+    ts.push_back(create_task(after(1, 1h)));
+    EXPECT_THROW(
+        (void)wait(ts, std::chrono::duration<double>(kNaN)),
+        std::invalid_argument);
+    ts[0].cancel();
+    co_await sleep(0);
+  };
+  loop->run_until_complete(nan());
+}
+
+TEST(AsCompletedTest, InfiniteTimeoutWaitsForEveryResult) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<int> {
+    std::vector<Coro<int>> cs;
+    cs.push_back(after(1, 2h));
+    cs.push_back(after(2, 1h));
+    int sum = 0;
+    for (auto next : as_completed(std::move(cs), Duration::max())) {
+      sum = sum * 10 + co_await next;
+    }
+    co_return sum;
+  };
+  EXPECT_EQ(loop->run_until_complete(main()), 21);
+}
+
+// Issue 8: wait_for and wait take any awaitable, not only Coro/Task/Future.
+TEST(WaitForTest, AcceptsAnAwaiter) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<bool> {
+    co_await wait_for(sleep(1s), 2s);  // in time
+    try {
+      co_await wait_for(sleep(1h), 2s);
+    } catch (const TimeoutError&) {
+      co_return true;
+    }
+    co_return false;
+  };
+  TimePoint start = loop->time();
+  EXPECT_TRUE(loop->run_until_complete(main()));
+  EXPECT_DOUBLE_EQ(loop.elapsed_s(start), 3.0);
+}
+
+TEST(WaitTest, AcceptsCorosAndReturnsTheirTasks) {
+  VirtualLoop loop;
+  auto main = []() -> Coro<int> {
+    std::vector<Coro<int>> cs;
+    cs.push_back(after(1, 1s));
+    cs.push_back(after(2, 1h));
+    WaitResult<Task<int>> r =
+        co_await wait(std::move(cs), 10s, ReturnWhen::kAllCompleted);
+    EXPECT_EQ(r.done.size(), 1u);
+    EXPECT_EQ(r.pending.size(), 1u);
+    r.pending[0].cancel();
+    co_await sleep(0);
+    co_return r.done[0].result();
+  };
+  EXPECT_EQ(loop->run_until_complete(main()), 1);
 }
 
 }  // namespace

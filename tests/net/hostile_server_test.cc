@@ -438,6 +438,34 @@ TEST(HostileServerTest, AnnouncedContentLengthIsNotReservedUpFront) {
   run_test(lying_length());
 }
 
+Coro<void> timeout_extremes() {
+  auto server = co_await HttpServer::start();
+  CO_ASSERT_OK(server);
+  Client client;
+  Request r;
+  r.url = (*server)->url("/page/1");
+  r.timeout = -1ms;
+  auto negative = co_await client.request(r);
+  EXPECT_EQ(negative.status().code(), absl::StatusCode::kInvalidArgument)
+      << negative.status();
+  for (Duration d : {Duration::zero(), Duration::max()}) {
+    r.timeout = d;
+    auto ok = co_await client.request(r);
+    CO_ASSERT_OK(ok);
+    EXPECT_EQ(ok->body, "page 1");
+  }
+  // The client's own deadline with the largest timeout does not fire.
+  r.method = "PUT";  // followed by the client itself
+  r.url = (*server)->url("/redirect-to?status=307&url=/echo");
+  r.timeout = Duration::max();
+  auto hop = co_await client.request(r);
+  CO_ASSERT_OK(hop);
+  EXPECT_EQ(hop->headers.get("X-Method"), "PUT");
+}
+TEST(HostileServerTest, RequestTimeoutZeroNegativeAndMax) {
+  run_test(timeout_extremes());
+}
+
 // ------------------------------------------------ 11. NUL in a URL
 
 Coro<void> nul_url() {

@@ -600,6 +600,47 @@ TEST(Queue, ShutdownAfterASlotWasReservedRaisesInThePutter) {
   EXPECT_EQ(out, (std::vector<std::string>{"shutdown 1"}));
 }
 
+Coro<void> get_forever(Queue<int>* q) { (void)co_await q->get(); }
+Coro<void> put_forever(Queue<int>* q) { co_await q->put(2); }
+
+Coro<void> promise_then_return(Queue<int>* q) {
+  create_task(get_forever(q));  // no handle kept: the loop owns it
+  co_await yield();
+  q->put_nowait(1);  // promised to the getter, which never gets to run
+}
+
+TEST(Queue, AnItemPromisedToAGetterThatNeverRanStaysInTheQueue) {
+  Queue<int> q;
+  {
+    EventLoop loop(VirtualTime());
+    loop.run_until_complete(promise_then_return(&q));
+    EXPECT_EQ(q.qsize(), 0u);  // promised
+    loop.close();              // drops the getter's frame
+  }
+  EXPECT_EQ(q.qsize(), 1u);
+  EXPECT_EQ(q.get_nowait(), 1);
+}
+
+Coro<void> reserve_then_return(Queue<int>* q) {
+  create_task(put_forever(q));  // waits: the queue is full
+  co_await yield();
+  EXPECT_EQ(q->get_nowait(), 0);  // the freed slot is reserved for it
+}
+
+TEST(Queue, ASlotReservedForAPutterThatNeverRanIsFreed) {
+  Queue<int> q(1);
+  q.put_nowait(0);
+  {
+    EventLoop loop(VirtualTime());
+    loop.run_until_complete(reserve_then_return(&q));
+    EXPECT_TRUE(q.full());  // reserved
+    loop.close();           // drops the putter's frame: 2 was never put
+  }
+  EXPECT_FALSE(q.full());
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.unfinished_tasks(), 1u);
+}
+
 // ---- maxsize at its limits (asyncio: zero or negative means unbounded)
 
 void fill(Queue<int>& q, int n) {

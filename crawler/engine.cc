@@ -1,0 +1,643 @@
+#include "crawler/engine.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "third_party/absl_compat.h"
+#include "crawler/canonical_url.h"
+#include "crawler/charset.h"
+#include "crawler/html.h"
+#include "crawler/links.h"
+#include "crawler/memory_frontier.h"
+#include "crawler/jsonl_output.h"
+#include "crawler/progress.h"
+#include "crawler/retry_policy.h"
+#include "crawler/robots.h"
+#include "executor/run_in_executor.h"
+#include "executor/thread_pool.h"
+#include "loop/errors.h"
+#include "loop/event_loop.h"
+#include "loop/sleep.h"
+#include "loop/task.h"
+#include "loop/wait.h"
+#include "net/http_error.h"
+#include "sync/event.h"
+#include "sync/rate_limiter.h"
+#include "sync/semaphore.h"
+
+namespace aio::crawler {
+
+std::string default_user_agent() {
+  return absl::StrCat("aio-crawler/", kVersion,
+                      " (+https://github.com/aio-cpp/aio)");
+}
+
+// ---------------------------------------------------------------------------
+// prepare
+
+bool Config::in_scope(std::string_view canonical_url) const {
+  if (origins.contains(origin(canonical_url))) return true;
+  return !extra_hosts.empty() && extra_hosts.contains(host_of(canonical_url));
+}
+
+namespace {
+
+absl::Status bad(absl::string_view flag, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", what));
+}
+
+}  // namespace
+
+absl::StatusOr<Config> prepare(const Options& o) {
+  Config c;
+  c.options = o;
+  if (o.start_urls.empty()) {
+    return absl::InvalidArgumentError(
+        "no --start_url given (try --start_url=https://example.com/)");
+  }
+  absl::flat_hash_set<std::string> starts;
+  for (const std::string& u : o.start_urls) {
+    absl::StatusOr<std::string> canon = canonicalize(u);
+    if (!canon.ok()) {
+      return bad("start_url", absl::StrCat("'", u, "' is not an http(s) URL (",
+                                           canon.status().message(), ")"));
+    }
+    if (starts.insert(*canon).second) {
+      c.origins.insert(origin(*canon));
+      c.start_urls.push_back(*std::move(canon));
+    }
+  }
+  for (const std::string& h : o.allow_hosts) {
+    std::string host = absl::AsciiStrToLower(h);
+    if (host.empty() || host.find_first_of("/:?#@ ") != std::string::npos) {
+      if (!(host.size() > 2 && host.front() == '[' && host.back() == ']')) {
+        return bad("allow_host",
+                   absl::StrCat("'", h,
+                                "' is not a host name (write example.com, "
+                                "without scheme, port or path)"));
+      }
+    }
+    c.extra_hosts.insert(std::move(host));
+  }
+  absl::StatusOr<UrlFilter> filter = UrlFilter::create(o.allow, o.deny);
+  if (!filter.ok()) {
+    return absl::InvalidArgumentError(filter.status().message());
+  }
+  c.filter = std::make_shared<const UrlFilter>(*std::move(filter));
+  absl::StatusOr<Selector> selector = Selector::parse(o.select);
+  if (!selector.ok()) {
+    return bad("select", absl::StrCat("'", o.select,
+                                      "': ", selector.status().message()));
+  }
+  c.selector = std::make_shared<const Selector>(*std::move(selector));
+  if (o.max_pages < 0) return bad("max_pages", "must be >= 0 (0 = no limit)");
+  if (o.max_url_length < 1) return bad("max_url_length", "must be >= 1");
+  if (o.concurrency < 1 || o.concurrency > 100000) {
+    return bad("concurrency", "must be between 1 and 100000");
+  }
+  if (o.per_host < 1 || o.per_host > 100000) {
+    return bad("per_host", "must be between 1 and 100000");
+  }
+  if (o.rate) {
+    if (o.rate->count < 1) return bad("rate", "the count must be >= 1");
+    if (o.rate->period <= Duration::zero()) {
+      return bad("rate", "the period must be > 0");
+    }
+  }
+  if (o.delay < Duration::zero()) return bad("delay", "must be >= 0");
+  if (o.timeout <= Duration::zero()) return bad("timeout", "must be > 0");
+  if (o.max_body < 1) return bad("max_body", "must be >= 1 byte");
+  if (o.retries < 0 || o.retries > 100) {
+    return bad("retries", "must be between 0 and 100");
+  }
+  if (o.backoff < Duration::zero()) return bad("backoff", "must be >= 0");
+  if (o.max_backoff < o.backoff) {
+    return bad("max_backoff", "must be >= --backoff");
+  }
+  if (o.parse_threads < -1 || o.parse_threads > 256) {
+    return bad("parse_threads", "must be between 0 and 256 (-1 = per core)");
+  }
+  if (o.max_redirects < 0 || o.max_redirects > 1000) {
+    return bad("max_redirects", "must be between 0 and 1000");
+  }
+  if (o.log_interval <= Duration::zero()) {
+    return bad("log_interval", "must be > 0");
+  }
+  c.user_agent = o.user_agent.empty() ? default_user_agent() : o.user_agent;
+  if (c.user_agent.find_first_of("\r\n") != std::string::npos) {
+    return bad("user_agent", "must be one line");
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------
+// Engine state
+
+struct Engine::Host {
+  Host(std::string o, const Options& options)
+      : origin(std::move(o)), slots(options.per_host) {
+    if (options.rate) {
+      rate = std::make_unique<RateLimiter>(options.rate->count,
+                                           options.rate->period);
+    }
+    set_delay(options.delay);
+  }
+  void set_delay(Duration d) {
+    if (d > Duration::zero()) spacing = std::make_unique<RateLimiter>(1, d);
+  }
+  enum class RobotsState { kUnknown, kFetching, kReady };
+
+  std::string origin;
+  Semaphore slots;                     // --per_host
+  std::unique_ptr<RateLimiter> rate;   // --rate
+  std::unique_ptr<RateLimiter> spacing;  // --delay / Crawl-delay
+  Duration delay{};
+  RobotsState robots_state = RobotsState::kUnknown;
+  Robots robots = Robots::allow_all();
+  Event robots_ready;
+};
+
+struct Engine::Live {
+  Task<void> task;
+  bool started = false;    // its body runs (a task cancelled before it
+                           // started would never run its clean-up)
+  bool committed = false;  // a request was sent: not cancelled by stop()
+};
+
+struct Engine::State {
+  explicit State(const Options& o)
+      : global(o.concurrency), tasks(o.concurrency * 2) {}
+  Semaphore global;  // --concurrency: requests in flight
+  Semaphore tasks;   // page tasks alive (bounds memory)
+  absl::node_hash_map<std::string, std::unique_ptr<Host>> hosts;
+  absl::node_hash_map<uint64_t, Live> live;
+  absl::flat_hash_map<std::string, int> origin_tasks;  // live tasks per origin
+  std::vector<Task<void>> robots_tasks;
+  std::vector<Lease> stopped;  // leases to hand back to the frontier
+  Event changed;               // a page finished (or stop())
+  Event idle;                  // no page task alive
+  Event stop_event;
+  CrawlStats stats;
+  absl::Status error;
+  absl::BitGen rng;
+  TimePoint started{};
+  bool running = false;
+};
+
+Engine::Engine(const Config& config, Frontier& frontier, Output& output,
+               Fetcher& fetcher)
+    : config_(config),
+      frontier_(frontier),
+      output_(output),
+      fetcher_(fetcher),
+      st_(std::make_unique<State>(config.options)) {
+  st_->idle.set();
+  int threads = config.options.parse_threads;
+  if (threads < 0) {
+    threads = static_cast<int>(
+        std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8));
+  }
+  if (threads > 0) parse_pool_ = std::make_unique<ThreadPool>(threads);
+}
+
+Engine::~Engine() = default;
+
+CrawlStats Engine::stats() const {
+  CrawlStats s = st_->stats;
+  s.queued = frontier_.stats().queued;
+  if (st_->running) s.elapsed = get_event_loop().time() - st_->started;
+  return s;
+}
+
+void Engine::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  st_->stats.interrupted = true;
+  st_->changed.set();
+  st_->stop_event.set();
+  // Tasks that have not started see stopping_ when they do.
+  for (auto& [id, live] : st_->live) {
+    if (live.started && !live.committed) live.task.cancel();
+  }
+}
+
+void Engine::fail(absl::Status status) {
+  if (st_->error.ok()) st_->error = std::move(status);
+  if (!stopping_) {
+    stop();
+    st_->stats.interrupted = false;
+  }
+}
+
+void Engine::count_error(std::string kind) { ++st_->stats.errors[kind]; }
+
+Engine::Host& Engine::host_for(const std::string& origin) {
+  auto& slot = st_->hosts[origin];
+  if (!slot) slot = std::make_unique<Host>(origin, config_.options);
+  return *slot;
+}
+
+namespace {
+
+Coro<void> wait_event(Event& e) { co_await e.wait(); }
+
+// A completion with no links or records.
+Completion just(PageOutcome outcome) {
+  Completion c;
+  c.outcome = outcome;
+  return c;
+}
+
+
+// Waits for `e` at most `d`; returns whether it was set.
+Coro<bool> wait_event_for(Event& e, Duration d) {
+  if (e.is_set()) co_return true;
+  try {
+    co_await aio::wait_for(wait_event(e), d);
+    co_return true;
+  } catch (const TimeoutError&) {
+    co_return false;
+  }
+}
+
+// What a 2xx HTML page yields: the selector's texts and the page's links.
+// Pure (safe on any thread): runs on the parse pool.
+struct Analysis {
+  std::vector<std::string> texts;
+  std::vector<std::string> links;
+};
+
+Analysis analyze(std::string body, std::string content_type, std::string url,
+                 std::shared_ptr<const Selector> selector) {
+  Analysis a;
+  Decoded decoded = decode_html(body, content_type);
+  std::string().swap(body);
+  Document doc = Document::parse(decoded.utf8);
+  a.texts = select_texts(doc, *selector);
+  a.links = extract_links(doc, url);
+  return a;
+}
+
+RetryOptions retry_options(const Options& o) {
+  RetryOptions r;
+  r.retries = o.retries;
+  r.base_delay = o.backoff;
+  r.max_delay = o.max_backoff;
+  r.max_retry_after = o.max_backoff;
+  return r;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// crawl
+
+Coro<absl::Status> Engine::crawl() {
+  st_->started = get_event_loop().time();
+  st_->running = true;
+  std::vector<Link> seeds;
+  for (const std::string& u : config_.start_urls) seeds.push_back(Link{u, 0, 0});
+  absl::Status s = co_await frontier_.add(std::move(seeds));
+  if (!s.ok()) fail(s);
+  // Whole records reach the output as the crawl goes, not only at the end.
+  Task<void> flusher = create_task(flush_every(std::chrono::milliseconds(200)));
+  if (st_->error.ok()) co_await dispatch();
+  flusher.cancel();
+  try {
+    co_await flusher;
+  } catch (const CancelledError&) {
+  }
+  // Every page task has ended. Hand back what a stop left unfetched.
+  for (Lease& lease : st_->stopped) {
+    absl::Status r = co_await frontier_.release(std::move(lease));
+    if (!r.ok()) fail(r);
+  }
+  st_->stopped.clear();
+  for (Task<void>& t : st_->robots_tasks) {
+    if (!t.done()) t.cancel();
+    try {
+      co_await t;
+    } catch (const CancelledError&) {
+    }
+  }
+  st_->robots_tasks.clear();
+  absl::Status f = co_await output_.flush();
+  if (!f.ok()) fail(f);
+  st_->stats.elapsed = get_event_loop().time() - st_->started;
+  st_->stats.queued = frontier_.stats().queued;
+  st_->running = false;
+  co_return st_->error;
+}
+
+Coro<void> Engine::flush_every(Duration period) {
+  for (;;) {
+    co_await aio::sleep(period);
+    absl::Status f = co_await output_.flush();
+    if (!f.ok()) fail(f);
+  }
+}
+
+Coro<void> Engine::dispatch() {
+  constexpr size_t kMaxClaim = 64;
+  while (!stopping_) {
+    {
+      PermitGuard first = co_await st_->tasks.acquire();
+      first.detach();
+    }
+    size_t n = 1;
+    while (n < kMaxClaim && st_->tasks.value() > 0) {
+      PermitGuard more = co_await st_->tasks.acquire();
+      more.detach();
+      ++n;
+    }
+    if (stopping_) {
+      for (size_t i = 0; i < n; ++i) st_->tasks.release();
+      break;
+    }
+    st_->changed.clear();
+    // At most --per_host tasks per origin: a busy or slow origin never holds
+    // every task while other origins have work.
+    const int cap = config_.options.per_host;
+    auto ready = [this, cap](std::string_view o) {
+      int& tasks = st_->origin_tasks[std::string(o)];
+      if (tasks >= cap) return false;
+      ++tasks;
+      return true;
+    };
+    absl::StatusOr<Claim> claim = co_await frontier_.claim(n, ready);
+    if (!claim.ok()) {
+      for (size_t i = 0; i < n; ++i) st_->tasks.release();
+      fail(claim.status());
+      break;
+    }
+    for (size_t i = claim->leases.size(); i < n; ++i) st_->tasks.release();
+    for (Lease& lease : claim->leases) {
+      if (stopping_) {
+        auto ot = st_->origin_tasks.find(origin(lease.link.url));
+        if (ot != st_->origin_tasks.end() && --ot->second <= 0) {
+          st_->origin_tasks.erase(ot);
+        }
+        st_->stopped.push_back(std::move(lease));
+        st_->tasks.release();
+        continue;
+      }
+      uint64_t id = lease.id;
+      Live& live = st_->live[id];
+      st_->idle.clear();
+      live.task = aio::create_task(run_lease(std::move(lease)));
+    }
+    if (claim->leases.empty()) {
+      if (claim->finished) break;
+      // Wait for a page to finish (a shared frontier may also get work from
+      // other workers: look again after a while).
+      (void)co_await wait_event_for(st_->changed, std::chrono::seconds(1));
+    }
+  }
+  while (!st_->live.empty()) co_await st_->idle.wait();
+}
+
+Coro<void> Engine::run_lease(Lease lease) {
+  Live& live = st_->live.at(lease.id);
+  live.started = true;
+  bool hand_back = stopping_;
+  try {
+    if (!hand_back) co_await process(lease, live.committed);
+  } catch (const CancelledError&) {
+    hand_back = true;
+  } catch (const std::exception& e) {
+    fail(absl::InternalError(
+        absl::StrCat("crawling ", lease.link.url, ": ", e.what())));
+  }
+  auto ot = st_->origin_tasks.find(origin(lease.link.url));
+  if (ot != st_->origin_tasks.end() && --ot->second <= 0) {
+    st_->origin_tasks.erase(ot);
+  }
+  if (hand_back) st_->stopped.push_back(lease);
+  st_->live.erase(lease.id);
+  st_->tasks.release();
+  st_->changed.set();
+  if (st_->live.empty()) st_->idle.set();
+}
+
+Coro<void> Engine::finish(Lease lease, Completion completion) {
+  absl::Status s =
+      co_await frontier_.complete(std::move(lease), std::move(completion));
+  if (!s.ok()) fail(s);
+}
+
+std::vector<Link> Engine::filter_links(const std::vector<std::string>& urls,
+                                       int depth, int redirects) {
+  std::vector<Link> out;
+  out.reserve(urls.size());
+  for (const std::string& u : urls) {
+    if (!config_.in_scope(u)) {
+      ++st_->stats.links_off_scope;
+    } else if (u.size() > config_.options.max_url_length ||
+               !config_.filter->accepts(u)) {
+      ++st_->stats.links_filtered;
+    } else {
+      out.push_back(Link{u, depth, redirects});
+    }
+  }
+  return out;
+}
+
+Coro<absl::StatusOr<http::Response>> Engine::send(Host& host,
+                                                  http::Request request,
+                                                  bool& committed) {
+  PermitGuard host_permit = co_await host.slots.acquire();
+  PermitGuard permit = co_await st_->global.acquire();
+  if (host.spacing) co_await host.spacing->acquire();
+  if (host.rate) co_await host.rate->acquire();
+  if (stopping_ && !committed) throw CancelledError();
+  committed = true;
+  CrawlStats& s = st_->stats;
+  ++s.requests;
+  ++s.in_flight;
+  s.max_in_flight = std::max(s.max_in_flight, s.in_flight);
+  struct Done {
+    CrawlStats& s;
+    ~Done() { --s.in_flight; }
+  } done{s};
+  absl::StatusOr<http::Response> r = co_await fetcher_.fetch(std::move(request));
+  if (r.ok()) s.bytes += r->body.size();
+  co_return r;
+}
+
+Coro<void> Engine::ensure_robots(Host& host) {
+  if (host.robots_state == Host::RobotsState::kReady) co_return;
+  if (host.robots_state == Host::RobotsState::kUnknown) {
+    host.robots_state = Host::RobotsState::kFetching;
+    st_->robots_tasks.push_back(aio::create_task(fetch_robots(&host)));
+  }
+  co_await host.robots_ready.wait();
+}
+
+Coro<void> Engine::fetch_robots(Host* host) {
+  const Options& o = config_.options;
+  http::Request req;
+  req.url = absl::StrCat(host->origin, "/robots.txt");
+  req.timeout = o.timeout;
+  req.follow_redirects = true;  // RFC 9309 2.3.1.2: follow (the client caps)
+  RetryOptions ro = retry_options(o);
+  absl::StatusOr<http::Response> result;
+  bool committed = true;
+  for (int attempt = 1;; ++attempt) {
+    result = co_await send(*host, req, committed);
+    RetryDecision d = decide_retry(result, attempt, ro, st_->rng);
+    if (!d.retry || attempt > o.retries || stopping_) break;
+    ++st_->stats.retries;
+    if (co_await wait_event_for(st_->stop_event, d.delay)) break;
+  }
+  ++st_->stats.robots_fetched;
+  if (!result.ok()) {
+    host->robots = Robots::disallow_all();
+    count_error(absl::StrCat(
+        "robots_", to_absl(http::to_string(http::error_kind(result.status())))));
+  } else {
+    switch (robots_for_status(result->status)) {
+      case RobotsVerdict::kAllowAll:
+        host->robots = Robots::allow_all();
+        break;
+      case RobotsVerdict::kDisallowForNow:
+        host->robots = Robots::disallow_all();
+        count_error(absl::StrCat("robots_http_", result->status));
+        break;
+      case RobotsVerdict::kParse: {
+        constexpr size_t kRobotsMax = 512 * 1024;  // RFC 9309: >= 500 KiB
+        std::string_view body(result->body);
+        host->robots =
+            Robots::parse(body.substr(0, kRobotsMax), config_.user_agent);
+        break;
+      }
+    }
+    if (std::optional<Duration> cd = host->robots.crawl_delay()) {
+      if (*cd > o.delay) {
+        host->set_delay(*cd);
+        // Counts robots.txt itself: the first page waits a Crawl-delay too.
+        co_await host->spacing->acquire();
+      }
+    }
+  }
+  host->robots_state = Host::RobotsState::kReady;
+  host->robots_ready.set();
+}
+
+Coro<void> Engine::process(Lease lease, bool& committed) {
+  const Options& o = config_.options;
+  const std::string& url = lease.link.url;
+  Host& host = host_for(origin(url));
+  if (o.obey_robots) {
+    co_await ensure_robots(host);
+    if (!host.robots.allowed(path_and_query(url))) {
+      ++st_->stats.robots_disallowed;
+      committed = true;
+      co_await finish(std::move(lease), just(PageOutcome::kSkipped));
+      co_return;
+    }
+  }
+  http::Request req;
+  req.url = url;
+  req.timeout = o.timeout;
+  req.max_body_size = o.max_body;
+  req.follow_redirects = false;
+  RetryOptions ro = retry_options(o);
+  absl::StatusOr<http::Response> result;
+  for (int attempt = 1;; ++attempt) {
+    result = co_await send(host, req, committed);
+    RetryDecision d = decide_retry(result, attempt, ro, st_->rng);
+    if (!d.retry || attempt > o.retries || stopping_) break;
+    ++st_->stats.retries;
+    if (co_await wait_event_for(st_->stop_event, d.delay)) break;
+  }
+  CrawlStats& s = st_->stats;
+  if (!result.ok()) {
+    count_error(std::string(http::to_string(http::error_kind(result.status()))));
+    co_await finish(std::move(lease), just(PageOutcome::kFailed));
+    co_return;
+  }
+  http::Response& r = *result;
+  ++s.pages;
+  const int status = r.status;
+  if (status >= 300 && status < 400 && status != 304) {
+    std::string_view location = r.headers.get_or("Location", "");
+    if (absl::StripAsciiWhitespace(to_absl(location)).empty()) {
+      count_error("redirect_without_location");
+      co_await finish(std::move(lease), just(PageOutcome::kFetched));
+      co_return;
+    }
+    if (lease.link.redirects >= o.max_redirects) {
+      count_error("too_many_redirects");
+      co_await finish(std::move(lease), just(PageOutcome::kFetched));
+      co_return;
+    }
+    absl::StatusOr<std::string> target = resolve_link(url, location);
+    if (!target.ok()) {
+      count_error("bad_redirect");
+      co_await finish(std::move(lease), just(PageOutcome::kFetched));
+      co_return;
+    }
+    ++s.redirects;
+    Completion c = just(PageOutcome::kFetched);
+    c.links = filter_links({*target}, lease.link.depth, lease.link.redirects + 1);
+    co_await finish(std::move(lease), std::move(c));
+    co_return;
+  }
+  if (status < 200 || status >= 300) {
+    count_error(absl::StrCat("http_", status));
+    co_await finish(std::move(lease), just(PageOutcome::kFetched));
+    co_return;
+  }
+  std::string content_type(r.headers.get_or("Content-Type", ""));
+  if (!is_html_content_type(content_type)) {
+    co_await finish(std::move(lease), just(PageOutcome::kFetched));
+    co_return;
+  }
+  ++s.html_pages;
+  Completion c = just(PageOutcome::kFetched);
+  Analysis a;
+  if (parse_pool_) {
+    a = co_await run_in_executor(*parse_pool_, analyze, std::move(r.body),
+                                 std::move(content_type), url,
+                                 config_.selector);
+  } else {
+    a = analyze(std::move(r.body), std::move(content_type), url,
+                config_.selector);
+  }
+  std::vector<Record> records;
+  auto now = std::chrono::system_clock::now();
+  records.reserve(a.texts.size());
+  for (size_t i = 0; i < a.texts.size(); ++i) {
+    records.push_back(
+        Record{url, std::move(a.texts[i]), static_cast<int>(i), now});
+  }
+  c.links = filter_links(a.links, lease.link.depth + 1, 0);
+  s.records += records.size();
+  if (frontier_.stores_records()) {
+    c.records = std::move(records);
+  } else if (!records.empty()) {
+    absl::Status w = co_await output_.write(std::move(records));
+    if (!w.ok()) {
+      fail(w);
+      co_await finish(std::move(lease), just(PageOutcome::kFetched));
+      co_return;
+    }
+  }
+  co_await finish(std::move(lease), std::move(c));
+}
+
+}  // namespace aio::crawler
