@@ -256,9 +256,9 @@ def completeness(site, log_lines, out_file):
 # ---------------------------------------------------------------- peers
 
 def aio_binary(args):
-    """//crawler: in the runfiles (a data dependency), else --crawler, else
+    """//crawler: --crawler, else the runfiles (a data dependency), else
     the workspace's bazel-bin; None if none exists."""
-    candidates = [os.path.join(HERE, "..", "..", "crawler", "crawler"), args.crawler]
+    candidates = [args.crawler, os.path.join(HERE, "..", "..", "crawler", "crawler")]
     ws = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
     if ws:
         candidates.append(os.path.join(ws, "bazel-bin", "crawler", "crawler"))
@@ -624,7 +624,7 @@ def main():
              + f"; medians of {args.rounds} interleaved rounds; time limit {args.time_limit} s "
              "per crawl; pages/s = distinct pages served / wall time of the process")
     print("\n".join(info), flush=True)
-    driver.report(args, info, lines, sizes, checks, "issue 12",
+    driver.report(args, info, lines, sizes, checks,
                   heading="# //crawler benchmark results\n\nProduced by `bazel run --config=opt "
                           "//bench/crawler:compare -- --markdown bench/crawler/RESULTS.md` "
                           "(method: compare.py's docstring and README.md).\n\n")
