@@ -256,9 +256,9 @@ def completeness(site, log_lines, out_file):
 # ---------------------------------------------------------------- peers
 
 def aio_binary(args):
-    """//crawler: in the runfiles (a data dependency), else --crawler, else
+    """//crawler: --crawler, else the runfiles (a data dependency), else
     the workspace's bazel-bin; None if none exists."""
-    candidates = [os.path.join(HERE, "..", "..", "crawler", "crawler"), args.crawler]
+    candidates = [args.crawler, os.path.join(HERE, "..", "..", "crawler", "crawler")]
     ws = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
     if ws:
         candidates.append(os.path.join(ws, "bazel-bin", "crawler", "crawler"))
@@ -474,6 +474,8 @@ def profile(args, site, nginx, tmp):
         print("profile: //crawler is not built (bazel build --config=opt //crawler)",
               file=sys.stderr)
         return 1
+    if args.keep_profile:
+        os.makedirs(args.keep_profile, exist_ok=True)
     data = os.path.join(args.keep_profile or tmp, "perf.data")
     out = os.path.join(tmp, "profile.jsonl")
     cmd = [PERF, "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", data, "--"] + \
@@ -503,7 +505,7 @@ def profile(args, site, nginx, tmp):
     for name, pattern in PHASES:
         rx = re.compile(pattern)
         hits = [v for k, v in incl.items() if rx.search(k)]
-        rows.append([name, f"{max(hits):.1f}%" if hits else "-", pattern])
+        rows.append([name, f"{max(hits):.1f}%" if hits else "< 0.3%", pattern])
     print("\nwhere a page's CPU time goes (inclusive share of samples; phases nest):")
     print("\n".join("  " + l for l in driver.table(["phase", "share", "functions"], rows, left=1)))
     print("\ntop functions by inclusive share (perf report --children --sort symbol):")
@@ -622,7 +624,7 @@ def main():
              + f"; medians of {args.rounds} interleaved rounds; time limit {args.time_limit} s "
              "per crawl; pages/s = distinct pages served / wall time of the process")
     print("\n".join(info), flush=True)
-    driver.report(args, info, lines, sizes, checks, "issue 12",
+    driver.report(args, info, lines, sizes, checks,
                   heading="# //crawler benchmark results\n\nProduced by `bazel run --config=opt "
                           "//bench/crawler:compare -- --markdown bench/crawler/RESULTS.md` "
                           "(method: compare.py's docstring and README.md).\n\n")
