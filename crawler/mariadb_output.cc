@@ -17,23 +17,17 @@ namespace aio::crawler {
 
 namespace {
 
-// "2026-12-01 09:30:00.123456" (UTC), which MariaDB converts to DATETIME(6).
-// HACK: sent as text, not as db::DateTime, because //db's executemany binds
-// a DATETIME column as one contiguous MYSQL_TIME array, while Connector/C's
-// array binding reads variable-size types (MYSQL_TIME included) as an array
-// of pointers (ma_get_buffer_offset): a DateTime column crashes in
-// mysql_stmt_execute. Reported to //db.
-std::string utc(std::chrono::system_clock::time_point t) {
+// A record's fetch time as a DATETIME(6) value in UTC.
+db::DateTime utc(std::chrono::system_clock::time_point t) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                 t.time_since_epoch())
                 .count();
   time_t secs = static_cast<time_t>(us / 1000000);
   struct tm tm {};
   gmtime_r(&secs, &tm);
-  return absl::StrFormat("%04d-%02d-%02d %02d:%02d:%02d.%06d",
-                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                         tm.tm_hour, tm.tm_min, tm.tm_sec,
-                         static_cast<int>(us % 1000000));
+  return db::DateTime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                      tm.tm_hour,        tm.tm_min,     tm.tm_sec,
+                      static_cast<int>(us % 1000000)};
 }
 
 }  // namespace

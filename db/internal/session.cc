@@ -45,7 +45,11 @@ void to_mysql_time(const Value& v, MYSQL_TIME* t) {
     t->time_type = MYSQL_TIMESTAMP_DATETIME;
   } else if (const Time* d = v.get_if<Time>()) {
     t->neg = d->negative;
-    t->hour = d->hours;
+    // The binary protocol sends a TIME's hours as days + one byte of hours
+    // (Connector/C writes `day`, then `hour` truncated to a byte), so 300:00
+    // must travel as 12 days 12 hours, not as hour = 300.
+    t->day = static_cast<unsigned int>(d->hours) / 24;
+    t->hour = static_cast<unsigned int>(d->hours) % 24;
     t->minute = d->minutes;
     t->second = d->seconds;
     t->second_part = d->microseconds;
@@ -523,6 +527,10 @@ absl::StatusOr<ExecResult> Session::executemany(
     std::vector<char*> ptrs;
     std::vector<unsigned long> lengths;
     std::vector<MYSQL_TIME> times;
+    // Connector/C reads a date/time column of an array bind as an array of
+    // pointers to MYSQL_TIME (like strings: ma_get_buffer_offset treats
+    // types without a fixed pack length so), not as contiguous structs.
+    std::vector<MYSQL_TIME*> time_ptrs;
     std::vector<char> indicators;
   };
   std::vector<ColumnArrays> cols(ncols);
@@ -608,6 +616,8 @@ absl::StatusOr<ExecResult> Session::executemany(
                  : first == Value::Kind::kTime ? MYSQL_TYPE_TIME
                                                : MYSQL_TYPE_DATETIME;
         a.times.assign(nrows, MYSQL_TIME{});
+        a.time_ptrs.resize(nrows);
+        for (size_t r = 0; r < nrows; ++r) a.time_ptrs[r] = &a.times[r];
         break;
     }
     for (size_t r = 0; r < nrows; ++r) {
@@ -691,7 +701,7 @@ absl::StatusOr<ExecResult> Session::executemany(
           b.length = a.lengths.data() + start;
           break;
         case Class::kTime:
-          b.buffer = a.times.data() + start;
+          b.buffer = a.time_ptrs.data() + start;
           break;
       }
     }

@@ -309,5 +309,50 @@ TEST(Connection, ExecutemanyOf100000RowsSplitsUnderMaxAllowedPacket) {
   aio::run(bulk());
 }
 
+// Regression: executemany of DATE / DATETIME / TIME columns crashed in
+// mysql_stmt_execute (the array was bound as contiguous MYSQL_TIMEs; the
+// connector reads an array of pointers), found by the crawler's MariaDB
+// output; and TIME values of 256 hours or more lost their high bits (hours
+// travel as days + one byte).
+Coro<void> bulk_dates() {
+  auto pool = co_await Pool::create(fresh_options());
+  CO_ASSERT_OK(pool);
+  CO_ASSERT_OK(co_await pool->execute(
+      "CREATE TABLE stamps (id INT PRIMARY KEY, d DATE NULL, dt DATETIME(6) NULL, "
+      "t TIME NULL) ENGINE=InnoDB"));
+  std::vector<std::vector<Value>> rows;
+  constexpr int kRows = 3000;
+  for (int i = 0; i < kRows; ++i) {
+    DateTime dt{2026, 1 + i % 12, 1 + i % 28, i % 24, i % 60, (i * 7) % 60, i};
+    rows.push_back({i, i % 5 == 0 ? Value(null) : Value(Date{2000 + i % 30, 1 + i % 12, 1 + i % 28}),
+                    Value(dt), Value(Time{i % 2 == 1, i % 800, i % 60, i % 60, 0})});
+  }
+  auto r = co_await pool->executemany("INSERT INTO stamps VALUES (?, ?, ?, ?)", rows);
+  CO_ASSERT_OK(r);
+  EXPECT_EQ(r->affected_rows, static_cast<uint64_t>(kRows));
+  for (int i : {0, 1, 1234, kRows - 1}) {
+    auto got = co_await pool->query("SELECT d, dt, t FROM stamps WHERE id = ?", i);
+    CO_ASSERT_OK(got);
+    Row row = (*got)[0];
+    auto d = row.get<std::optional<Date>>("d");
+    CO_ASSERT_OK(d);
+    if (i % 5 == 0) {
+      EXPECT_FALSE(d->has_value());
+    } else {
+      EXPECT_EQ(**d, (Date{2000 + i % 30, 1 + i % 12, 1 + i % 28}));
+    }
+    auto dt = row.get<DateTime>("dt");
+    CO_ASSERT_OK(dt);
+    EXPECT_EQ(*dt, (DateTime{2026, 1 + i % 12, 1 + i % 28, i % 24, i % 60, (i * 7) % 60, i}));
+    auto t = row.get<Time>("t");
+    CO_ASSERT_OK(t);
+    EXPECT_EQ(*t, (Time{i % 2 == 1, i % 800, i % 60, i % 60, 0}));
+  }
+}
+
+TEST(Connection, ExecutemanyBindsDateDatetimeAndTimeColumns) {
+  aio::run(bulk_dates());
+}
+
 }  // namespace
 }  // namespace aio::db
