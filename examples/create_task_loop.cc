@@ -33,8 +33,9 @@
 //   same mistake in the tutorial's crawler, `asyncio.sleep(3)` without await
 //   (its consumer's "等3秒"), makes a coroutine object and drops it, so the
 //   `while` spins forever; Python at least warns ("coroutine ... was never
-//   awaited"). In C++ `aio::sleep(3);` without co_await compiles silently
-//   today and does nothing: always write `co_await aio::sleep(3);`.
+//   awaited"). In C++ `aio::sleep(3);` without co_await is a compiler warning
+//   (aio::sleep is [[nodiscard]]; an error under --config=werror): always
+//   write `co_await aio::sleep(3);`.
 // - Python keeps only a weak reference to a task made by loop.create_task and
 //   may garbage-collect it while it is pending; keep a reference there. The
 //   aio loop keeps every task alive until it is done; the tasks are kept in a

@@ -105,7 +105,7 @@ static_assert(sizeof(ParkedTask) == 2 * sizeof(void*));
 
 class WaitList;
 
-// A task parked in a WaitList, woken at most once with an Outcome that says
+// A task parked in a WaitList, woken at most once with a WaitState that says
 // what it got.
 //
 // Hand-off rule of //sync, which this list supports: whatever a waiter is
@@ -122,7 +122,7 @@ struct ListWaiter : ParkedTask {
       : ParkedTask(std::move(o)), outcome(o.outcome) {
     assert(!o.linked());
   }
-  enum class Outcome : uint8_t {
+  enum class WaitState : uint8_t {
     kWaiting,    // parked, or unlinked by a cancellation
     kGranted,    // woken with what it waited for; not yet taken by the task
     kTaken,      // the task took the grant (or handed it back)
@@ -132,13 +132,13 @@ struct ListWaiter : ParkedTask {
   ListWaiter* next = nullptr;
   ListWaiter* prev = nullptr;
   WaitList* list = nullptr;  // the list it is linked in, or nullptr
-  Outcome outcome = Outcome::kWaiting;
+  WaitState outcome = WaitState::kWaiting;  // (aio::Outcome<T> is another thing)
 
   bool linked() const { return list != nullptr; }
 };
 static_assert(sizeof(ListWaiter) == 6 * sizeof(void*));
 
-void wake(ListWaiter* w, ListWaiter::Outcome outcome);
+void wake(ListWaiter* w, ListWaiter::WaitState outcome);
 
 // Intrusive FIFO list of parked waiters: O(1) append, pop and removal.
 // Destroying a list that still holds waiters abandons them (see abandon()).
@@ -191,10 +191,10 @@ class WaitList {
   void abandon_all() {
     while (head_) {
       ListWaiter* w = pop_front();
-      if (w->outcome == ListWaiter::Outcome::kGranted) {
-        w->outcome = ListWaiter::Outcome::kAbandoned;
+      if (w->outcome == ListWaiter::WaitState::kGranted) {
+        w->outcome = ListWaiter::WaitState::kAbandoned;
       } else {
-        wake(w, ListWaiter::Outcome::kAbandoned);
+        wake(w, ListWaiter::WaitState::kAbandoned);
       }
     }
   }
@@ -207,14 +207,14 @@ class WaitList {
 
 // Resumes a waiter's task on its loop with `outcome`. The waiter must already
 // be unlinked. Safe to call from a cancel hook, a timer or another task.
-inline void wake(ListWaiter* w, ListWaiter::Outcome outcome) {
+inline void wake(ListWaiter* w, ListWaiter::WaitState outcome) {
   w->outcome = outcome;
   w->wake();
 }
 
 // Pops and wakes every waiter of `list` with `outcome`.
 inline void wake_all(
-    WaitList& list, ListWaiter::Outcome outcome = ListWaiter::Outcome::kGranted) {
+    WaitList& list, ListWaiter::WaitState outcome = ListWaiter::WaitState::kGranted) {
   while (!list.empty()) wake(list.pop_front(), outcome);
 }
 
@@ -223,13 +223,13 @@ inline void wake_all(
 // between can tell it (see abandon()).
 inline void grant(ListWaiter* w, WaitList& granted) {
   granted.push_back(w);
-  wake(w, ListWaiter::Outcome::kGranted);
+  wake(w, ListWaiter::WaitState::kGranted);
 }
 
 // await_resume of a granted waiter: leaves the granted list.
 inline void take_grant(ListWaiter* w) {
   w->list->remove(w);
-  w->outcome = ListWaiter::Outcome::kTaken;
+  w->outcome = ListWaiter::WaitState::kTaken;
 }
 
 // A primitive's destructor: every parked task resumes with kAbandoned (its

@@ -63,16 +63,19 @@ static_assert(sizeof(SleepAwaiter) == sizeof(TimerNode) + sizeof(ParkedTask));
 
 }  // namespace internal
 
+// [[nodiscard]]: `aio::sleep(3);` without co_await (the tutorial crawler's
+// busy-loop bug) is a compiler warning, an error under --config=werror.
+//
 // Any std::chrono duration, integer or floating-point (see loop/clock.h:
 // <= 0 yields, too long or infinite sleeps until cancelled, NaN throws
 // std::invalid_argument).
 template <typename Rep, typename Period>
-internal::SleepAwaiter sleep(std::chrono::duration<Rep, Period> d) {
+[[nodiscard]] internal::SleepAwaiter sleep(std::chrono::duration<Rep, Period> d) {
   return internal::SleepAwaiter(internal::to_ns(d, "aio::sleep"));
 }
 // asyncio-style seconds: sleep(0) yields, sleep(0.5) sleeps half a second,
 // sleep(INFINITY) sleeps until cancelled.
-inline internal::SleepAwaiter sleep(double seconds) {
+[[nodiscard]] inline internal::SleepAwaiter sleep(double seconds) {
   return internal::SleepAwaiter(internal::seconds_to_ns(seconds, "aio::sleep"));
 }
 // Sleeps until the loop's time() reaches `when`.

@@ -8,8 +8,6 @@
 
 namespace aio {
 
-// ListWaiter::Outcome (what a parked waiter was woken with) is always
-// written qualified: aio::Outcome<T> is gather_settled's result.
 using internal::ListWaiter;
 
 // Parks the task until a notify picks it.
@@ -21,27 +19,27 @@ class Condition::NotifyAwaiter : private ListWaiter {
   ~NotifyAwaiter() {
     internal::unpark(this);
     // The frame died after a notify picked it: pass the notification on.
-    if (outcome == ListWaiter::Outcome::kGranted) cond_->wake_waiters(1);
+    if (outcome == ListWaiter::WaitState::kGranted) cond_->wake_waiters(1);
   }
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) {
     return internal::park(this, cond_->waiters_, h, "aio::Condition::wait");
   }
   void await_resume() {
-    if (outcome == ListWaiter::Outcome::kAbandoned) {
+    if (outcome == ListWaiter::WaitState::kAbandoned) {
       throw std::logic_error(
           "aio::Condition destroyed while a task was waiting on it");
     }
-    if (outcome == ListWaiter::Outcome::kGranted) {
+    if (outcome == ListWaiter::WaitState::kGranted) {
       internal::take_grant(this);
       if (task->must_cancel()) cond_->wake_waiters(1);
     }
     task->throw_if_must_cancel();
-    if (outcome != ListWaiter::Outcome::kTaken) {
+    if (outcome != ListWaiter::WaitState::kTaken) {
       throw std::logic_error("aio::Condition::wait: resumed without a notify");
     }
   }
-  bool abandoned() const { return outcome == ListWaiter::Outcome::kAbandoned; }
+  bool abandoned() const { return outcome == ListWaiter::WaitState::kAbandoned; }
 
  private:
   Condition* cond_;

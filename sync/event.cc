@@ -4,19 +4,17 @@
 
 namespace aio {
 
-// ListWaiter::Outcome (what a parked waiter was woken with) is always
-// written qualified: aio::Outcome<T> is gather_settled's result.
 using internal::ListWaiter;
 
 Event::~Event() {
-  internal::wake_all(waiters_, ListWaiter::Outcome::kAbandoned);
+  internal::wake_all(waiters_, ListWaiter::WaitState::kAbandoned);
 }
 
 void Event::set() {
   binding_.check("aio::Event", waiters_.empty());
   if (set_) return;
   set_ = true;
-  internal::wake_all(waiters_, ListWaiter::Outcome::kGranted);
+  internal::wake_all(waiters_, ListWaiter::WaitState::kGranted);
 }
 
 void Event::clear() {
@@ -27,7 +25,7 @@ void Event::clear() {
 bool Event::WaitAwaiter::await_ready() {
   ev_->binding_.check("aio::Event", ev_->waiters_.empty());
   if (!ev_->set_) return false;
-  outcome = ListWaiter::Outcome::kTaken;  // await_resume: set already
+  outcome = ListWaiter::WaitState::kTaken;  // await_resume: set already
   return true;
 }
 
@@ -36,18 +34,18 @@ bool Event::WaitAwaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 void Event::WaitAwaiter::await_resume() {
-  if (outcome == ListWaiter::Outcome::kTaken) return;
-  if (outcome == ListWaiter::Outcome::kAbandoned) {
+  if (outcome == ListWaiter::WaitState::kTaken) return;
+  if (outcome == ListWaiter::WaitState::kAbandoned) {
     throw std::logic_error(
         "aio::Event destroyed while a task was waiting on it");
   }
   // Woken by set(), or cancelled: a pending cancellation wins either way.
   task->throw_if_must_cancel();
-  if (outcome != ListWaiter::Outcome::kGranted) {
+  if (outcome != ListWaiter::WaitState::kGranted) {
     throw std::logic_error(
         "aio::Event::wait: resumed before the event was set");
   }
-  outcome = ListWaiter::Outcome::kTaken;
+  outcome = ListWaiter::WaitState::kTaken;
 }
 
 }  // namespace aio

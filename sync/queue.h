@@ -157,7 +157,7 @@ class PriorityStore {
 
 template <typename T, typename Store>
 class BasicQueue {
-  // ListWaiter::Outcome stays qualified: aio::Outcome<T> is another thing.
+  // ListWaiter::WaitState stays qualified: aio::Outcome<T> is another thing.
   using ListWaiter = internal::ListWaiter;
 
  public:
@@ -179,7 +179,7 @@ class BasicQueue {
   BasicQueue(const BasicQueue&) = delete;
   BasicQueue& operator=(const BasicQueue&) = delete;
 
-  // Outcome on entry to await_resume: kTaken when await_ready finished the
+  // WaitState on entry to await_resume: kTaken when await_ready finished the
   // put at once, kShutDown when it refused it, else what the wake-up said.
   class [[nodiscard]] PutAwaiter : private ListWaiter {
    public:
@@ -188,19 +188,19 @@ class BasicQueue {
     PutAwaiter& operator=(const PutAwaiter&) = delete;
     ~PutAwaiter() {
       // Leaving woken_putters_ frees the slot reserved for this putter.
-      const bool had_slot = outcome == ListWaiter::Outcome::kGranted;
+      const bool had_slot = outcome == ListWaiter::WaitState::kGranted;
       internal::unpark(this);
       if (had_slot) q_->grant_putters();
     }
     bool await_ready() {
       q_->check();
       if (q_->shutdown_) {
-        outcome = ListWaiter::Outcome::kShutDown;
+        outcome = ListWaiter::WaitState::kShutDown;
         return true;
       }
       if (!q_->has_capacity()) return false;
       q_->enqueue(std::move(item_));
-      outcome = ListWaiter::Outcome::kTaken;
+      outcome = ListWaiter::WaitState::kTaken;
       return true;
     }
     bool await_suspend(std::coroutine_handle<> h) {
@@ -208,9 +208,9 @@ class BasicQueue {
     }
     void await_resume() {
       switch (outcome) {
-        case ListWaiter::Outcome::kTaken:
+        case ListWaiter::WaitState::kTaken:
           return;
-        case ListWaiter::Outcome::kGranted:
+        case ListWaiter::WaitState::kGranted:
           internal::take_grant(this);  // the reserved slot is ours to fill
           if (task->must_cancel()) {
             q_->grant_putters();
@@ -218,13 +218,13 @@ class BasicQueue {
           }
           q_->enqueue(std::move(item_));
           return;
-        case ListWaiter::Outcome::kShutDown:
+        case ListWaiter::WaitState::kShutDown:
           if (task) task->throw_if_must_cancel();
           throw QueueShutDown();
-        case ListWaiter::Outcome::kAbandoned:
+        case ListWaiter::WaitState::kAbandoned:
           throw std::logic_error(
               "aio::Queue destroyed while a task was waiting to put");
-        case ListWaiter::Outcome::kWaiting:
+        case ListWaiter::WaitState::kWaiting:
           break;
       }
       // Cancelled while waiting (or before parking): nothing was put.
@@ -237,7 +237,7 @@ class BasicQueue {
     T item_;
   };
 
-  // Outcome on entry to await_resume: kTaken when await_ready found an item
+  // WaitState on entry to await_resume: kTaken when await_ready found an item
   // free, kShutDown when it found the queue shut down and empty, else what
   // the wake-up said. The item itself is taken from the container only here.
   class [[nodiscard]] GetAwaiter : private ListWaiter {
@@ -247,18 +247,18 @@ class BasicQueue {
     GetAwaiter& operator=(const GetAwaiter&) = delete;
     ~GetAwaiter() {
       // Leaving woken_getters_ releases the item promised to this getter.
-      const bool promised = outcome == ListWaiter::Outcome::kGranted;
+      const bool promised = outcome == ListWaiter::WaitState::kGranted;
       internal::unpark(this);
       if (promised) q_->wake_getter();
     }
     bool await_ready() {
       q_->check();
       if (q_->available() > 0) {
-        outcome = ListWaiter::Outcome::kTaken;
+        outcome = ListWaiter::WaitState::kTaken;
         return true;
       }
       if (q_->shutdown_) {
-        outcome = ListWaiter::Outcome::kShutDown;
+        outcome = ListWaiter::WaitState::kShutDown;
         return true;
       }
       return false;
@@ -268,22 +268,22 @@ class BasicQueue {
     }
     T await_resume() {
       switch (outcome) {
-        case ListWaiter::Outcome::kTaken:
+        case ListWaiter::WaitState::kTaken:
           return q_->take();
-        case ListWaiter::Outcome::kGranted:
+        case ListWaiter::WaitState::kGranted:
           internal::take_grant(this);  // the promised item is ours to take
           if (task->must_cancel()) {
             q_->wake_getter();
             task->throw_if_must_cancel();
           }
           return q_->take();
-        case ListWaiter::Outcome::kShutDown:
+        case ListWaiter::WaitState::kShutDown:
           if (task) task->throw_if_must_cancel();
           throw QueueShutDown();
-        case ListWaiter::Outcome::kAbandoned:
+        case ListWaiter::WaitState::kAbandoned:
           throw std::logic_error(
               "aio::Queue destroyed while a task was waiting to get");
-        case ListWaiter::Outcome::kWaiting:
+        case ListWaiter::WaitState::kWaiting:
           break;
       }
       // Cancelled while waiting (or before parking): nothing was taken.
@@ -346,11 +346,11 @@ class BasicQueue {
       unfinished_ -= std::min(discarded, unfinished_);
       if (unfinished_ == 0) finished_.set();
       // Their items are gone: they raise QueueShutDown when they run.
-      mark_woken(woken_getters_, ListWaiter::Outcome::kShutDown);
+      mark_woken(woken_getters_, ListWaiter::WaitState::kShutDown);
     }
-    internal::wake_all(getters_, ListWaiter::Outcome::kShutDown);
-    internal::wake_all(putters_, ListWaiter::Outcome::kShutDown);
-    mark_woken(woken_putters_, ListWaiter::Outcome::kShutDown);
+    internal::wake_all(getters_, ListWaiter::WaitState::kShutDown);
+    internal::wake_all(putters_, ListWaiter::WaitState::kShutDown);
+    mark_woken(woken_putters_, ListWaiter::WaitState::kShutDown);
   }
 
   // Items a get() could take now.
@@ -404,7 +404,7 @@ class BasicQueue {
   // Woken waiters that have not run: tell them `outcome` instead of their
   // grant (they are already scheduled to run).
   static void mark_woken(internal::WaitList& woken,
-                         ListWaiter::Outcome outcome) {
+                         ListWaiter::WaitState outcome) {
     while (!woken.empty()) woken.pop_front()->outcome = outcome;
   }
 

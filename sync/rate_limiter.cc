@@ -10,8 +10,6 @@
 
 namespace aio {
 
-// ListWaiter::Outcome (what a parked waiter was woken with) is always
-// written qualified: aio::Outcome<T> is gather_settled's result.
 using internal::ListWaiter;
 
 namespace {
@@ -150,7 +148,7 @@ bool RateLimiter::AcquireAwaiter::await_ready() {
   const int64_t now = loop->now_ns();
   if (rl_->next_allowed(now) > now) return false;
   rl_->record(now);
-  outcome = ListWaiter::Outcome::kTaken;  // await_resume: acquired at once
+  outcome = ListWaiter::WaitState::kTaken;  // await_resume: acquired at once
   return true;
 }
 
@@ -175,9 +173,9 @@ bool RateLimiter::AcquireAwaiter::on_cancel(CancelHook* hook, Op op,
 
 void RateLimiter::AcquireAwaiter::await_resume() {
   switch (outcome) {
-    case ListWaiter::Outcome::kTaken:
+    case ListWaiter::WaitState::kTaken:
       return;
-    case ListWaiter::Outcome::kGranted:
+    case ListWaiter::WaitState::kGranted:
       internal::take_grant(this);
       if (task->must_cancel()) {
         // Cancelled after the slot was granted: give it back.
@@ -186,7 +184,7 @@ void RateLimiter::AcquireAwaiter::await_resume() {
         task->throw_if_must_cancel();
       }
       return;
-    case ListWaiter::Outcome::kAbandoned:
+    case ListWaiter::WaitState::kAbandoned:
       throw std::logic_error(
           "aio::RateLimiter destroyed while a task was waiting to acquire it");
     default:
@@ -197,10 +195,10 @@ void RateLimiter::AcquireAwaiter::await_resume() {
 }
 
 RateLimiter::AcquireAwaiter::~AcquireAwaiter() {
-  if (outcome == ListWaiter::Outcome::kAbandoned) return;
+  if (outcome == ListWaiter::WaitState::kAbandoned) return;
   const bool was_head = linked() && rl_->waiters_.front() == this;
   internal::unpark(this);
-  const bool refund = outcome == ListWaiter::Outcome::kGranted;
+  const bool refund = outcome == ListWaiter::WaitState::kGranted;
   if (refund) rl_->unrecord(granted_at_);
   // The frame may die while its loop closes: only touch timers of a live loop.
   if ((refund || was_head) && rl_->loop_usable()) rl_->serve();

@@ -9,8 +9,6 @@
 
 namespace aio::internal {
 
-// ListWaiter::Outcome (what a parked waiter was woken with) is always
-// written qualified: aio::Outcome<T> is gather_settled's result.
 
 SemaphoreCore::SemaphoreCore(int64_t value, Kind kind)
     : value_(value), bound_(value), kind_(kind) {
@@ -73,7 +71,7 @@ bool SemaphoreCore::AcquireAwaiter::await_ready() {
   core_->binding_.check(core_->name(), core_->idle());
   if (core_->value_ > 0) {
     --core_->value_;
-    outcome = ListWaiter::Outcome::kTaken;  // await_resume: taken at once
+    outcome = ListWaiter::WaitState::kTaken;  // await_resume: taken at once
     return true;
   }
   return false;
@@ -87,9 +85,9 @@ bool SemaphoreCore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
 
 PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
   switch (outcome) {
-    case ListWaiter::Outcome::kTaken:
+    case ListWaiter::WaitState::kTaken:
       return PermitGuard(core_);
-    case ListWaiter::Outcome::kGranted:
+    case ListWaiter::WaitState::kGranted:
       take_grant(this);
       if (task->must_cancel()) {
         // Cancelled after release() handed us the permit: pass it on.
@@ -97,7 +95,7 @@ PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
         task->throw_if_must_cancel();
       }
       return PermitGuard(core_);
-    case ListWaiter::Outcome::kAbandoned:
+    case ListWaiter::WaitState::kAbandoned:
       throw std::logic_error(
           "aio::Semaphore/Lock destroyed while a task was waiting to acquire "
           "it");
@@ -112,7 +110,7 @@ PermitGuard SemaphoreCore::AcquireAwaiter::await_resume() {
 SemaphoreCore::AcquireAwaiter::~AcquireAwaiter() {
   unpark(this);
   // The frame died between being handed a permit and running: return it.
-  if (outcome == ListWaiter::Outcome::kGranted) core_->release_held();
+  if (outcome == ListWaiter::WaitState::kGranted) core_->release_held();
 }
 
 }  // namespace aio::internal
