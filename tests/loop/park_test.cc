@@ -85,9 +85,9 @@ TEST(ParkTest, AbandonTellsGrantedWaitersWithoutWakingThemTwice) {
   loop->run_until_complete(settle());
   ListWaiter* first = waiting.pop_front();
   internal::grant(first, granted);  // woken, not yet run
-  EXPECT_EQ(first->outcome, ListWaiter::Outcome::kGranted);
+  EXPECT_EQ(first->outcome, ListWaiter::WaitState::kGranted);
   internal::abandon(waiting, granted);
-  EXPECT_EQ(first->outcome, ListWaiter::Outcome::kAbandoned);
+  EXPECT_EQ(first->outcome, ListWaiter::WaitState::kAbandoned);
   EXPECT_TRUE(waiting.empty());
   EXPECT_TRUE(granted.empty());
   loop->run_until_complete(settle());  // each ran exactly once
