@@ -57,8 +57,10 @@ bool replayable(const Sql& sql, const absl::Status& s, bool in_transaction) {
 
 }  // namespace
 
-Coro<absl::StatusOr<ExecResult>> Connection::execute_values(
-    Sql sql, std::vector<Value> params) {
+template <typename R, typename Method>
+Coro<absl::StatusOr<R>> Connection::run_replayable(Sql sql,
+                                                   std::vector<Value> params,
+                                                   Method method) {
   if (absl::Status s = check(); !s.ok()) co_return s;
   auto text = std::make_shared<const std::string>(std::move(sql.text));
   auto values = std::make_shared<const std::vector<Value>>(std::move(params));
@@ -66,35 +68,32 @@ Coro<absl::StatusOr<ExecResult>> Connection::execute_values(
     bool in_tx = conn_->session.in_transaction();
     // Named before the co_await: GCC 12 destroys a lambda temporary of a
     // co_await expression twice (see STYLE.md).
-    absl::AnyInvocable<absl::StatusOr<ExecResult>(Session&)> job =
-        [text, values](Session& s) { return s.execute(*text, *values); };
-    absl::StatusOr<ExecResult> r =
-        co_await core_->call<absl::StatusOr<ExecResult>>(conn_, std::move(job));
+    absl::AnyInvocable<absl::StatusOr<R>(Session&)> job =
+        [text, values, method](Session& s) {
+          return (s.*method)(*text, *values);
+        };
+    absl::StatusOr<R> r =
+        co_await core_->call<absl::StatusOr<R>>(conn_, std::move(job));
     if (r.ok() || attempt > 0 || !replayable(sql, r.status(), in_tx))
       co_return r;
-    absl::Status again = co_await core_->call<absl::Status>(
-        conn_, [](Session& s) { return s.connect(); });
+    absl::AnyInvocable<absl::Status(Session&)> reconnect =
+        [](Session& s) { return s.connect(); };
+    absl::Status again =
+        co_await core_->call<absl::Status>(conn_, std::move(reconnect));
     if (!again.ok()) co_return r;
   }
 }
 
+Coro<absl::StatusOr<ExecResult>> Connection::execute_values(
+    Sql sql, std::vector<Value> params) {
+  return run_replayable<ExecResult>(std::move(sql), std::move(params),
+                                    &Session::execute);
+}
+
 Coro<absl::StatusOr<ResultSet>> Connection::query_values(
     Sql sql, std::vector<Value> params) {
-  if (absl::Status s = check(); !s.ok()) co_return s;
-  auto text = std::make_shared<const std::string>(std::move(sql.text));
-  auto values = std::make_shared<const std::vector<Value>>(std::move(params));
-  for (int attempt = 0;; ++attempt) {
-    bool in_tx = conn_->session.in_transaction();
-    absl::AnyInvocable<absl::StatusOr<ResultSet>(Session&)> job =
-        [text, values](Session& s) { return s.query(*text, *values); };
-    absl::StatusOr<ResultSet> r =
-        co_await core_->call<absl::StatusOr<ResultSet>>(conn_, std::move(job));
-    if (r.ok() || attempt > 0 || !replayable(sql, r.status(), in_tx))
-      co_return r;
-    absl::Status again = co_await core_->call<absl::Status>(
-        conn_, [](Session& s) { return s.connect(); });
-    if (!again.ok()) co_return r;
-  }
+  return run_replayable<ResultSet>(std::move(sql), std::move(params),
+                                   &Session::query);
 }
 
 Coro<absl::StatusOr<ExecResult>> Connection::executemany(

@@ -112,6 +112,12 @@ class Connection {
   Connection(std::shared_ptr<internal::PoolCore> core,
              std::shared_ptr<internal::Conn> conn, PermitGuard permit);
   absl::Status check() const;
+  // execute_values and query_values: runs (session.*method)(sql, params) on
+  // the pool's threads; after a dropped connection, reconnects and runs it
+  // once more when the statement may be replayed (see replayable()).
+  template <typename R, typename Method>
+  Coro<absl::StatusOr<R>> run_replayable(Sql sql, std::vector<Value> params,
+                                         Method method);
 
   std::shared_ptr<internal::PoolCore> core_;
   std::shared_ptr<internal::Conn> conn_;
