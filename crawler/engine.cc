@@ -284,9 +284,9 @@ struct Analysis {
 Analysis analyze(std::string body, std::string content_type, std::string url,
                  std::shared_ptr<const Selector> selector) {
   Analysis a;
-  Decoded decoded = decode_html(body, content_type);
-  std::string().swap(body);
-  Document doc = Document::parse(decoded.utf8);
+  // The body moves through: valid UTF-8 is parsed without a copy.
+  Decoded decoded = decode_html(std::move(body), content_type);
+  Document doc = Document::parse(std::move(decoded.utf8));
   a.texts = select_texts(doc, *selector);
   a.links = extract_links(doc, url);
   return a;
