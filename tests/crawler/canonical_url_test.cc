@@ -321,6 +321,32 @@ TEST(CanonicalizeTest, EncodesCharactersRfc3986NeverAllows) {
   EXPECT_EQ(canon("http://a/\"<>^`{|}"), "http://a/%22%3C%3E%5E%60%7B%7C%7D");
 }
 
+// One canonical URL however the host is spelled: the IDNA (punycode) form.
+TEST(CanonicalizeTest, InternationalHostsTakeTheirPunycodeForm) {
+  EXPECT_EQ(canon("http://Bücher.Example/ü?q=ü"),
+            "http://xn--bcher-kva.example/%C3%BC?q=%C3%BC");
+  EXPECT_EQ(canon("http://xn--bcher-kva.example/%C3%BC?q=%C3%BC"),
+            "http://xn--bcher-kva.example/%C3%BC?q=%C3%BC");
+  EXPECT_EQ(canon("http://b%C3%BCcher.example/"), "http://xn--bcher-kva.example/");
+  EXPECT_EQ(join("http://xn--bcher-kva.example/a/b", "//bücher.example/c"),
+            "http://xn--bcher-kva.example/c");
+  EXPECT_EQ(join("http://example.com/", "https://BÜCHER.example/d"),
+            "https://xn--bcher-kva.example/d");
+  absl::StatusOr<LinkResolver> r = LinkResolver::create("http://bücher.example/x");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->base(), "http://xn--bcher-kva.example/x");
+  EXPECT_EQ(origin(r->base()), "http://xn--bcher-kva.example");
+}
+
+TEST(CanonicalizeTest, InvalidInternationalHostIsAnError) {
+  absl::StatusOr<std::string> c = canonicalize("http://x\xE2\x80\xAEy.example/");
+  ASSERT_FALSE(c.ok()) << *c;
+  EXPECT_NE(c.status().message().find("not a valid international domain name"),
+            absl::string_view::npos)
+      << c.status();
+  EXPECT_FALSE(resolve_link("http://a/", "//x\xE2\x80\xAEy.example/").ok());
+}
+
 TEST(CanonicalizeTest, KeepsQueryOrder) {
   EXPECT_EQ(canon("http://a/?b=2&a=1&b=1"), "http://a/?b=2&a=1&b=1");
 }
