@@ -31,6 +31,7 @@
 #include "executor/thread_pool.h"
 #include "loop/errors.h"
 #include "loop/event_loop.h"
+#include "net/url.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
 #include "loop/wait.h"
@@ -91,7 +92,10 @@ absl::StatusOr<Config> prepare(const Options& o) {
                                 "without scheme, port or path)"));
       }
     }
-    c.extra_hosts.insert(std::move(host));
+    // International hosts as the canonical form writes them (xn--).
+    absl::StatusOr<std::string> ascii = http::idna_host(host);
+    if (!ascii.ok()) return bad("allow_host", ascii.status().message());
+    c.extra_hosts.insert(*std::move(ascii));
   }
   absl::StatusOr<UrlFilter> filter = UrlFilter::create(o.allow, o.deny);
   if (!filter.ok()) {
