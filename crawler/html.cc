@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -100,8 +101,22 @@ struct Flattened {
   size_t dropped = 0;
 };
 
+// Whether `s` has more than `n` '<' (a page with fewer tags cannot nest
+// deeper than that: the depth guard has nothing to do).
+bool more_tags_than(std::string_view s, size_t n) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  size_t count = 0;
+  while ((p = static_cast<const char*>(std::memchr(p, '<', end - p))) != nullptr) {
+    if (++count > n) return true;
+    ++p;
+  }
+  return false;
+}
+
 Flattened flatten(std::string_view s, size_t max_depth) {
   Flattened out;
+  if (!more_tags_than(s, max_depth)) return out;  // the common case
   // Names point into `s`, as written: compared with same_name().
   std::vector<std::string_view> stack;
   std::vector<std::pair<std::string_view, size_t>> dropped;  // name, pending ends

@@ -150,6 +150,16 @@ TEST(DocumentTest, DepthGuardComparesTagNamesCaseInsensitively) {
   ASSERT_NE(p, nullptr);
 }
 
+// At the limit: kMaxDepth nested elements are kept, one more is flattened
+// (a page with no more than kMaxDepth tags is not even scanned).
+TEST(DocumentTest, DepthGuardBoundary) {
+  std::string at_limit;
+  for (size_t i = 0; i < Document::kMaxDepth; ++i) at_limit += "<div>";
+  EXPECT_EQ(Document::parse(at_limit + "x").flattened_tags(), 0u);
+  EXPECT_EQ(Document::parse(at_limit + "<div>x").flattened_tags(), 1u);
+  EXPECT_EQ(Document::parse(at_limit + "<div>x</div>").flattened_tags(), 1u);
+}
+
 TEST(DocumentTest, ParseTakingTheStringGivesTheSameTree) {
   std::string html = "<title>t</title><a href=/x>y</a>";
   Document a = Document::parse(std::string_view(html));
