@@ -323,13 +323,51 @@ absl::StatusOr<std::string> LinkResolver::resolve(std::string_view href) const {
       // "http:g" against an http base is "g" (RFC 3986 5.4.2's
       // backward-compatible reading, as WHATWG and Python do).
       ref = std::string(rest);
+    } else if (scheme == base_scheme && same_authority(rest)) {
+      // "http://<the base's own authority>/x": the path-absolute reference
+      // "/x" (no need to have libcurl parse an authority already canonical).
+      return join_path_absolute(rest.substr(2 + authority_size()));
     } else {
       return canonicalize(ref);
     }
   } else if (ref.compare(0, 2, "//") == 0) {
     // A network-path reference: the base's scheme, the reference's authority.
+    if (same_authority(ref)) {
+      return join_path_absolute(std::string_view(ref).substr(2 + authority_size()));
+    }
     return canonicalize(std::string(base_scheme) + ":" + ref);
   }
+  return join(ref);
+}
+
+size_t LinkResolver::authority_size() const {
+  return path_start_ - (base_.find("://") + 3);
+}
+
+bool LinkResolver::same_authority(std::string_view ref) const {
+  // `ref` is "//authority..." as prepare() left it: the authority ends at
+  // '/', '?' or the end; a byte-for-byte match with the canonical base's
+  // authority (lower case, no default port) is that authority.
+  size_t n = authority_size();
+  std::string_view authority =
+      std::string_view(base_).substr(path_start_ - n, n);
+  if (ref.size() < 2 + n || ref.compare(0, 2, "//") != 0 ||
+      ref.compare(2, n, authority) != 0) {
+    return false;
+  }
+  return ref.size() == 2 + n || ref[2 + n] == '/' || ref[2 + n] == '?';
+}
+
+absl::StatusOr<std::string> LinkResolver::join_path_absolute(
+    std::string_view rest) const {
+  // What follows the authority: "" or "?q" are the path "/" (as libcurl and
+  // canonicalize read "http://host" and "http://host?q").
+  if (rest.empty() || rest[0] == '?') return join("/" + std::string(rest));
+  return join(rest);
+}
+
+absl::StatusOr<std::string> LinkResolver::join(std::string_view ref) const {
+  std::string_view base(base_);
   // RFC 3986 5.2.2 for a path or query reference.
   std::string_view base_path =
       base.substr(path_start_, query_start_ - path_start_);

@@ -67,6 +67,15 @@ class LinkResolver {
 
  private:
   LinkResolver() = default;
+  // The length of the base's authority ("host:port").
+  size_t authority_size() const;
+  // Does the prepared reference "//authority..." name the base's authority?
+  bool same_authority(std::string_view ref) const;
+  // RFC 3986 5.2.2-5.2.4: a prepared path or query reference against the base.
+  absl::StatusOr<std::string> join(std::string_view ref) const;
+  // join() of what follows the base's own authority in an absolute URL.
+  absl::StatusOr<std::string> join_path_absolute(std::string_view rest) const;
+
   std::string base_;
   size_t path_start_ = 0;   // index of the path's '/' in base_
   size_t query_start_ = 0;  // index of '?' in base_, or base_.size()

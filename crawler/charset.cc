@@ -4,6 +4,7 @@
 #include <iconv.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -503,10 +504,56 @@ std::optional<std::string> prescan_meta_charset(std::string_view s) {
   return std::nullopt;
 }
 
-std::string sanitize_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+size_t valid_utf8_prefix(std::string_view s) {
+  const size_t n = s.size();
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   size_t i = 0;
+  while (i < n) {
+    // ASCII eight bytes at a time: most of an HTML page.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    unsigned char b = byte(i);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
+      len = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3;
+      if (b == 0xE0) lo = 0xA0;
+      if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char c = byte(i + k);
+      if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) return i;
+    }
+    i += len;
+  }
+  return n;
+}
+
+std::string sanitize_utf8(std::string_view s) {
+  // Valid input (nearly every page) is one copy.
+  size_t i = valid_utf8_prefix(s);
+  if (i == s.size()) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + 16);
+  out.append(s.substr(0, i));
   const size_t n = s.size();
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   while (i < n) {
@@ -565,28 +612,57 @@ std::string to_utf8(std::string_view bytes, std::string_view encoding) {
   return decode_iconv(bytes, name, unit);
 }
 
+namespace {
+
+// The encoding decode_html uses for `body` and the length of its BOM.
+std::string sniff_encoding(std::string_view body,
+                           std::string_view content_type_header,
+                           size_t& bom) {
+  bom = 0;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") {
+    bom = 3;
+    return "utf-8";
+  }
+  if (body.substr(0, 2) == "\xFE\xFF") {
+    bom = 2;
+    return "utf-16be";
+  }
+  if (body.substr(0, 2) == "\xFF\xFE") {
+    bom = 2;
+    return "utf-16le";
+  }
+  if (auto header = encoding_for_label(charset_param(content_type_header))) {
+    return *header;
+  }
+  if (auto meta = prescan_meta_charset(body)) return *meta;
+  return "utf-8";
+}
+
+}  // namespace
+
 Decoded decode_html(std::string_view body,
                     std::string_view content_type_header) {
-  std::string encoding;
-  if (body.substr(0, 3) == "\xEF\xBB\xBF") {
-    encoding = "utf-8";
-    body.remove_prefix(3);
-  } else if (body.substr(0, 2) == "\xFE\xFF") {
-    encoding = "utf-16be";
-    body.remove_prefix(2);
-  } else if (body.substr(0, 2) == "\xFF\xFE") {
-    encoding = "utf-16le";
-    body.remove_prefix(2);
-  } else if (auto header = encoding_for_label(charset_param(content_type_header))) {
-    encoding = *header;
-  } else if (auto meta = prescan_meta_charset(body)) {
-    encoding = *meta;
-  } else {
-    encoding = "utf-8";
-  }
+  size_t bom = 0;
   Decoded d;
-  d.utf8 = to_utf8(body, encoding);
-  d.charset = std::move(encoding);
+  d.charset = sniff_encoding(body, content_type_header, bom);
+  d.utf8 = to_utf8(body.substr(bom), d.charset);
+  return d;
+}
+
+Decoded decode_html(std::string&& body, std::string_view content_type_header) {
+  size_t bom = 0;
+  Decoded d;
+  d.charset = sniff_encoding(body, content_type_header, bom);
+  if (d.charset == "utf-8" &&
+      valid_utf8_prefix(std::string_view(body).substr(bom)) ==
+          body.size() - bom) {
+    // Already what is asked for: the body itself, without a copy.
+    body.erase(0, bom);
+    d.utf8 = std::move(body);
+  } else {
+    d.utf8 = to_utf8(std::string_view(body).substr(bom), d.charset);
+    std::string().swap(body);
+  }
   return d;
 }
 

@@ -29,6 +29,7 @@
 #ifndef AIO_CRAWLER_CHARSET_H_
 #define AIO_CRAWLER_CHARSET_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,13 @@ struct Decoded {
 
 Decoded decode_html(std::string_view body,
                     std::string_view content_type_header);
+// The same, taking the body: valid UTF-8 (the common case) becomes the
+// result without a copy; otherwise the body is released once decoded.
+Decoded decode_html(std::string&& body, std::string_view content_type_header);
+inline Decoded decode_html(const char* body,
+                           std::string_view content_type_header) {
+  return decode_html(std::string_view(body), content_type_header);
+}
 
 // The WHATWG encoding name for `label` ("Latin1 " -> "windows-1252"), or
 // nullopt for an unknown label.
@@ -61,6 +69,10 @@ std::string to_utf8(std::string_view bytes, std::string_view encoding);
 // `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per maximal
 // invalid subpart, as the Encoding Standard's decoder does).
 std::string sanitize_utf8(std::string_view s);
+
+// The length of the longest prefix of `s` that is valid UTF-8 made of
+// whole sequences: s.size() when all of `s` is valid.
+size_t valid_utf8_prefix(std::string_view s);
 
 // Is this Content-Type an HTML document (text/html or
 // application/xhtml+xml, case-insensitive, parameters ignored)? Decided by

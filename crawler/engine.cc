@@ -31,6 +31,7 @@
 #include "executor/thread_pool.h"
 #include "loop/errors.h"
 #include "loop/event_loop.h"
+#include "net/url.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
 #include "loop/wait.h"
@@ -91,7 +92,10 @@ absl::StatusOr<Config> prepare(const Options& o) {
                                 "without scheme, port or path)"));
       }
     }
-    c.extra_hosts.insert(std::move(host));
+    // International hosts as the canonical form writes them (xn--).
+    absl::StatusOr<std::string> ascii = http::idna_host(host);
+    if (!ascii.ok()) return bad("allow_host", ascii.status().message());
+    c.extra_hosts.insert(*std::move(ascii));
   }
   absl::StatusOr<UrlFilter> filter = UrlFilter::create(o.allow, o.deny);
   if (!filter.ok()) {
@@ -284,9 +288,9 @@ struct Analysis {
 Analysis analyze(std::string body, std::string content_type, std::string url,
                  std::shared_ptr<const Selector> selector) {
   Analysis a;
-  Decoded decoded = decode_html(body, content_type);
-  std::string().swap(body);
-  Document doc = Document::parse(decoded.utf8);
+  // The body moves through: valid UTF-8 is parsed without a copy.
+  Decoded decoded = decode_html(std::move(body), content_type);
+  Document doc = Document::parse(std::move(decoded.utf8));
   a.texts = select_texts(doc, *selector);
   a.links = extract_links(doc, url);
   return a;

@@ -14,10 +14,16 @@
 // the element at the depth limit (Blink flattens at the same depth). Text,
 // links (<a> is never left out) and every element up to that depth are kept.
 //
-// Move-only value; owns its GumboOutput and a copy of the source (the tree's
-// tag names point into it). Node pointers handed out live as long as the
-// Document. Not thread-safe to mutate, but const use from many threads is
-// safe (gumbo's tree is plain data).
+// Move-only value; owns the source (the tree's tag names point into it:
+// parse(std::string&&) takes it without a copy) and the tree. The tree lives
+// in an arena the Document owns: gumbo allocates through bump allocation
+// with a no-op free (its many small nodes, strings and vectors cost no
+// malloc/free each), and the Document frees the arena's blocks in one go
+// instead of walking the tree. The arena holds at most about twice what
+// gumbo has live (its buffers grow by doubling and old ones are not
+// reused). Node pointers handed out live as long as the Document. Not
+// thread-safe to mutate, but const use from many threads is safe (gumbo's
+// tree is plain data); it may be destroyed on any thread.
 #ifndef AIO_CRAWLER_HTML_H_
 #define AIO_CRAWLER_HTML_H_
 
@@ -36,8 +42,13 @@ class Document {
   // Elements nested deeper than this are flattened (see above).
   static constexpr size_t kMaxDepth = 512;
 
-  // Parses `utf8_html` (any bytes; empty is an empty document).
+  // Parses `utf8_html` (any bytes; empty is an empty document). The
+  // std::string&& overload keeps the string as the source instead of a copy.
   static Document parse(std::string_view utf8_html);
+  static Document parse(std::string&& utf8_html);
+  static Document parse(const char* utf8_html) {
+    return parse(std::string_view(utf8_html));
+  }
 
   Document(Document&& other) noexcept;
   Document& operator=(Document&& other) noexcept;
@@ -63,10 +74,18 @@ class Document {
   size_t flattened_tags() const { return flattened_; }
 
  private:
+  class Arena;  // html.cc
+  struct ArenaDeleter {
+    void operator()(Arena* a) const;
+  };
+
   Document() = default;
+  void parse_source();
+
   // Heap-held so that moving the Document never moves the bytes gumbo's
   // tree points into (a short std::string would move its inline buffer).
   std::unique_ptr<std::string> source_;
+  std::unique_ptr<Arena, ArenaDeleter> arena_;  // holds *output_
   GumboOutput* output_ = nullptr;
   size_t flattened_ = 0;
 };

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "crawler/canonical_url.h"
 
 namespace aio::crawler {
@@ -27,6 +28,29 @@ const char* link_href(const GumboNode* node) {
   return nullptr;
 }
 
+// "Seen on this page" as indices into the result (each link is stored once,
+// in the vector): hashing and comparing look through to the strings, and a
+// candidate is looked up by value before it is moved in.
+struct SeenHash {
+  using is_transparent = void;
+  const std::vector<std::string>* links;
+  size_t operator()(size_t i) const { return (*this)((*links)[i]); }
+  size_t operator()(std::string_view s) const {
+    return absl::Hash<std::string_view>{}(s);
+  }
+};
+
+struct SeenEq {
+  using is_transparent = void;
+  const std::vector<std::string>* links;
+  std::string_view view(size_t i) const { return (*links)[i]; }
+  std::string_view view(std::string_view s) const { return s; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a) == view(b);
+  }
+};
+
 }  // namespace
 
 std::vector<std::string> extract_links(const Document& doc,
@@ -44,7 +68,8 @@ std::vector<std::string> extract_links(const Document& doc,
   }
 
   std::vector<std::string> links;
-  absl::flat_hash_set<std::string> seen;
+  absl::flat_hash_set<size_t, SeenHash, SeenEq> seen(0, SeenHash{&links},
+                                                     SeenEq{&links});
   std::vector<const GumboNode*> todo{doc.document()};
   while (!todo.empty()) {
     const GumboNode* n = todo.back();
@@ -59,8 +84,9 @@ std::vector<std::string> extract_links(const Document& doc,
       if (const char* href = link_href(n)) {
         absl::StatusOr<std::string> url =
             resolver.ok() ? resolver->resolve(href) : canonicalize(href);
-        if (url.ok() && seen.insert(*url).second) {
+        if (url.ok() && !seen.contains(std::string_view(*url))) {
           links.push_back(*std::move(url));
+          seen.insert(links.size() - 1);
         }
       }
     }

@@ -1,6 +1,7 @@
 #include "net/url.h"
 
 #include <curl/curl.h>
+#include <idn2.h>
 
 #include <charconv>
 #include <memory>
@@ -120,12 +121,66 @@ absl::StatusOr<CurluPtr> parse_absolute(std::string_view text,
   return h;
 }
 
-// Lower-cases the host, drops the fragment; returns the URL text without the
-// default port.
-std::string normalized_text(CURLU* h) {
+bool is_ascii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> idna_host(std::string_view host) {
+  if (is_ascii(host)) return absl::AsciiStrToLower(to_absl(host));
+  // HACK: libcurl 7.88's CURLU_PUNYCODE converts through libidn2's
+  // idn2_lookup_ul, which reads the host in the process's locale: in the C
+  // locale (a program that never calls setlocale) every non-ASCII host fails
+  // as "A memory function failed". idn2_lookup_u8 takes UTF-8 whatever the
+  // locale. Flags as libcurl's: UTS #46 non-transitional ("faß.de" stays
+  // "xn--fa-hia.de", as in browsers), transitional when that disallows.
+  // https://github.com/curl/curl/blob/curl-7_88_1/lib/idn.c
+  std::string in(host);
+  uint8_t* out = nullptr;
+  int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(in.c_str()), &out,
+                          IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  if (rc == IDN2_DISALLOWED) {
+    idn2_free(out);
+    out = nullptr;
+    rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(in.c_str()), &out,
+                        IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
+  }
+  if (rc != IDN2_OK || out == nullptr) {
+    idn2_free(out);
+    return make_error(
+        ErrorKind::kInvalidUrl,
+        absl::StrCat("host '", to_absl(host),
+                     "' is not a valid international domain name (IDNA): ",
+                     idn2_strerror(rc)));
+  }
+  std::string ace(reinterpret_cast<const char*>(out));
+  idn2_free(out);
+  return absl::AsciiStrToLower(ace);
+}
+
+namespace {
+
+// Lower-cases the host (in its IDNA form, see url.h), drops the fragment;
+// returns the URL text without the default port.
+absl::StatusOr<std::string> normalized_text(CURLU* h, std::string_view what) {
   std::string host = get_part(h, CURLUPART_HOST);
-  std::string lower = absl::AsciiStrToLower(host);
-  if (lower != host) curl_url_set(h, CURLUPART_HOST, lower.c_str(), 0);
+  absl::StatusOr<std::string> ascii = idna_host(host);
+  if (!ascii.ok()) {
+    return make_error(ErrorKind::kInvalidUrl,
+                      absl::StrCat("invalid ", to_absl(what), " '",
+                                   get_part(h, CURLUPART_URL), "': ",
+                                   ascii.status().message()));
+  }
+  if (*ascii != host) {
+    CURLUcode rc = curl_url_set(h, CURLUPART_HOST, ascii->c_str(), 0);
+    if (rc != CURLUE_OK) {
+      return invalid(absl::StrCat("invalid ", to_absl(what)), *ascii, rc);
+    }
+  }
   curl_url_set(h, CURLUPART_FRAGMENT, nullptr, 0);
   return get_part(h, CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
 }
@@ -198,13 +253,14 @@ absl::StatusOr<std::string> urljoin(std::string_view base,
 absl::StatusOr<std::string> normalize_url(std::string_view url) {
   auto h = parse_absolute(url, "URL");
   if (!h.ok()) return h.status();
-  return normalized_text(h->get());
+  return normalized_text(h->get(), "URL");
 }
 
 namespace {
 absl::StatusOr<Url> from_handle(CURLU* h) {
-  std::string text = normalized_text(h);
-  return Url::parse(text);
+  absl::StatusOr<std::string> text = normalized_text(h, "URL");
+  if (!text.ok()) return text.status();
+  return Url::parse(*text);
 }
 }  // namespace
 
@@ -212,7 +268,9 @@ absl::StatusOr<Url> Url::parse(std::string_view text) {
   auto h = parse_absolute(text, "URL");
   if (!h.ok()) return h.status();
   Url u;
-  u.text_ = normalized_text(h->get());
+  absl::StatusOr<std::string> normalized = normalized_text(h->get(), "URL");
+  if (!normalized.ok()) return normalized.status();
+  u.text_ = *std::move(normalized);
   u.scheme_ = get_part(h->get(), CURLUPART_SCHEME);
   u.host_ = get_part(h->get(), CURLUPART_HOST);
   u.path_ = get_part(h->get(), CURLUPART_PATH);

@@ -32,9 +32,21 @@ absl::StatusOr<std::string> urljoin(std::string_view base,
 // The canonical form of an absolute http(s) URL, for comparing and
 // de-duplicating: scheme and host lower-cased, default port (80 / 443)
 // dropped, fragment dropped, dot segments removed, empty path becomes "/".
+// A host with non-ASCII characters (raw UTF-8 or percent-encoded) is given
+// in its IDNA form (idna_host): "http://Bücher.example/" is
+// "http://xn--bcher-kva.example/", one URL with its punycode spelling.
 // Percent-encoding is kept as written (except that spaces and non-ASCII
 // bytes get encoded).
 absl::StatusOr<std::string> normalize_url(std::string_view url);
+
+// The ASCII (IDNA, "xn--") form of a host name, lower case, as browsers
+// send it: UTS #46 processing of the UTF-8 `host` (mapping, NFC,
+// non-transitional: "Bücher.example" -> "xn--bcher-kva.example",
+// "faß.de" -> "xn--fa-hia.de", fullwidth letters -> ASCII) through
+// libidn2. An ASCII host is only lower-cased. A host that is not a valid
+// internationalised domain name (disallowed characters, invalid UTF-8, a
+// label too long) is an InvalidArgumentError naming it and libidn2's reason.
+absl::StatusOr<std::string> idna_host(std::string_view host);
 
 // A parsed, normalised absolute http(s) URL. Immutable value type.
 class Url {

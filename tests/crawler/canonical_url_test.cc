@@ -174,6 +174,45 @@ TEST(LinkResolverTest, Rfc3986ExamplesMatchResolveLink) {
   }
 }
 
+// Absolute and scheme-relative links to the base's own authority skip
+// libcurl (a string join); they must give what canonicalize gives.
+TEST(LinkResolverTest, OwnAuthorityLinksMatchCanonicalize) {
+  const std::vector<std::string> tails = {
+      "", "/", "?", "?q", "/a", "/./", "/../", "..", "%2e", "%7e", "%2F",
+      "#f", "\\", " ", "x", "/b/../c", "?a=b c", "\xC3\xA9", ":", "@", ";"};
+  std::mt19937 rng(11);
+  for (const char* base : {"http://h/b/c/d;p?q", "https://h:8443/x/",
+                           "http://u@h:81/a%2Fb/c?z=1", "http://[::1]:8/z"}) {
+    absl::StatusOr<LinkResolver> r = LinkResolver::create(base);
+    ASSERT_TRUE(r.ok()) << base;
+    std::string_view b(r->base());
+    std::string scheme(b.substr(0, b.find(':')));
+    size_t start = b.find("://") + 3;
+    std::string authority(b.substr(start, b.find_first_of("/?", start) - start));
+    for (int i = 0; i < 2000; ++i) {
+      std::string tail;
+      int n = static_cast<int>(rng() % 5);
+      for (int k = 0; k < n; ++k) tail += tails[rng() % tails.size()];
+      for (const std::string& prefix : std::vector<std::string>{
+               scheme + "://", "//", "HTTP://", scheme + ":/\\"}) {
+        std::string ref = prefix + authority + tail;
+        std::string absolute =
+            prefix[0] == '/' ? scheme + ":" + ref : ref;
+        absl::StatusOr<std::string> fast = r->resolve(ref);
+        absl::StatusOr<std::string> slow = canonicalize(absolute);
+        ASSERT_EQ(fast.ok(), slow.ok()) << base << " + '" << ref << "'";
+        if (fast.ok()) {
+          ASSERT_EQ(*fast, *slow) << base << " + '" << ref << "'";
+        }
+      }
+    }
+  }
+  // "http://host" and "http://host?q" have the path "/".
+  EXPECT_EQ(join("http://h/a/b", "http://h"), "http://h/");
+  EXPECT_EQ(join("http://h/a/b", "//h?q"), "http://h/?q");
+  EXPECT_EQ(join("http://h/a/b", "http://h#x"), "http://h/");
+}
+
 TEST(LinkResolverTest, BadBaseIsAnError) {
   EXPECT_FALSE(LinkResolver::create("").ok());
   EXPECT_FALSE(LinkResolver::create("/relative").ok());
@@ -280,6 +319,32 @@ TEST(CanonicalizeTest, EncodesNonAsciiAsUtf8) {
 
 TEST(CanonicalizeTest, EncodesCharactersRfc3986NeverAllows) {
   EXPECT_EQ(canon("http://a/\"<>^`{|}"), "http://a/%22%3C%3E%5E%60%7B%7C%7D");
+}
+
+// One canonical URL however the host is spelled: the IDNA (punycode) form.
+TEST(CanonicalizeTest, InternationalHostsTakeTheirPunycodeForm) {
+  EXPECT_EQ(canon("http://Bücher.Example/ü?q=ü"),
+            "http://xn--bcher-kva.example/%C3%BC?q=%C3%BC");
+  EXPECT_EQ(canon("http://xn--bcher-kva.example/%C3%BC?q=%C3%BC"),
+            "http://xn--bcher-kva.example/%C3%BC?q=%C3%BC");
+  EXPECT_EQ(canon("http://b%C3%BCcher.example/"), "http://xn--bcher-kva.example/");
+  EXPECT_EQ(join("http://xn--bcher-kva.example/a/b", "//bücher.example/c"),
+            "http://xn--bcher-kva.example/c");
+  EXPECT_EQ(join("http://example.com/", "https://BÜCHER.example/d"),
+            "https://xn--bcher-kva.example/d");
+  absl::StatusOr<LinkResolver> r = LinkResolver::create("http://bücher.example/x");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->base(), "http://xn--bcher-kva.example/x");
+  EXPECT_EQ(origin(r->base()), "http://xn--bcher-kva.example");
+}
+
+TEST(CanonicalizeTest, InvalidInternationalHostIsAnError) {
+  absl::StatusOr<std::string> c = canonicalize("http://x\xE2\x80\xAEy.example/");
+  ASSERT_FALSE(c.ok()) << *c;
+  EXPECT_NE(c.status().message().find("not a valid international domain name"),
+            absl::string_view::npos)
+      << c.status();
+  EXPECT_FALSE(resolve_link("http://a/", "//x\xE2\x80\xAEy.example/").ok());
 }
 
 TEST(CanonicalizeTest, KeepsQueryOrder) {

@@ -2,6 +2,8 @@
 
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "gtest/gtest.h"
 
@@ -239,6 +241,67 @@ TEST(DecodeHtmlTest, RandomBytesAlwaysGiveValidUtf8) {
     Decoded d = decode_html(body, ct);
     ASSERT_TRUE(valid_utf8(d.utf8)) << ct;
   }
+}
+
+TEST(ValidUtf8PrefixTest, StopsAtTheFirstInvalidOrIncompleteSequence) {
+  EXPECT_EQ(valid_utf8_prefix(""), 0u);
+  EXPECT_EQ(valid_utf8_prefix("0123456789abcdefghij"), 20u);
+  EXPECT_EQ(valid_utf8_prefix("0123456789abc\xFFxyz"), 13u);
+  EXPECT_EQ(valid_utf8_prefix("0123456789abcdef\xC3\xA9"), 18u);
+  EXPECT_EQ(valid_utf8_prefix("0123456789abcdef\xE2\x82"), 16u);  // cut short
+  EXPECT_EQ(valid_utf8_prefix("ab\xED\xA0\x80"), 2u);   // a surrogate
+  EXPECT_EQ(valid_utf8_prefix("ab\xC0\xAF"), 2u);        // overlong
+  EXPECT_EQ(valid_utf8_prefix("ab\xF4\x90\x80\x80"), 2u);  // > U+10FFFF
+  EXPECT_EQ(valid_utf8_prefix("\xF0\x9F\x98\x80\xE2\x82\xAC"), 7u);
+  EXPECT_EQ(valid_utf8_prefix(std::string("a\0b", 3)), 3u);
+}
+
+// The fast scan and the sanitizer agree: the valid prefix is kept as it is,
+// and the whole is valid exactly when sanitizing changes nothing.
+TEST(ValidUtf8PrefixTest, AgreesWithSanitizeOnRandomBytes) {
+  std::mt19937 rng(99);
+  const std::string pieces[] = {"abcdefgh", "\xC3\xA9", "\xE2\x82\xAC",
+                                "\xF0\x9F\x98\x80", "\x80", "\xFF", "\xED\xA0",
+                                "\xE2", "x"};
+  for (int i = 0; i < 5000; ++i) {
+    std::string in;
+    for (int k = static_cast<int>(rng() % 12); k > 0; --k) {
+      in += pieces[rng() % std::size(pieces)];
+    }
+    size_t n = valid_utf8_prefix(in);
+    std::string out = sanitize_utf8(in);
+    ASSERT_EQ(n == in.size(), out == in) << i;
+    ASSERT_EQ(out.substr(0, n), in.substr(0, n)) << i;
+  }
+}
+
+TEST(DecodeHtmlTest, TakingTheBodyGivesTheSameResult) {
+  std::mt19937 rng(4242);
+  const char* labels[] = {"", "text/html; charset=utf-8",
+                          "text/html; charset=gbk", "text/html; charset=latin1",
+                          "text/html; charset=utf-16le"};
+  for (int i = 0; i < 500; ++i) {
+    std::string body = i % 3 == 0 ? "\xEF\xBB\xBF" : "";
+    for (int k = static_cast<int>(rng() % 200); k > 0; --k) {
+      body.push_back(i % 2 ? static_cast<char>(rng()) : static_cast<char>('a' + rng() % 26));
+    }
+    const char* ct = labels[i % std::size(labels)];
+    Decoded by_view = decode_html(std::string_view(body), ct);
+    Decoded taken = decode_html(std::string(body), ct);
+    ASSERT_EQ(taken.utf8, by_view.utf8) << i;
+    ASSERT_EQ(taken.charset, by_view.charset) << i;
+  }
+}
+
+TEST(DecodeHtmlTest, ValidUtf8BodyIsTakenWithoutACopy) {
+  std::string body(100000, 'a');
+  body += "\xC3\xA9";
+  const char* bytes = body.data();
+  Decoded d = decode_html(std::move(body), "text/html; charset=UTF-8");
+  EXPECT_EQ(d.utf8.data(), bytes);
+  EXPECT_EQ(d.utf8.size(), 100002u);
+  std::string with_bom = "\xEF\xBB\xBF<p>x";
+  EXPECT_EQ(decode_html(std::move(with_bom), "").utf8, "<p>x");
 }
 
 TEST(IsHtmlContentTypeTest, ByTheHeaderOnly) {

@@ -677,5 +677,26 @@ TEST(PrepareTest, StartUrlsAreCanonicalAndDefineTheScope) {
   EXPECT_FALSE(c->in_scope("http://sub.example.com/"));
 }
 
+// --allow_host names a host as the canonical form writes it: an
+// international host in either spelling is its IDNA form; one that is not a
+// valid international name is a --allow_host error.
+TEST(PrepareTest, AllowHostTakesTheIdnaForm) {
+  Options o = base_options();
+  o.allow_hosts = {"Bücher.example", "xn--caf-dma.example"};
+  absl::StatusOr<Config> config = prepare(o);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->extra_hosts.contains("xn--bcher-kva.example"));
+  EXPECT_TRUE(config->extra_hosts.contains("xn--caf-dma.example"));
+  EXPECT_TRUE(config->in_scope("http://xn--bcher-kva.example/x"));
+  o.allow_hosts = {"x\xE2\x80\xAEy.example"};
+  config = prepare(o);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("--allow_host"), absl::string_view::npos)
+      << config.status();
+  EXPECT_NE(config.status().message().find("international domain name"),
+            absl::string_view::npos)
+      << config.status();
+}
+
 }  // namespace
 }  // namespace aio::crawler

@@ -1,6 +1,7 @@
 #include "crawler/html.h"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "gtest/gtest.h"
@@ -130,6 +131,66 @@ TEST(DocumentTest, DepthGuardIgnoresTagsInCommentsAndRawText) {
   for (int i = 0; i < 2000; ++i) html += "<div>";
   html += "</script><p>x";
   EXPECT_EQ(Document::parse(html).flattened_tags(), 0u);
+}
+
+// The guard reads tag names as written: <DIV> closes what <div> opened, and
+// <P> / <SCRIPT> are what <p> / <script> are.
+TEST(DocumentTest, DepthGuardComparesTagNamesCaseInsensitively) {
+  std::string html;
+  for (int i = 0; i < 1000; ++i) html += (i % 2 ? "<DIV>" : "<div>");
+  html += "x";
+  for (int i = 0; i < 1000; ++i) html += (i % 2 ? "</div>" : "</Div>");
+  for (int i = 0; i < 1000; ++i) html += "<Div><P>y</dIV>";
+  html += "<SCRIPT>";
+  for (int i = 0; i < 1000; ++i) html += "<div>";
+  html += "</script><p id=after>z";
+  Document d = Document::parse(html);
+  EXPECT_EQ(d.flattened_tags(), 1000 - Document::kMaxDepth);
+  const GumboNode* p = find_first(d.document(), GUMBO_TAG_P);
+  ASSERT_NE(p, nullptr);
+}
+
+// At the limit: kMaxDepth nested elements are kept, one more is flattened
+// (a page with no more than kMaxDepth tags is not even scanned).
+TEST(DocumentTest, DepthGuardBoundary) {
+  std::string at_limit;
+  for (size_t i = 0; i < Document::kMaxDepth; ++i) at_limit += "<div>";
+  EXPECT_EQ(Document::parse(at_limit + "x").flattened_tags(), 0u);
+  EXPECT_EQ(Document::parse(at_limit + "<div>x").flattened_tags(), 1u);
+  EXPECT_EQ(Document::parse(at_limit + "<div>x</div>").flattened_tags(), 1u);
+}
+
+TEST(DocumentTest, ParseTakingTheStringGivesTheSameTree) {
+  std::string html = "<title>t</title><a href=/x>y</a>";
+  Document a = Document::parse(std::string_view(html));
+  Document b = Document::parse(std::move(html));
+  const GumboNode* la = find_first(a.document(), GUMBO_TAG_A);
+  const GumboNode* lb = find_first(b.document(), GUMBO_TAG_A);
+  ASSERT_NE(la, nullptr);
+  ASSERT_NE(lb, nullptr);
+  EXPECT_EQ(attribute(la, "href"), "/x");
+  EXPECT_EQ(attribute(lb, "href"), "/x");
+}
+
+// The tree lives in the Document's arena: a page far larger than its first
+// block (many blocks, a string larger than any block) stays whole.
+TEST(DocumentTest, LargeDocumentsSpanManyArenaBlocks) {
+  std::string html = "<p id=big>" + std::string(9 << 20, 'x') + "</p>";
+  for (int i = 0; i < 50000; ++i) {
+    html += "<a href=/" + std::to_string(i) + ">" + std::to_string(i) + "</a>";
+  }
+  Document d = Document::parse(std::move(html));
+  const GumboNode* p = find_first(d.document(), GUMBO_TAG_P);
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->v.element.children.length, 1u);
+  const auto* text = static_cast<const GumboNode*>(p->v.element.children.data[0]);
+  EXPECT_EQ(std::string_view(text->v.text.text).size(), size_t{9} << 20);
+  const GumboNode* body = find_first(d.document(), GUMBO_TAG_BODY);
+  ASSERT_NE(body, nullptr);
+  EXPECT_EQ(body->v.element.children.length, 50001u);
+  const auto* last = static_cast<const GumboNode*>(
+      body->v.element.children.data[50000]);
+  EXPECT_EQ(attribute(last, "href"), "/49999");
 }
 
 }  // namespace

@@ -163,6 +163,78 @@ TEST(NormalizeUrlTest, RejectsInvalidInputClearly) {
   }
 }
 
+TEST(IdnaHostTest, NonAsciiHostsGetTheirPunycodeForm) {
+  EXPECT_EQ(*idna_host("bücher.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(*idna_host("BÜCHER.Example"), "xn--bcher-kva.example");
+  // Non-transitional UTS #46, as browsers: ß stays (not "ss").
+  EXPECT_EQ(*idna_host("faß.de"), "xn--fa-hia.de");
+  // Mapped: fullwidth letters are ASCII letters.
+  EXPECT_EQ(*idna_host("\xEF\xBD\x85\xEF\xBD\x98.com"), "ex.com");
+  EXPECT_EQ(*idna_host("\xE2\x98\x83.net"), "xn--n3h.net");  // snowman
+  // ASCII hosts are only lower-cased (punycode is not re-validated).
+  EXPECT_EQ(*idna_host("Xn--Bcher-Kva.Example"), "xn--bcher-kva.example");
+  EXPECT_EQ(*idna_host("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(*idna_host(""), "");
+}
+
+TEST(IdnaHostTest, InvalidInternationalHostsAreClearErrors) {
+  for (std::string host :
+       {std::string("a\xEF\xBF\xBD" "b.example"),   // U+FFFD: disallowed
+        std::string("x\xE2\x80\xAEy.example"),      // a bidi override
+        std::string("a\xFF" "b.example"),            // not UTF-8
+        std::string("\xD8\xA7" "a.com"),             // bidi rule
+        [] {                                          // label too long
+          std::string s;
+          for (int i = 0; i < 70; ++i) s += "\xC3\xBC";
+          return s + ".example";
+        }()}) {
+    absl::StatusOr<std::string> r = idna_host(host);
+    ASSERT_FALSE(r.ok()) << host << " gave " << *r;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(error_kind(r.status()), ErrorKind::kInvalidUrl);
+    EXPECT_NE(r.status().message().find("not a valid international domain name"),
+              absl::string_view::npos)
+        << r.status();
+    EXPECT_NE(r.status().message().find(host), absl::string_view::npos)
+        << r.status();
+  }
+}
+
+// One URL, whichever way its host is spelled: raw UTF-8, percent-encoded
+// UTF-8, upper case, or punycode.
+TEST(NormalizeUrlTest, InternationalHostsAreInTheirIdnaForm) {
+  const std::string want = "http://xn--bcher-kva.example/a?q=1";
+  for (const char* url :
+       {"http://bücher.example/a?q=1", "HTTP://BÜCHER.example:80/a?q=1#f",
+        "http://b%C3%BCcher.example/a?q=1", "http://b%c3%bccher.example/a?q=1",
+        "http://xn--bcher-kva.example/a?q=1"}) {
+    absl::StatusOr<std::string> n = normalize_url(url);
+    ASSERT_TRUE(n.ok()) << url << ": " << n.status();
+    EXPECT_EQ(*n, want) << url;
+  }
+  absl::StatusOr<Url> u = Url::parse("https://Bücher.example:8443/");
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_EQ(u->host(), "xn--bcher-kva.example");
+  EXPECT_EQ(u->authority(), "xn--bcher-kva.example:8443");
+  EXPECT_EQ(u->str(), "https://xn--bcher-kva.example:8443/");
+  Url base = *Url::parse("http://example.com/");
+  EXPECT_EQ(base.resolve("//münchen.de/x")->str(), "http://xn--mnchen-3ya.de/x");
+}
+
+TEST(NormalizeUrlTest, InvalidInternationalHostNamesTheUrlAndTheReason) {
+  absl::StatusOr<std::string> r =
+      normalize_url("http://x\xE2\x80\xAEy.example/path");
+  ASSERT_FALSE(r.ok()) << *r;
+  EXPECT_EQ(error_kind(r.status()), ErrorKind::kInvalidUrl);
+  EXPECT_NE(r.status().message().find("invalid URL 'http://x"),
+            absl::string_view::npos)
+      << r.status();
+  EXPECT_NE(r.status().message().find("disallowed character"),
+            absl::string_view::npos)
+      << r.status();
+  EXPECT_FALSE(Url::parse("http://a\xEF\xBF\xBD" "b.example/").ok());
+}
+
 TEST(UrlTest, ExposesNormalisedParts) {
   absl::StatusOr<Url> u =
       Url::parse("HTTPS://Docs.Example.ORG:8443/a/./b?x=1#frag");
