@@ -39,11 +39,11 @@
 #include <optional>
 #include <string>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "crawler/host_state.h"
+#include "db/connection.h"
 #include "db/pool.h"
 #include "loop/clock.h"
 #include "loop/coro.h"
@@ -96,15 +96,19 @@ class MariaDbHostState : public HostState {
  private:
   MariaDbHostState(db::Pool& pool, MariaDbHostStateOptions options)
       : pool_(pool), options_(std::move(options)) {}
-  // Makes sure the origin's row exists (once per origin per object).
-  Coro<absl::Status> ensure_row(const std::string& origin);
+  struct RobotsStep;
+  // One transaction each (the row created when missing).
+  Coro<absl::Status> robots_tx(db::Connection& conn, std::string origin,
+                               Duration lease, uint64_t token,
+                               RobotsStep* out);
+  Coro<absl::Status> reserve_tx(db::Connection& conn, std::string origin,
+                                SendLimits limits, Duration* wait);
   // Runs `attempt` again while the database is unreachable (see above).
   template <typename F>
   Coro<absl::Status> outlast(F attempt);
 
   db::Pool& pool_;
   MariaDbHostStateOptions options_;
-  absl::flat_hash_set<std::string> rows_;  // origins whose row exists
   std::optional<std::chrono::system_clock::time_point> paused_;
   absl::BitGen rng_;
 };
