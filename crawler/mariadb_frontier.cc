@@ -76,33 +76,45 @@ constexpr char kInsertUrl[] =
     "INSERT IGNORE INTO crawl_urls"
     " (job_id, url_hash, url, origin_id, depth, redirects, seq)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)";
-constexpr char kLease[] =
-    "UPDATE crawl_urls SET state = 'leased', lease_owner = ?,"
-    " lease_token = ?, lease_expires = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND"
-    " WHERE job_id = ? AND origin_id = ? AND state = 'queued'"
-    " ORDER BY depth, seq LIMIT ?";
-// Done marks, kDoneChunk pages a statement (shorter lists are padded by
-// repeating the last page): a row is marked only while it is leased with one
-// of the tokens of this batch's pages. A page whose lease was taken over
-// (another token) is not marked; the batch then finds which (one query per
-// page, the rare path) and runs again without it.
-constexpr size_t kDoneChunk = 64;
+// Statements over many rows by primary key take a fixed list of kChunk
+// hashes (a shorter list is padded by repeating its last value), so each has
+// one text (one prepared statement) and runs as one statement, not a row at a
+// time.
+constexpr size_t kChunk = 64;
+std::string in_list() {
+  std::string marks;
+  for (size_t i = 0; i < kChunk; ++i) marks += i ? ", ?" : "?";
+  return marks;
+}
+
+// Leases rows locked by the claim (params: owner, token, lease in µs, job,
+// kChunk hashes).
+const std::string& lease_sql() {
+  static const std::string* sql = new std::string(absl::StrCat(
+      "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'leased',"
+      " lease_owner = ?, lease_token = ?,"
+      " lease_expires = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND"
+      " WHERE job_id = ? AND state = 'queued' AND url_hash IN (",
+      in_list(), ")"));
+  return *sql;
+}
+
+// Done marks (params: state, job, kChunk hashes, kChunk tokens): a row is
+// marked only while it is leased with one of the tokens of this batch's
+// pages. A page whose lease was taken over (another token) is not marked;
+// the batch then finds which (one query per page, the rare path) and runs
+// again without it.
 const std::string& done_sql() {
-  static const std::string* sql = [] {
-    std::string marks, s;
-    for (size_t i = 0; i < kDoneChunk; ++i) marks += i ? ", ?" : "?";
-    s = absl::StrCat(
-        "UPDATE crawl_urls SET state = ?, done_at = UTC_TIMESTAMP(6),"
-        " lease_expires = NULL"
-        " WHERE job_id = ? AND state = 'leased' AND url_hash IN (",
-        marks, ") AND lease_token IN (", marks, ")");
-    return new std::string(s);
-  }();
+  static const std::string* sql = new std::string(absl::StrCat(
+      "UPDATE crawl_urls FORCE INDEX (PRIMARY)"
+      " SET state = ?, done_at = UTC_TIMESTAMP(6), lease_expires = NULL"
+      " WHERE job_id = ? AND state = 'leased' AND url_hash IN (",
+      in_list(), ") AND lease_token IN (", in_list(), ")"));
   return *sql;
 }
 constexpr char kRequeue[] =
-    "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
-    " lease_token = NULL, lease_expires = NULL"
+    "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
+    " lease_owner = NULL, lease_token = NULL, lease_expires = NULL"
     " WHERE job_id = ? AND url_hash = ? AND state = 'leased'"
     " AND lease_token = ?";
 
@@ -458,24 +470,18 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
       any_queued = true;  // possibly: looked again on the next claim
       continue;
     }
-    // One statement leases the origin's first `room` queued URLs (the claim
-    // index's order: breadth-first); the rows are then read back by token.
-    absl::StatusOr<db::ExecResult> leased = co_await conn->execute(
-        kLease, worker_id_, token, micros(options_.lease), job_.id, oid, room);
-    if (!leased.ok()) co_return leased.status();
-    if (leased->affected_rows == 0) continue;
-    any_queued = true;
+    // The origin's first `room` queued URLs in the claim index's order
+    // (breadth-first); rows another transaction holds are skipped.
     absl::StatusOr<db::ResultSet> q = co_await conn->query(
         "SELECT url_hash, url, depth, redirects FROM crawl_urls"
-        " WHERE job_id = ? AND origin_id = ? AND state = 'leased'"
-        " AND lease_token = ? ORDER BY depth, seq",
-        job_.id, oid, token);
+        " FORCE INDEX (claim)"
+        " WHERE job_id = ? AND origin_id = ? AND state = 'queued'"
+        " ORDER BY depth, seq LIMIT ? FOR UPDATE SKIP LOCKED",
+        job_.id, oid, room);
     if (!q.ok()) co_return q.status();
-    if (q->size() != leased->affected_rows) {
-      co_return absl::InternalError(absl::StrCat(
-          "claim: ", leased->affected_rows, " URLs leased but ", q->size(),
-          " read back"));
-    }
+    if (q->empty()) continue;
+    any_queued = true;
+    const size_t first = rows.size();
     for (db::Row r : *q) {
       Row row;
       row.hash = r.get<std::string>(0).value_or("");
@@ -484,6 +490,26 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
       row.redirects = r.get<int>(3).value_or(0);
       row.origin_id = oid;
       rows.push_back(std::move(row));
+    }
+    // Leased in one statement per kChunk rows (padded: see in_list()).
+    for (size_t at = first; at < rows.size(); at += kChunk) {
+      size_t n = std::min(kChunk, rows.size() - at);
+      std::vector<db::Value> params;
+      params.reserve(4 + kChunk);
+      params.emplace_back(worker_id_);
+      params.emplace_back(token);
+      params.emplace_back(micros(options_.lease));
+      params.emplace_back(job_.id);
+      for (size_t i = 0; i < kChunk; ++i) {
+        params.emplace_back(db::Blob{rows[at + std::min(i, n - 1)].hash});
+      }
+      absl::StatusOr<db::ExecResult> u =
+          co_await conn->execute_values(lease_sql(), std::move(params));
+      if (!u.ok()) co_return u.status();
+      if (u->affected_rows != n) {
+        co_return absl::InternalError(absl::StrCat(
+            "claim: ", n, " URLs locked but ", u->affected_rows, " leased"));
+      }
     }
     absl::StatusOr<db::ExecResult> t = co_await conn->execute(
         "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6)"
@@ -771,16 +797,16 @@ Coro<absl::Status> MariaDbFrontier::commit_once(std::vector<Pending>& batch,
     for (const Pending& p : batch) {
       if (p.outcome == outcome) group.push_back(&p);
     }
-    for (size_t at = 0; at < group.size(); at += kDoneChunk) {
-      size_t n = std::min(kDoneChunk, group.size() - at);
+    for (size_t at = 0; at < group.size(); at += kChunk) {
+      size_t n = std::min(kChunk, group.size() - at);
       std::vector<db::Value> params;
-      params.reserve(2 + 2 * kDoneChunk);
+      params.reserve(2 + 2 * kChunk);
       params.emplace_back(state_name(outcome));
       params.emplace_back(job_.id);
-      for (size_t i = 0; i < kDoneChunk; ++i) {
+      for (size_t i = 0; i < kChunk; ++i) {
         params.emplace_back(db::Blob{group[at + std::min(i, n - 1)]->held.hash});
       }
-      for (size_t i = 0; i < kDoneChunk; ++i) {
+      for (size_t i = 0; i < kChunk; ++i) {
         params.emplace_back(group[at + std::min(i, n - 1)]->held.token);
       }
       absl::StatusOr<db::ExecResult> d =
