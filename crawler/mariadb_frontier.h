@@ -153,6 +153,7 @@ class MariaDbFrontier final : public Frontier {
   struct Pending {  // a completion waiting for its commit
     Held held;
     std::string url;
+    int depth = 0, redirects = 0;
     PageOutcome outcome;
     std::vector<Record> records;
   };
@@ -187,7 +188,10 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> release_once(const std::vector<Held>& held);
   Coro<void> committer();
   Coro<absl::Status> commit_batch(std::vector<Pending> batch);
-  Coro<absl::Status> commit_once(std::vector<Pending>& batch, bool& unknown);
+  Coro<absl::StatusOr<std::vector<LinkRow>>> link_rows(std::vector<Link> links);
+  Coro<absl::Status> commit_once(const std::vector<Pending>& batch,
+                                 const std::vector<LinkRow>& links,
+                                 std::vector<bool>& took, bool& unknown);
   Coro<absl::StatusOr<bool>> committed(const Pending& first);
   Coro<void> maintain();
   Coro<absl::Status> maintain_step(bool renew);
