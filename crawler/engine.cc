@@ -23,6 +23,7 @@
 #include "crawler/html.h"
 #include "crawler/links.h"
 #include "crawler/memory_frontier.h"
+#include "crawler/memory_host_state.h"
 #include "crawler/jsonl_output.h"
 #include "crawler/progress.h"
 #include "crawler/retry_policy.h"
@@ -36,7 +37,6 @@
 #include "loop/wait.h"
 #include "net/http_error.h"
 #include "sync/event.h"
-#include "sync/rate_limiter.h"
 #include "sync/semaphore.h"
 
 namespace aio::crawler {
@@ -149,26 +149,17 @@ absl::StatusOr<Config> prepare(const Options& o) {
 
 struct Engine::Host {
   Host(std::string o, const Options& options)
-      : origin(std::move(o)), slots(options.per_host) {
-    if (options.rate) {
-      rate = std::make_unique<RateLimiter>(options.rate->count,
-                                           options.rate->period);
-    }
-    set_delay(options.delay);
-  }
-  void set_delay(Duration d) {
-    if (d > Duration::zero()) spacing = std::make_unique<RateLimiter>(1, d);
-  }
-  enum class RobotsState { kUnknown, kFetching, kReady };
+      : origin(std::move(o)), slots(options.per_host), delay(options.delay) {}
+  // kFailed: the HostState failed (the crawl stops): URLs are handed back.
+  enum class RobotsState { kUnknown, kAsking, kReady, kFailed };
 
   std::string origin;
-  Semaphore slots;                     // --per_host
-  std::unique_ptr<RateLimiter> rate;   // --rate
-  std::unique_ptr<RateLimiter> spacing;  // --delay / Crawl-delay
-  Duration delay{};
+  Semaphore slots;  // --per_host
+  Duration delay;   // --delay, or a longer robots.txt Crawl-delay
   RobotsState robots_state = RobotsState::kUnknown;
   Robots robots = Robots::allow_all();
-  Event robots_ready;
+  TimePoint robots_until = TimePoint::max();  // ask the HostState again then
+  Event robots_ready;  // set in kReady and kFailed
 };
 
 struct Engine::Live {
@@ -187,6 +178,7 @@ struct Engine::State {
   absl::node_hash_map<uint64_t, Live> live;
   absl::flat_hash_map<std::string, int> origin_tasks;  // live tasks per origin
   std::vector<Task<void>> robots_tasks;
+  MemoryHostState own_host_state;  // when the engine was given none
   std::vector<Lease> stopped;  // leases to hand back to the frontier
   Event changed;               // a page finished (or stop())
   Event idle;                  // no page task alive
@@ -199,12 +191,13 @@ struct Engine::State {
 };
 
 Engine::Engine(const Config& config, Frontier& frontier, Output& output,
-               Fetcher& fetcher)
+               Fetcher& fetcher, HostState* host_state)
     : config_(config),
       frontier_(frontier),
       output_(output),
       fetcher_(fetcher),
       st_(std::make_unique<State>(config.options)) {
+  host_state_ = host_state ? host_state : &st_->own_host_state;
   st_->idle.set();
   int threads = config.options.parse_threads;
   if (threads < 0) {
@@ -218,7 +211,12 @@ Engine::~Engine() = default;
 
 CrawlStats Engine::stats() const {
   CrawlStats s = st_->stats;
-  s.queued = frontier_.stats().queued;
+  FrontierStats f = frontier_.stats();
+  s.queued = f.queued;
+  s.paused_since = f.paused;
+  if (auto h = host_state_->paused(); h && (!s.paused_since || *h < *s.paused_since)) {
+    s.paused_since = h;
+  }
   if (st_->running) s.elapsed = get_event_loop().time() - st_->started;
   return s;
 }
@@ -461,8 +459,18 @@ Coro<absl::StatusOr<http::Response>> Engine::send(Host& host,
                                                   bool& committed) {
   PermitGuard host_permit = co_await host.slots.acquire();
   PermitGuard permit = co_await st_->global.acquire();
-  if (host.spacing) co_await host.spacing->acquire();
-  if (host.rate) co_await host.rate->acquire();
+  SendLimits limits{host.delay, config_.options.rate};
+  if (limits.any()) {
+    // The origin's turn over every worker (HostState): a reservation, then
+    // the wait for it (cancellable: stop() hands an unsent URL back).
+    absl::StatusOr<Duration> wait =
+        co_await host_state_->reserve_send(host.origin, limits);
+    if (!wait.ok()) {
+      fail(wait.status());
+      throw CancelledError();  // never sent: handed back
+    }
+    co_await aio::sleep(*wait);
+  }
   if (stopping_ && !committed) throw CancelledError();
   committed = true;
   CrawlStats& s = st_->stats;
@@ -478,61 +486,140 @@ Coro<absl::StatusOr<http::Response>> Engine::send(Host& host,
   co_return r;
 }
 
-Coro<void> Engine::ensure_robots(Host& host) {
-  if (host.robots_state == Host::RobotsState::kReady) co_return;
+Coro<bool> Engine::ensure_robots(Host& host) {
+  if (host.robots_state == Host::RobotsState::kReady &&
+      get_event_loop().time() >= host.robots_until) {
+    // The answer's time is up: ask the HostState again.
+    host.robots_state = Host::RobotsState::kUnknown;
+    host.robots_ready.clear();
+  }
   if (host.robots_state == Host::RobotsState::kUnknown) {
-    host.robots_state = Host::RobotsState::kFetching;
+    host.robots_state = Host::RobotsState::kAsking;
     st_->robots_tasks.push_back(aio::create_task(fetch_robots(&host)));
   }
   co_await host.robots_ready.wait();
+  co_return host.robots_state == Host::RobotsState::kReady;
 }
+
+namespace {
+
+// How long a robots.txt turn may take when nothing goes wrong: every try
+// with its timeout and backoff, and a minute for the permits.
+Duration robots_lease(const Options& o) {
+  const int64_t tries = o.retries + 1;
+  int64_t ns = 0;
+  int64_t backoffs = 0;
+  int64_t total = 0;
+  if (__builtin_mul_overflow(o.timeout.count(), tries, &ns) ||
+      __builtin_mul_overflow(o.max_backoff.count(), tries - 1, &backoffs) ||
+      __builtin_add_overflow(ns, backoffs, &total) ||
+      __builtin_add_overflow(total, Duration(std::chrono::minutes(1)).count(),
+                             &total)) {
+    return Duration::max();
+  }
+  return Duration(total);
+}
+
+TimePoint after(TimePoint now, Duration d) {
+  return TimePoint(Duration(
+      internal::deadline_after(now.time_since_epoch().count(), d.count())));
+}
+
+}  // namespace
 
 Coro<void> Engine::fetch_robots(Host* host) {
   const Options& o = config_.options;
-  http::Request req;
-  req.url = absl::StrCat(host->origin, "/robots.txt");
-  req.timeout = o.timeout;
-  req.follow_redirects = true;  // RFC 9309 2.3.1.2: follow (the client caps)
-  RetryOptions ro = retry_options(o);
-  absl::StatusOr<http::Response> result;
-  bool committed = true;
-  for (int attempt = 1;; ++attempt) {
-    result = co_await send(*host, req, committed);
-    RetryDecision d = decide_retry(result, attempt, ro, st_->rng);
-    if (!d.retry || attempt > o.retries || stopping_) break;
-    ++st_->stats.retries;
-    if (co_await wait_event_for(st_->stop_event, d.delay)) break;
+  absl::StatusOr<RobotsTurn> turn =
+      co_await host_state_->robots(host->origin, robots_lease(o));
+  if (!turn.ok()) {
+    fail(turn.status());
+    host->robots_state = Host::RobotsState::kFailed;
+    host->robots_ready.set();
+    co_return;
   }
-  ++st_->stats.robots_fetched;
-  if (!result.ok()) {
-    host->robots = Robots::disallow_all();
-    count_error(absl::StrCat(
-        "robots_", to_absl(http::to_string(http::error_kind(result.status())))));
+  RobotsAnswer answer;
+  Duration valid_for = turn->valid_for;
+  const bool ours = turn->fetch();
+  if (!ours) {
+    answer = *std::move(turn->answer);
   } else {
-    switch (robots_for_status(result->status)) {
-      case RobotsVerdict::kAllowAll:
-        host->robots = Robots::allow_all();
-        break;
-      case RobotsVerdict::kDisallowForNow:
-        host->robots = Robots::disallow_all();
-        count_error(absl::StrCat("robots_http_", result->status));
-        break;
-      case RobotsVerdict::kParse: {
-        constexpr size_t kRobotsMax = 512 * 1024;  // RFC 9309: >= 500 KiB
-        std::string_view body(result->body);
-        host->robots =
-            Robots::parse(body.substr(0, kRobotsMax), config_.user_agent);
-        break;
+    http::Request req;
+    req.url = absl::StrCat(host->origin, "/robots.txt");
+    req.timeout = o.timeout;
+    req.follow_redirects = true;  // RFC 9309 2.3.1.2: follow (the client caps)
+    RetryOptions ro = retry_options(o);
+    absl::StatusOr<http::Response> result;
+    bool committed = true;
+    bool cancelled = false;
+    try {
+      for (int attempt = 1;; ++attempt) {
+        result = co_await send(*host, req, committed);
+        RetryDecision d = decide_retry(result, attempt, ro, st_->rng);
+        if (!d.retry || attempt > o.retries || stopping_) break;
+        ++st_->stats.retries;
+        if (co_await wait_event_for(st_->stop_event, d.delay)) break;
       }
+    } catch (const CancelledError&) {
+      cancelled = true;
     }
-    if (std::optional<Duration> cd = host->robots.crawl_delay()) {
-      if (*cd > o.delay) {
-        host->set_delay(*cd);
-        // Counts robots.txt itself: the first page waits a Crawl-delay too.
-        co_await host->spacing->acquire();
-      }
+    answer.status = result.ok() ? result->status : 0;
+    if (cancelled || (stopping_ && robots_for_status(answer.status) ==
+                                       RobotsVerdict::kDisallowForNow)) {
+      // Cut short by the stop: no answer to share, the next worker asks.
+      absl::Status a = co_await host_state_->abandon_robots(host->origin,
+                                                            turn->token);
+      if (!a.ok()) fail(a);
+      host->robots_state = Host::RobotsState::kFailed;
+      host->robots_ready.set();
+      if (cancelled) throw CancelledError();
+      co_return;
+    }
+    ++st_->stats.robots_fetched;
+    if (!result.ok()) {
+      count_error(absl::StrCat(
+          "robots_", to_absl(http::to_string(http::error_kind(result.status())))));
+    } else if (robots_for_status(answer.status) ==
+               RobotsVerdict::kDisallowForNow) {
+      count_error(absl::StrCat("robots_http_", answer.status));
+    } else if (robots_for_status(answer.status) == RobotsVerdict::kParse) {
+      std::string_view body(result->body);
+      answer.body = std::string(body.substr(0, Robots::kMaxBytes));
     }
   }
+  // The rules as this worker reads them (its user agent).
+  switch (robots_for_status(answer.status)) {
+    case RobotsVerdict::kAllowAll:
+      host->robots = Robots::allow_all();
+      break;
+    case RobotsVerdict::kDisallowForNow:
+      host->robots = Robots::disallow_all();
+      break;
+    case RobotsVerdict::kParse:
+      host->robots = Robots::parse(answer.body, config_.user_agent);
+      break;
+  }
+  std::optional<Duration> cd = host->robots.crawl_delay();
+  host->delay = o.delay;
+  if (cd && *cd > o.delay) host->delay = *cd;
+  if (ours) {
+    answer.crawl_delay = cd;
+    absl::StatusOr<Duration> v = co_await host_state_->store_robots(
+        host->origin, turn->token, std::move(answer));
+    if (!v.ok()) {
+      fail(v.status());
+      host->robots_state = Host::RobotsState::kFailed;
+      host->robots_ready.set();
+      co_return;
+    }
+    valid_for = *v;
+    if (cd && *cd > o.delay) {
+      // Counts robots.txt itself: the first page waits a Crawl-delay too.
+      absl::StatusOr<Duration> r = co_await host_state_->reserve_send(
+          host->origin, SendLimits{*cd, std::nullopt});
+      if (!r.ok()) fail(r.status());
+    }
+  }
+  host->robots_until = after(get_event_loop().time(), valid_for);
   host->robots_state = Host::RobotsState::kReady;
   host->robots_ready.set();
 }
@@ -542,7 +629,9 @@ Coro<void> Engine::process(Lease lease, bool& committed) {
   const std::string& url = lease.link.url;
   Host& host = host_for(origin(url));
   if (o.obey_robots) {
-    co_await ensure_robots(host);
+    if (!co_await ensure_robots(host)) {
+      throw CancelledError();  // no answer (the crawl stops): handed back
+    }
     if (!host.robots.allowed(path_and_query(url))) {
       ++st_->stats.robots_disallowed;
       committed = true;

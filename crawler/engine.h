@@ -7,13 +7,17 @@
 //   absl::Status s = co_await engine.crawl();          // ends by itself
 //
 // What one URL goes through, in order:
-//   1. robots.txt of its origin (when obeyed): fetched once, before any other
-//      request to that origin; every URL of the origin waits for its answer.
+//   1. robots.txt of its origin (when obeyed): asked of the HostState
+//      (crawler/host_state.h), so it is fetched once per crawl — once per job
+//      over every worker with a shared one — before any other request to
+//      that origin; every URL of the origin waits for its answer, and asks
+//      again when the HostState says the answer's time is up.
 //      4xx = allow all; 5xx / unreachable after the tries = nothing allowed.
 //      Its Crawl-delay becomes the origin's delay (the larger of it and
 //      --delay). A disallowed URL is never requested (PageOutcome::kSkipped).
 //   2. politeness: a per-origin permit (--per_host), then a global one
-//      (--concurrency), then the origin's spacing (--delay) and --rate; so the
+//      (--concurrency), then, when a delay or --rate applies, the origin's
+//      turn: a reservation from the HostState and a wait for it; so the
 //      limits hold at every instant as the server sees them.
 //   3. one request (redirects not followed by the client) with --timeout for
 //      the whole transfer and --max_body; failures retried per the retry
@@ -52,6 +56,7 @@
 #include "absl/status/statusor.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
+#include "crawler/host_state.h"
 #include "crawler/options.h"
 #include "crawler/output.h"
 #include "crawler/selector.h"
@@ -82,8 +87,11 @@ absl::StatusOr<Config> prepare(const Options& options);
 
 class Engine {
  public:
+  // `host_state`: the per-origin politeness shared with other workers
+  // (robots.txt, send spacing; crawler/host_state.h); nullptr = the engine's
+  // own MemoryHostState. It must outlive crawl().
   Engine(const Config& config, Frontier& frontier, Output& output,
-         Fetcher& fetcher);
+         Fetcher& fetcher, HostState* host_state = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -110,7 +118,8 @@ class Engine {
   Coro<void> flush_every(Duration period);
   Coro<void> run_lease(Lease lease);
   Coro<void> process(Lease lease, bool& sending);
-  Coro<void> ensure_robots(Host& host);
+  // False: no answer (the HostState failed; the crawl is stopping).
+  Coro<bool> ensure_robots(Host& host);
   Coro<void> fetch_robots(Host* host);
   Coro<absl::StatusOr<http::Response>> send(Host& host, http::Request request,
                                             bool& sending);
@@ -124,6 +133,7 @@ class Engine {
   Frontier& frontier_;
   Output& output_;
   Fetcher& fetcher_;
+  HostState* host_state_ = nullptr;
   struct State;
   std::unique_ptr<State> st_;
   std::unique_ptr<ThreadPool> parse_pool_;  // --parse_threads

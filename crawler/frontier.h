@@ -35,7 +35,9 @@
 #ifndef AIO_CRAWLER_FRONTIER_H_
 #define AIO_CRAWLER_FRONTIER_H_
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +88,9 @@ struct FrontierStats {
   uint64_t seen = 0;       // distinct URLs ever queued
   uint64_t too_deep = 0;   // links dropped by max_depth
   uint64_t budget_used = 0;  // leases counted against max_pages
+  // Set while the frontier's store (a database) is unreachable and it
+  // retries: since when (wall clock, for the progress display).
+  std::optional<std::chrono::system_clock::time_point> paused;
 };
 
 struct Claim {

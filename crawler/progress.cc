@@ -4,7 +4,9 @@
 
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "loop/sleep.h"
 
 namespace aio::crawler {
@@ -20,10 +22,18 @@ std::string Progress::status_text(const CrawlStats& now,
                                   const CrawlStats& before) {
   double dt = std::chrono::duration<double>(now.elapsed - before.elapsed).count();
   double rate = dt > 0 ? static_cast<double>(now.pages - before.pages) / dt : 0;
-  return absl::StrFormat(
+  std::string text = absl::StrFormat(
       "%d pages  %.1f pages/s  %d in flight  %d queued  %d records  %d errors",
       now.pages, rate, now.in_flight, now.queued, now.records,
       now.error_count());
+  if (now.paused_since) {
+    absl::StrAppend(&text, "  database unreachable since ",
+                    absl::FormatTime("%H:%M:%S",
+                                     absl::FromChrono(*now.paused_since),
+                                     absl::LocalTimeZone()),
+                    ", retrying");
+  }
+  return text;
 }
 
 Coro<void> Progress::run(std::function<CrawlStats()> sample) {

@@ -1,6 +1,8 @@
 // aio::crawler::Progress: what a person watching a crawl sees.
 //   on a terminal: one status line, redrawn in place every 250 ms
 //     "  1234 pages  456.7 pages/s  32 in flight  1200 queued  1100 records  3 errors"
+//     with "  database unreachable since 12:03:07, retrying" appended while
+//     the job's database is (local time)
 //   otherwise: the same as a log line every `log_interval` (default 5 s),
 //     prefixed with the elapsed time, so logs and CI output stay readable.
 // message() prints a line (e.g. "stopping...") without garbling the status

@@ -3,9 +3,11 @@
 #ifndef AIO_CRAWLER_STATS_H_
 #define AIO_CRAWLER_STATS_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "loop/clock.h"
@@ -32,6 +34,9 @@ struct CrawlStats {
   uint64_t queued = 0;       // the frontier's queue now (left at the end)
   Duration elapsed{};
   bool interrupted = false;  // stopped by SIGINT / SIGTERM
+  // Set while the shared state (the job's database) is unreachable and the
+  // crawl waits for it: since when (wall clock).
+  std::optional<std::chrono::system_clock::time_point> paused_since;
 
   uint64_t error_count() const;
   double pages_per_second() const;

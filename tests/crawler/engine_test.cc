@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "crawler/host_state.h"
 #include "crawler/memory_frontier.h"
+#include "crawler/send_schedule.h"
 #include "gtest/gtest.h"
 #include "loop/run.h"
 #include "loop/sleep.h"
@@ -46,11 +48,11 @@ Options base_options() {
 }
 
 Coro<Result> crawl_coro(FakeSite* site, MemoryOutput* out, Options o,
-                        Duration stop_after) {
+                        Duration stop_after, HostState* host_state) {
   absl::StatusOr<Config> config = prepare(o);
   EXPECT_TRUE(config.ok()) << config.status();
   MemoryFrontier frontier(FrontierLimits{o.max_depth, o.max_pages});
-  Engine engine(*config, frontier, *out, *site);
+  Engine engine(*config, frontier, *out, *site, host_state);
   Task<void> stopper;
   if (stop_after > Duration::zero()) {
     stopper = create_task([](Engine* e, Duration d) -> Coro<void> {
@@ -64,11 +66,13 @@ Coro<Result> crawl_coro(FakeSite* site, MemoryOutput* out, Options o,
 }
 
 Result crawl(FakeSite& site, MemoryOutput& out, Options o,
-             Duration stop_after = Duration::zero()) {
+             Duration stop_after = Duration::zero(),
+             HostState* host_state = nullptr) {
   EventLoop::Options virtual_time;
   virtual_time.virtual_time = true;
-  return aio::run(crawl_coro(&site, &out, std::move(o), stop_after),
-                  virtual_time);
+  return aio::run(
+      crawl_coro(&site, &out, std::move(o), stop_after, host_state),
+      virtual_time);
 }
 
 // A site whose page /p<n> links to /p<2n+1> and /p<2n+2> (a binary tree of
@@ -620,6 +624,190 @@ TEST(EngineTest, AllowAndDenyFilterLinksAndAllowHostWidensScope) {
   EXPECT_EQ(site.count("http://c.test/news/4"), 0u);
 }
 
+// A HostState as a second worker of the same job leaves it: robots.txt
+// answers already stored (or none: the engine's turn), and another worker
+// that reserves a send slot on the origin before each of this engine's.
+// Not a mock: it answers as a shared store would and keeps what it saw.
+class OtherWorkerHostState : public HostState {
+ public:
+  std::vector<RobotsTurn> answers;  // handed out in order; the last repeats
+  bool other_worker_sends = true;
+  absl::Status fail_with;  // set: every call fails with it
+
+  int robots_asked = 0;
+  std::vector<RobotsAnswer> stored;
+  std::vector<SendLimits> reserved;
+
+  Coro<absl::StatusOr<RobotsTurn>> robots(std::string, Duration lease) override {
+    EXPECT_GT(lease, Duration::zero());
+    if (!fail_with.ok()) co_return fail_with;
+    ++robots_asked;
+    if (answers.empty()) {
+      RobotsTurn yours;
+      yours.token = 42;
+      co_return yours;
+    }
+    RobotsTurn t = answers.front();
+    if (answers.size() > 1) answers.erase(answers.begin());
+    co_return t;
+  }
+  Coro<absl::StatusOr<Duration>> store_robots(std::string, uint64_t token,
+                                              RobotsAnswer answer) override {
+    EXPECT_EQ(token, 42u);
+    stored.push_back(std::move(answer));
+    co_return Duration::max();
+  }
+  Coro<absl::Status> abandon_robots(std::string, uint64_t) override {
+    co_return absl::OkStatus();
+  }
+  Coro<absl::StatusOr<Duration>> reserve_send(std::string,
+                                              SendLimits limits) override {
+    if (!fail_with.ok()) co_return fail_with;
+    reserved.push_back(limits);
+    const int64_t now = get_event_loop().time().time_since_epoch().count();
+    if (other_worker_sends) (void)schedule_.reserve(now, limits);
+    co_return Duration(schedule_.reserve(now, limits) - now);
+  }
+
+ private:
+  SendSchedule schedule_;
+};
+
+RobotsTurn stored_answer(int status, std::string body,
+                         Duration valid_for = Duration::max()) {
+  RobotsTurn t;
+  t.answer = RobotsAnswer{status, std::move(body), std::nullopt};
+  t.valid_for = valid_for;
+  return t;
+}
+
+TEST(EngineHostStateTest, RobotsAnswerAndSendTurnsComeFromTheSharedState) {
+  FakeSite site;
+  tree_site(site, kA, 8);
+  auto& robots = site.page(A("/robots.txt"));  // never asked for: stored
+  robots.headers = {{"Content-Type", "text/plain"}};
+  robots.body = "User-agent: *\nDisallow: /\n";
+  OtherWorkerHostState hs;
+  hs.answers = {stored_answer(200, "User-agent: *\nDisallow: /p2\n")};
+  MemoryOutput out;
+  Options o = base_options();
+  o.obey_robots = true;
+  o.delay = seconds(2);
+  Result r = crawl(site, out, o, Duration::zero(), &hs);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(site.count(A("/robots.txt")), 0u);
+  EXPECT_EQ(r.stats.robots_fetched, 0u);
+  EXPECT_EQ(hs.robots_asked, 1);
+  EXPECT_EQ(site.count(A("/p2")), 0u);  // the stored rules apply
+  EXPECT_EQ(site.count(A("/p1")), 1u);
+  EXPECT_EQ(r.stats.robots_disallowed, 1u);
+  // Every request took a turn, with this crawl's spacing, and the other
+  // worker's slots in between doubled the gaps.
+  ASSERT_EQ(hs.reserved.size(), site.log.size());
+  for (const SendLimits& l : hs.reserved) {
+    EXPECT_EQ(l.spacing, seconds(2));
+    EXPECT_FALSE(l.rate.has_value());
+  }
+  for (size_t i = 1; i < site.log.size(); ++i) {
+    EXPECT_GE(site.log[i].start - site.log[i - 1].start, seconds(4)) << i;
+  }
+}
+
+TEST(EngineHostStateTest, NoTurnIsAskedForWithoutADelayOrRate) {
+  FakeSite site;
+  tree_site(site, kA, 8);
+  OtherWorkerHostState hs;
+  MemoryOutput out;
+  Result r = crawl(site, out, base_options(), Duration::zero(), &hs);
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(site.log.size(), 8u);
+  EXPECT_TRUE(hs.reserved.empty());
+  EXPECT_EQ(hs.robots_asked, 0);  // robots.txt not obeyed here
+}
+
+TEST(EngineHostStateTest, AnExpiredAnswerIsAskedForAgain) {
+  FakeSite site;
+  tree_site(site, kA, 15);
+  for (auto& [url, page] : site.pages) page.latency = seconds(1);
+  OtherWorkerHostState hs;
+  hs.answers = {stored_answer(200, "User-agent: *\nAllow: /\n", seconds(3)),
+                stored_answer(200, "User-agent: *\nDisallow: /p9\n")};
+  MemoryOutput out;
+  Options o = base_options();
+  o.obey_robots = true;
+  o.concurrency = 1;
+  Result r = crawl(site, out, o, Duration::zero(), &hs);
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(hs.robots_asked, 2);  // once, and once after 3 s
+  EXPECT_EQ(site.count(A("/p1")), 1u);
+  EXPECT_EQ(site.count(A("/p9")), 0u);  // the newer answer applies
+  EXPECT_EQ(site.log.size(), 14u);
+}
+
+TEST(EngineHostStateTest, TheEngineFetchesWhenItIsItsTurnAndStoresTheAnswer) {
+  FakeSite site;
+  tree_site(site, kA, 3);
+  auto& robots = site.page(A("/robots.txt"));
+  robots.headers = {{"Content-Type", "text/plain"}};
+  robots.body = "User-agent: *\nCrawl-delay: 7\nDisallow: /p2\n";
+  OtherWorkerHostState hs;
+  hs.other_worker_sends = false;
+  MemoryOutput out;
+  Options o = base_options();
+  o.obey_robots = true;
+  Result r = crawl(site, out, o, Duration::zero(), &hs);
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(site.count(A("/robots.txt")), 1u);
+  ASSERT_EQ(hs.stored.size(), 1u);
+  EXPECT_EQ(hs.stored[0].status, 200);
+  EXPECT_EQ(hs.stored[0].body, robots.body);
+  EXPECT_EQ(hs.stored[0].crawl_delay, seconds(7));
+  // The Crawl-delay is this origin's spacing from then on, robots.txt
+  // itself counted: the first page waits it too.
+  ASSERT_FALSE(hs.reserved.empty());
+  for (const SendLimits& l : hs.reserved) EXPECT_EQ(l.spacing, seconds(7));
+  ASSERT_EQ(site.log.size(), 3u);  // robots.txt, /, /p1
+  EXPECT_GE(site.log[1].start - site.log[0].start, seconds(7));
+  EXPECT_GE(site.log[2].start - site.log[1].start, seconds(7));
+}
+
+TEST(EngineHostStateTest, AFailingSharedStateStopsTheCrawlAndHandsTheUrlBack) {
+  for (bool robots : {false, true}) {
+    FakeSite site;
+    tree_site(site, kA, 3);
+    OtherWorkerHostState hs;
+    hs.fail_with = absl::UnavailableError("database unreachable for 2m");
+    MemoryOutput out;
+    Options o = base_options();
+    o.obey_robots = robots;
+    o.delay = seconds(1);
+    Result r = crawl(site, out, o, Duration::zero(), &hs);
+    EXPECT_EQ(r.status, hs.fail_with) << robots;
+    EXPECT_TRUE(site.log.empty());    // nothing sent without its turn
+    EXPECT_EQ(r.frontier.queued, 1u);  // the start URL: not lost, not done
+    EXPECT_EQ(r.frontier.done, 0u);
+    EXPECT_EQ(r.frontier.in_flight, 0u);
+  }
+}
+
+TEST(EngineHostStateTest, StatsShowSinceWhenTheSharedStateIsPaused) {
+  struct Paused final : OtherWorkerHostState {
+    std::optional<std::chrono::system_clock::time_point> paused()
+        const override {
+      return std::chrono::system_clock::time_point(seconds(1000));
+    }
+  };
+  Paused hs;
+  FakeSite site;
+  tree_site(site, kA, 1);
+  MemoryOutput out;
+  Result r = crawl(site, out, base_options(), Duration::zero(), &hs);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_TRUE(r.stats.paused_since.has_value());
+  EXPECT_EQ(*r.stats.paused_since,
+            std::chrono::system_clock::time_point(seconds(1000)));
+}
+
 TEST(PrepareTest, BadInputIsOneReadableError) {
   struct Case {
     std::function<void(Options&)> edit;
@@ -644,6 +832,8 @@ TEST(PrepareTest, BadInputIsOneReadableError) {
       {[](Options& o) { o.retries = -1; }, "--retries"},
       {[](Options& o) { o.retries = 1000; }, "--retries"},
       {[](Options& o) { o.rate = Rate{0, seconds(1)}; }, "--rate"},
+      {[](Options& o) { o.rate = Rate{-1, seconds(1)}; }, "--rate"},
+      {[](Options& o) { o.rate = Rate{1, -seconds(1)}; }, "--rate"},
       {[](Options& o) { o.rate = Rate{1, Duration::zero()}; }, "--rate"},
       {[](Options& o) { o.max_redirects = -1; }, "--max_redirects"},
       {[](Options& o) { o.user_agent = "a\r\nX-Evil: 1"; }, "--user_agent"},
