@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 #include <vector>
 
 #include "absl/flags/commandlineflag.h"
@@ -91,6 +92,32 @@ ABSL_FLAG(std::string, progress, "auto",
           "--log_interval), tty, log or none");
 ABSL_FLAG(absl::Duration, log_interval, absl::Seconds(5),
           "time between progress log lines when not on a terminal");
+// ---- crash-safe crawls and many workers ----
+ABSL_FLAG(std::string, job, "",
+          "keep the whole crawl (frontier, leases, records) in the --db "
+          "database under this name (1-64 of A-Z a-z 0-9 _ . -): the same "
+          "command resumes it after a crash or Ctrl-C, and several workers "
+          "(processes, machines) with the same --job and --db share it. The "
+          "flags that define the crawl are stored with the job; on resume "
+          "the ones not given are taken from it, and giving one with another "
+          "value is an error");
+ABSL_FLAG(bool, status, false,
+          "with --job: print the job's state (queued, in flight, done, "
+          "failed, per host, records, workers seen in the last minute) and "
+          "exit without crawling");
+ABSL_FLAG(bool, reset, false,
+          "with --job: delete the job's state (every crawl_* row of it) and "
+          "exit; its records stay in table titles (output, not state). Asks "
+          "on a terminal; otherwise needs --yes");
+ABSL_FLAG(bool, yes, false, "answer yes to --reset's question");
+ABSL_FLAG(absl::Duration, lease, absl::Seconds(60),
+          "with --job: how long a claimed URL stays this worker's without "
+          "renewal (renewed every lease/3); a dead worker's URLs are taken "
+          "over by the others after it. At least 1s");
+ABSL_FLAG(absl::Duration, db_outage, absl::Seconds(120),
+          "with --job: the database unreachable for longer than this stops "
+          "the worker (exit 1; its leases expire). Until then it retries "
+          "with backoff and the progress line says so");
 
 namespace aio::crawler {
 
@@ -112,6 +139,8 @@ const std::vector<Group>& groups() {
         "retries", "backoff", "max_backoff", "max_redirects", "obey_robots",
         "user_agent", "parse_threads"}},
       {"Output", {"out", "db", "stats_json", "progress", "log_interval"}},
+      {"Crash-safe crawls and many workers (--job with --db)",
+       {"job", "status", "reset", "yes", "lease", "db_outage"}},
   };
   return *g;
 }
@@ -238,6 +267,13 @@ std::string usage_text() {
     out += "\n";
   }
   out +=
+      "A crawl that survives crashes, shared by three workers:\n"
+      "  crawler --job=news --db=mariadb://crawler@db:3306/crawl "
+      "--start_url=https://example.com/\n"
+      "  (the same command resumes it; run it on more machines for more "
+      "workers;\n"
+      "  --job=news --db=... --status shows where it stands)\n\n";
+  out +=
       "Durations: 500ms, 5s, 1m30s. Booleans: --obey_robots=false or "
       "--noobey_robots.\n"
       "Exit status: 0 crawl ended (also after one Ctrl-C), 1 output or "
@@ -247,6 +283,7 @@ std::string usage_text() {
 
 absl::StatusOr<Options> parse_command_line(int argc, char** argv) {
   std::vector<std::string> start_urls, allow_hosts, allow, deny;
+  std::set<std::string> given;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (arg == "--") {
@@ -301,6 +338,7 @@ absl::StatusOr<Options> parse_command_line(int argc, char** argv) {
             absl::StrCat("--", name, " needs a value"));
       }
     }
+    given.insert(name);
     if (name == "start_url") {
       start_urls.push_back(*value);
       continue;
@@ -361,11 +399,32 @@ absl::StatusOr<Options> parse_command_line(int argc, char** argv) {
         D{"max_backoff", absl::GetFlag(FLAGS_max_backoff), true,
           &o.max_backoff},
         D{"log_interval", absl::GetFlag(FLAGS_log_interval), false,
-          &o.log_interval}}) {
+          &o.log_interval},
+        D{"lease", absl::GetFlag(FLAGS_lease), false, &o.lease},
+        D{"db_outage", absl::GetFlag(FLAGS_db_outage), false,
+          &o.db_outage}}) {
     absl::StatusOr<Duration> v = to_duration(d.name, d.value, d.allow_zero);
     if (!v.ok()) return v.status();
     *d.dst = *v;
   }
+  if (o.lease < std::chrono::seconds(1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--lease: must be at least 1s (got ",
+                     absl::FormatDuration(absl::GetFlag(FLAGS_lease)), ")"));
+  }
+  o.job = absl::GetFlag(FLAGS_job);
+  o.status = absl::GetFlag(FLAGS_status);
+  o.reset = absl::GetFlag(FLAGS_reset);
+  o.yes = absl::GetFlag(FLAGS_yes);
+  if ((o.status || o.reset || o.yes) && o.job.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", o.status ? "status" : o.reset ? "reset" : "yes",
+                     " needs --job=NAME (and --db=...)"));
+  }
+  if (o.status && o.reset) {
+    return absl::InvalidArgumentError("--status and --reset: pick one");
+  }
+  o.given = std::move(given);
   absl::StatusOr<size_t> body = parse_size(absl::GetFlag(FLAGS_max_body));
   if (!body.ok()) {
     return absl::InvalidArgumentError(

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,18 @@ struct Options {
   std::string stats_json;                // final summary as JSON, "" = none
   ProgressMode progress = ProgressMode::kAuto;
   Duration log_interval = std::chrono::seconds(5);  // non-TTY progress lines
+
+  // ---- a crawl kept in MariaDB: crash-safe resume, many workers ----
+  std::string job;       // --job=NAME with --db: the crawl's state in MariaDB
+  bool status = false;   // --status: print the job's state and exit
+  bool reset = false;    // --reset: delete the job's state and exit
+  bool yes = false;      // --yes: --reset without asking
+  Duration lease = std::chrono::seconds(60);       // claimed URL, unrenewed
+  Duration db_outage = std::chrono::seconds(120);  // then the worker stops
+  // The flags named on the command line (resume: the others take the job's
+  // stored values). Empty for Options built in code: then every job flag
+  // counts as given.
+  std::set<std::string> given;
 };
 
 // "aio-crawler/1.0 (+https://github.com/aio-cpp/aio)": the product token

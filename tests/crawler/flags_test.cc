@@ -23,7 +23,9 @@ std::vector<std::string> defaults() {
           "--concurrency=32", "--per_host=8",    "--rate=",
           "--delay=0s",       "--timeout=30s",   "--max_body=10MiB",
           "--retries=2",      "--obey_robots",   "--out=-",
-          "--progress=auto",  "--user_agent=",   "--max_redirects=10"};
+          "--progress=auto",  "--user_agent=",   "--max_redirects=10",
+          "--job=",           "--nostatus",      "--noreset",
+          "--noyes",          "--lease=60s",     "--db_outage=120s"};
 }
 
 absl::StatusOr<Options> parse_with_defaults(std::vector<std::string> args) {
@@ -135,6 +137,84 @@ TEST(FlagsTest, HelpSaysWhatAllowAndDenyMatch) {
   EXPECT_NE(help.find("--start_url"), std::string::npos);
   EXPECT_NE(help.find("--obey_robots"), std::string::npos);
   EXPECT_NE(help.find("Exit status"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aio::crawler
+
+namespace aio::crawler {
+namespace {
+
+TEST(FlagsTest, JobFlagsAndWhichFlagsWereGiven) {
+  auto o = parse_with_defaults({"--job=news", "--db=mariadb://u@h/db",
+                                "--lease=2s", "--db_outage=5m",
+                                "--start_url=http://a/"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->job, "news");
+  EXPECT_EQ(o->lease, std::chrono::seconds(2));
+  EXPECT_EQ(o->db_outage, std::chrono::minutes(5));
+  EXPECT_FALSE(o->status);
+  EXPECT_TRUE(o->given.contains("start_url"));
+  EXPECT_TRUE(o->given.contains("select"));  // named by defaults()
+  EXPECT_FALSE(o->given.contains("allow"));
+  auto st = parse_with_defaults({"--job=news", "--status"});
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_TRUE(st->status);
+  auto rs = parse_with_defaults({"--job=news", "--reset", "--yes"});
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  EXPECT_TRUE(rs->reset);
+  EXPECT_TRUE(rs->yes);
+  // Only the flags of this command line count as given.
+  std::vector<std::string> just = {"--job=x"};
+  auto g = parse(just);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->given, std::set<std::string>{"job"});
+}
+
+TEST(FlagsTest, JobDurationsAtTheEdgesAreRejectedClearly) {
+  struct Case {
+    const char* arg;
+    const char* says;
+  };
+  for (const Case& c : {Case{"--lease=0s", "--lease: must be > 0"},
+                        Case{"--lease=-5s", "--lease: must be > 0"},
+                        Case{"--lease=500ms", "--lease: must be at least 1s"},
+                        Case{"--lease=inf", "--lease: must be finite"},
+                        Case{"--lease=9000000h", "--lease: at most a year"},
+                        Case{"--db_outage=0s", "--db_outage: must be > 0"},
+                        Case{"--db_outage=-1m", "--db_outage: must be > 0"},
+                        Case{"--db_outage=inf", "--db_outage: must be finite"},
+                        Case{"--db_outage=9000000h",
+                             "--db_outage: at most a year"},
+                        Case{"--lease=soon", "--lease=soon"},
+                        Case{"--status", "--status needs --job"},
+                        Case{"--reset", "--reset needs --job"},
+                        Case{"--yes", "--yes needs --job"}}) {
+    auto o = parse_with_defaults({c.arg});
+    ASSERT_FALSE(o.ok()) << c.arg;
+    EXPECT_NE(o.status().message().find(c.says), std::string::npos)
+        << c.arg << ": " << o.status().message();
+  }
+  auto both = parse_with_defaults({"--job=j", "--status", "--reset"});
+  EXPECT_FALSE(both.ok());
+  auto huge_ok = parse_with_defaults({"--job=j", "--lease=8760h",
+                                      "--db_outage=1s"});
+  EXPECT_TRUE(huge_ok.ok()) << huge_ok.status();
+}
+
+TEST(FlagsTest, HelpExplainsJobsAndTheirFlags) {
+  std::string help;
+  for (char c : usage_text()) {  // the wrapping's line breaks as spaces
+    if (c == '\n') c = ' ';
+    if (c == ' ' && !help.empty() && help.back() == ' ') continue;
+    help += c;
+  }
+  for (const char* want :
+       {"Crash-safe crawls and many workers", "--job", "--status", "--reset",
+        "--yes", "--lease=1m", "--db_outage=2m", "records stay in table",
+        "--job=news --db="}) {
+    EXPECT_NE(help.find(want), std::string::npos) << want;
+  }
 }
 
 }  // namespace

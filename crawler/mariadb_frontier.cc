@@ -1,0 +1,997 @@
+#include "crawler/mariadb_frontier.h"
+
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "crawler/canonical_url.h"
+#include "crawler/mariadb_output.h"
+#include "db/error.h"
+#include "db/transaction.h"
+#include "loop/errors.h"
+#include "loop/event_loop.h"
+#include "loop/sleep.h"
+#include "third_party/absl_compat.h"
+
+namespace aio::crawler {
+
+namespace {
+
+using db::ErrorKind;
+
+const char* state_name(PageOutcome o) {
+  switch (o) {
+    case PageOutcome::kFetched: return "done";
+    case PageOutcome::kFailed: return "failed";
+    case PageOutcome::kSkipped: return "skipped";
+  }
+  return "done";
+}
+
+int64_t micros(Duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+bool outage_kind(ErrorKind k) {
+  return k == ErrorKind::kConnectionLost || k == ErrorKind::kCannotConnect ||
+         k == ErrorKind::kAcquireTimeout;
+}
+
+bool conflict_kind(ErrorKind k) {
+  return k == ErrorKind::kDeadlock || k == ErrorKind::kLockWaitTimeout;
+}
+
+std::string hhmmss(std::chrono::system_clock::time_point t) {
+  time_t secs = std::chrono::system_clock::to_time_t(t);
+  struct tm tm {};
+  localtime_r(&secs, &tm);
+  return absl::StrFormat("%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string default_worker_id(absl::BitGen& rng) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  return absl::StrCat(host[0] ? host : "unknown", ":", getpid(), ":",
+                      absl::Hex(absl::Uniform<uint32_t>(rng), absl::kZeroPad8));
+}
+
+std::string hostname() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return "unknown";
+  return host;
+}
+
+// The "?, ?, ..." lists are avoided on purpose: every statement has a fixed
+// text (the per-connection statement cache stays small and hot); batches go
+// through executemany.
+constexpr char kInsertUrl[] =
+    "INSERT IGNORE INTO crawl_urls"
+    " (job_id, url_hash, url, origin_id, depth, redirects)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+constexpr char kLease[] =
+    "UPDATE crawl_urls SET state = 'leased', lease_owner = ?,"
+    " lease_token = ?, lease_expires = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND"
+    " WHERE job_id = ? AND url_hash = ? AND state = 'queued'";
+constexpr char kDone[] =
+    "UPDATE crawl_urls SET state = ?, done_at = UTC_TIMESTAMP(6),"
+    " lease_expires = NULL"
+    " WHERE job_id = ? AND url_hash = ? AND state = 'leased'"
+    " AND lease_token = ?";
+constexpr char kRequeue[] =
+    "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
+    " lease_token = NULL, lease_expires = NULL"
+    " WHERE job_id = ? AND url_hash = ? AND state = 'leased'"
+    " AND lease_token = ?";
+
+}  // namespace
+
+std::string url_hash(std::string_view url) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(url.data(), url.size(), md, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+absl::StatusOr<std::optional<CrashPoint>> parse_crash_point(
+    std::string_view spec) {
+  if (spec.empty()) return std::optional<CrashPoint>();
+  size_t colon = spec.find(':');
+  CrashPoint p;
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AIO_CRAWLER_CRASH=", to_absl(spec),
+        ": write <point>:<n>, point claim, commit or committed, n >= 1"));
+  };
+  if (colon == std::string_view::npos) return bad();
+  p.point = std::string(spec.substr(0, colon));
+  if (p.point != "claim" && p.point != "commit" && p.point != "committed") {
+    return bad();
+  }
+  if (!absl::SimpleAtoi(to_absl(spec.substr(colon + 1)), &p.n) || p.n < 1) {
+    return bad();
+  }
+  return std::optional<CrashPoint>(std::move(p));
+}
+
+MariaDbFrontier::MariaDbFrontier(db::Pool& pool, Job job,
+                                 MariaDbFrontierOptions options)
+    : pool_(pool), job_(std::move(job)), options_(std::move(options)) {
+  worker_id_ = options_.worker_id.empty() ? default_worker_id(rng_)
+                                          : options_.worker_id;
+}
+
+MariaDbFrontier::~MariaDbFrontier() {
+  // close() ends both tasks; a frontier dropped without it (an error path)
+  // only cancels them.
+  if (committer_task_.valid() && !committer_task_.done()) {
+    committer_task_.cancel();
+  }
+  if (maintain_task_.valid() && !maintain_task_.done()) maintain_task_.cancel();
+}
+
+Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
+    db::Pool& pool, Job job, MariaDbFrontierOptions options) {
+  if (options.per_host < 1) {
+    co_return absl::InvalidArgumentError("per_host must be >= 1");
+  }
+  if (options.lease < std::chrono::milliseconds(100) ||
+      options.lease > std::chrono::hours(24 * 365)) {
+    co_return absl::InvalidArgumentError(
+        "--lease: must be between 100ms and a year");
+  }
+  if (options.db_outage <= Duration::zero() ||
+      options.db_outage > std::chrono::hours(24 * 365)) {
+    co_return absl::InvalidArgumentError(
+        "--db_outage: must be > 0 and at most a year");
+  }
+  if (options.commit_batch < 1) options.commit_batch = 1;
+  if (options.max_pending < options.commit_batch) {
+    options.max_pending = options.commit_batch;
+  }
+  const char* env = getenv("AIO_CRAWLER_CRASH");
+  absl::StatusOr<std::optional<CrashPoint>> crash =
+      parse_crash_point(env ? env : "");
+  if (!crash.ok()) co_return crash.status();
+  std::unique_ptr<MariaDbFrontier> f(
+      new MariaDbFrontier(pool, std::move(job), std::move(options)));
+  f->crash_ = *crash;
+  std::string host = hostname();
+  absl::StatusOr<db::ExecResult> w = co_await pool.execute(
+      db::idempotent(
+          "INSERT INTO crawl_workers"
+          " (job_id, worker_id, hostname, pid, started_at, last_seen)"
+          " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
+          " ON DUPLICATE KEY UPDATE last_seen = UTC_TIMESTAMP(6)"),
+      f->job_.id, f->worker_id_, host, static_cast<int64_t>(getpid()));
+  if (!w.ok()) {
+    co_return absl::UnavailableError(
+        absl::StrCat("registering the worker: ", w.status().message()));
+  }
+  absl::Status counts = co_await f->refresh_counts();
+  if (!counts.ok()) co_return counts;
+  f->committer_task_ = create_task(f->committer());
+  if (f->options_.background) f->maintain_task_ = create_task(f->maintain());
+  co_return f;
+}
+
+void MariaDbFrontier::crash_point(const char* point) {
+  if (!crash_ || crash_->point != point) return;
+  if (++crash_seen_ == crash_->n) {
+    static const char kMsg[] = "crawler: AIO_CRAWLER_CRASH: SIGKILL\n";
+    (void)!write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+    ::kill(getpid(), SIGKILL);
+    pause();
+  }
+}
+
+void MariaDbFrontier::fail(absl::Status s) {
+  if (error_.ok() && !s.ok()) error_ = std::move(s);
+}
+
+FrontierStats MariaDbFrontier::stats() const {
+  FrontierStats s = stats_;
+  s.in_flight = held_.size();
+  if (outages_ > 0) s.paused = paused_since_;
+  return s;
+}
+
+// ---------------------------------------------------------------------------
+// The one retry loop
+
+Coro<absl::Status> MariaDbFrontier::retry_or_fail(absl::Status error,
+                                                  Outage& outage,
+                                                  std::string_view what) {
+  ErrorKind k = db::error_kind(error);
+  ++outage.attempts;
+  if (conflict_kind(k)) {
+    if (outage.attempts > 20) {
+      co_return absl::AbortedError(
+          absl::StrCat(to_absl(what), ": still conflicting after 20 tries: ",
+                       error.message()));
+    }
+    co_await aio::sleep(std::chrono::milliseconds(
+        std::min(5 * outage.attempts, 100)));
+    co_return absl::OkStatus();
+  }
+  if (!outage_kind(k)) {
+    co_return absl::Status(error.code(),
+                           absl::StrCat(to_absl(what), ": ", error.message()));
+  }
+  TimePoint now = get_event_loop().time();
+  if (!outage.since) {
+    outage.since = now;
+    if (outages_++ == 0) paused_since_ = std::chrono::system_clock::now();
+  }
+  if (now - *outage.since >= options_.db_outage) {
+    recovered(outage);
+    co_return absl::UnavailableError(absl::StrCat(
+        "the database has been unreachable for ",
+        absl::FormatDuration(absl::FromChrono(now - *outage.since)),
+        " (since ", hhmmss(paused_since_), ", more than --db_outage=",
+        absl::FormatDuration(absl::FromChrono(options_.db_outage)),
+        "): ", to_absl(what), ": ", error.message(),
+        "; this worker's leases expire and other workers take them over"));
+  }
+  Duration backoff = std::chrono::milliseconds(100);
+  for (int i = 1; i < outage.attempts && backoff < std::chrono::seconds(2);
+       ++i) {
+    backoff *= 2;
+  }
+  backoff = std::min<Duration>(backoff, std::chrono::seconds(2));
+  co_await aio::sleep(backoff);
+  co_return absl::OkStatus();
+}
+
+void MariaDbFrontier::recovered(Outage& outage) {
+  if (outage.since && --outages_ == 0) paused_since_ = {};
+  outage.since.reset();
+  outage.attempts = 0;
+}
+
+// ---------------------------------------------------------------------------
+// add
+
+std::vector<Link> MariaDbFrontier::filter_new(std::vector<Link> links) {
+  std::vector<Link> out;
+  out.reserve(links.size());
+  for (Link& l : links) {
+    if (options_.limits.max_depth >= 0 &&
+        l.depth > options_.limits.max_depth) {
+      ++stats_.too_deep;
+      continue;
+    }
+    if (seen_cache_.contains(l.url)) continue;
+    if (seen_cache_.size() >= options_.seen_cache) seen_cache_.clear();
+    seen_cache_.insert(l.url);
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Coro<absl::Status> MariaDbFrontier::ensure_origins(
+    const std::vector<std::string>& origins) {
+  for (const std::string& o : origins) {
+    if (origin_ids_.contains(o)) continue;
+    std::string hash = url_hash(o);
+    Outage outage;
+    for (;;) {
+      db::Blob h{hash};
+      absl::StatusOr<db::ExecResult> ins = co_await pool_.execute(
+          db::idempotent("INSERT IGNORE INTO crawl_origins"
+                         " (job_id, origin, origin_hash) VALUES (?, ?, ?)"),
+          job_.id, o, h);
+      absl::Status s = ins.status();
+      if (s.ok()) {
+        db::Blob h2{hash};
+        absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
+            "SELECT id FROM crawl_origins WHERE job_id = ? AND origin_hash = ?",
+            job_.id, h2);
+        s = rs.status();
+        if (s.ok()) {
+          if (rs->empty()) {
+            s = absl::InternalError("crawl_origins: the row just made is gone");
+          } else {
+            origin_ids_[o] = (*rs)[0].get<uint64_t>(0).value_or(0);
+          }
+        }
+      }
+      if (s.ok()) break;
+      absl::Status r = co_await retry_or_fail(s, outage, "adding an origin");
+      if (!r.ok()) co_return r;
+    }
+    recovered(outage);
+  }
+  co_return absl::OkStatus();
+}
+
+Coro<absl::Status> MariaDbFrontier::insert_rows_once(
+    const std::vector<LinkRow>& rows) {
+  std::vector<std::vector<db::Value>> values;
+  values.reserve(rows.size());
+  for (const LinkRow& r : rows) {
+    std::vector<db::Value> v;
+    v.reserve(6);
+    v.emplace_back(job_.id);
+    v.emplace_back(db::Blob{r.hash});
+    v.emplace_back(r.link.url);
+    v.emplace_back(r.origin_id);
+    v.emplace_back(static_cast<int64_t>(r.link.depth));
+    v.emplace_back(static_cast<int64_t>(r.link.redirects));
+    values.push_back(std::move(v));
+  }
+  absl::StatusOr<db::ExecResult> r =
+      co_await pool_.executemany(db::idempotent(kInsertUrl), std::move(values));
+  if (!r.ok()) co_return r.status();
+  stats_.seen += r->affected_rows;
+  co_return absl::OkStatus();
+}
+
+Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<Link> links) {
+  if (links.empty()) co_return absl::OkStatus();
+  std::vector<std::string> origins;
+  std::vector<LinkRow> rows;
+  rows.reserve(links.size());
+  for (Link& l : links) {
+    LinkRow r;
+    r.hash = url_hash(l.url);
+    std::string o = origin(l.url);
+    if (!origin_ids_.contains(o) &&
+        std::find(origins.begin(), origins.end(), o) == origins.end()) {
+      origins.push_back(o);
+    }
+    r.link = std::move(l);
+    rows.push_back(std::move(r));
+  }
+  absl::Status s = co_await ensure_origins(origins);
+  if (!s.ok()) co_return s;
+  for (LinkRow& r : rows) r.origin_id = origin_ids_[origin(r.link.url)];
+  // One lock order for every worker (the primary key's): no deadlock between
+  // two batches that share URLs.
+  std::sort(rows.begin(), rows.end(),
+            [](const LinkRow& a, const LinkRow& b) { return a.hash < b.hash; });
+  Outage outage;
+  for (;;) {
+    absl::Status r = co_await insert_rows_once(rows);
+    if (r.ok()) break;
+    absl::Status again = co_await retry_or_fail(r, outage, "adding links");
+    if (!again.ok()) co_return again;
+  }
+  recovered(outage);
+  co_return absl::OkStatus();
+}
+
+Coro<absl::Status> MariaDbFrontier::add(std::vector<Link> links) {
+  if (!error_.ok()) co_return error_;
+  std::vector<Link> fresh = filter_new(std::move(links));
+  absl::Status s = co_await insert_links(std::move(fresh));
+  fail(s);
+  co_return s;
+}
+
+// ---------------------------------------------------------------------------
+// claim
+
+Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
+                                               std::vector<Row>& rows,
+                                               bool& any_queued,
+                                               bool& any_leased,
+                                               uint64_t& token_out) {
+  rows.clear();
+  any_queued = any_leased = false;
+  absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+  if (!conn.ok()) co_return conn.status();
+  absl::StatusOr<db::Transaction> tx =
+      co_await conn->transaction(db::Isolation::kReadCommitted);
+  if (!tx.ok()) co_return tx.status();
+  int64_t budget_left = static_cast<int64_t>(max);
+  if (job_.max_pages > 0) {
+    absl::StatusOr<db::ResultSet> b = co_await conn->query(
+        "SELECT budget_used FROM crawl_jobs WHERE id = ? FOR UPDATE", job_.id);
+    if (!b.ok()) co_return b.status();
+    if (b->empty()) co_return absl::NotFoundError("the job was deleted");
+    int64_t used = (*b)[0].get<int64_t>(0).value_or(0);
+    stats_.budget_used = static_cast<uint64_t>(std::max<int64_t>(used, 0));
+    budget_left = std::min(budget_left, job_.max_pages - used);
+  }
+  absl::StatusOr<db::ResultSet> origins = co_await conn->query(
+      "SELECT id FROM crawl_origins WHERE job_id = ?"
+      " ORDER BY last_claim, id LIMIT 64 FOR UPDATE SKIP LOCKED",
+      job_.id);
+  if (!origins.ok()) co_return origins.status();
+  const uint64_t token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
+  for (size_t i = 0; i < origins->size() && rows.size() < max &&
+                     budget_left > static_cast<int64_t>(rows.size());
+       ++i) {
+    uint64_t oid = (*origins)[i].get<uint64_t>(0).value_or(0);
+    absl::StatusOr<db::ResultSet> live = co_await conn->query(
+        "SELECT COUNT(*) FROM crawl_urls"
+        " WHERE job_id = ? AND origin_id = ? AND state = 'leased'",
+        job_.id, oid);
+    if (!live.ok()) co_return live.status();
+    int64_t n_live = (*live)[0].get<int64_t>(0).value_or(0);
+    auto pend = pending_per_origin_.find(oid);
+    if (pend != pending_per_origin_.end()) n_live -= pend->second;
+    if (n_live > 0) any_leased = true;
+    int64_t room = options_.per_host - std::max<int64_t>(n_live, 0);
+    room = std::min<int64_t>(room, static_cast<int64_t>(max - rows.size()));
+    room = std::min<int64_t>(room,
+                             budget_left - static_cast<int64_t>(rows.size()));
+    if (room <= 0) {
+      any_queued = true;  // possibly: looked again on the next claim
+      continue;
+    }
+    absl::StatusOr<db::ResultSet> q = co_await conn->query(
+        "SELECT url_hash, url, depth, redirects FROM crawl_urls"
+        " WHERE job_id = ? AND origin_id = ? AND state = 'queued'"
+        " ORDER BY depth, seq LIMIT ? FOR UPDATE SKIP LOCKED",
+        job_.id, oid, room);
+    if (!q.ok()) co_return q.status();
+    if (!q->empty()) any_queued = true;
+    for (db::Row r : *q) {
+      Row row;
+      row.hash = r.get<std::string>(0).value_or("");
+      row.url = r.get<std::string>(1).value_or("");
+      row.depth = r.get<int>(2).value_or(0);
+      row.redirects = r.get<int>(3).value_or(0);
+      row.origin_id = oid;
+      rows.push_back(std::move(row));
+    }
+    if (!q->empty()) {
+      absl::StatusOr<db::ExecResult> t = co_await conn->execute(
+          "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6)"
+          " WHERE job_id = ? AND id = ?",
+          job_.id, oid);
+      if (!t.ok()) co_return t.status();
+    }
+  }
+  if (!rows.empty()) {
+    // Rows locked in the primary key's order (one lock order everywhere).
+    std::vector<const Row*> sorted;
+    for (const Row& r : rows) sorted.push_back(&r);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Row* a, const Row* b) { return a->hash < b->hash; });
+    std::vector<std::vector<db::Value>> values;
+    values.reserve(rows.size());
+    for (const Row* r : sorted) {
+      values.push_back({worker_id_, token, micros(options_.lease), job_.id,
+                        db::Blob{r->hash}});
+    }
+    absl::StatusOr<db::ExecResult> u =
+        co_await conn->executemany(db::Sql(kLease), std::move(values));
+    if (!u.ok()) co_return u.status();
+    if (u->affected_rows != rows.size()) {
+      co_return absl::InternalError(absl::StrCat(
+          "claim: ", rows.size(), " URLs locked but ", u->affected_rows,
+          " leased"));
+    }
+    if (job_.max_pages > 0) {
+      absl::StatusOr<db::ExecResult> b = co_await conn->execute(
+          "UPDATE crawl_jobs SET budget_used = budget_used + ? WHERE id = ?",
+          static_cast<int64_t>(rows.size()), job_.id);
+      if (!b.ok()) co_return b.status();
+    }
+  }
+  absl::Status c = co_await tx->commit();
+  if (!c.ok() && db::error_kind(c) == ErrorKind::kConnectionLost &&
+      !rows.empty()) {
+    // The COMMIT's outcome is unknown: the leases exist if the first row
+    // carries this claim's token.
+    Outage outage;
+    for (;;) {
+      db::Blob h{rows[0].hash};
+      absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
+          "SELECT lease_token FROM crawl_urls WHERE job_id = ? AND url_hash = ?"
+          " AND state = 'leased'",
+          job_.id, h);
+      if (rs.ok()) {
+        recovered(outage);
+        bool ours = !rs->empty() &&
+                    (*rs)[0].get<uint64_t>(0).value_or(0) == token;
+        if (!ours) co_return c;  // not committed: the caller tries again
+        c = absl::OkStatus();
+        break;
+      }
+      absl::Status again =
+          co_await retry_or_fail(rs.status(), outage, "resolving a claim");
+      if (!again.ok()) co_return again;
+    }
+  }
+  if (!c.ok()) co_return c;
+  crash_point("claim");
+  if (job_.max_pages > 0) stats_.budget_used += rows.size();
+  stats_.queued -= std::min<uint64_t>(stats_.queued, rows.size());
+  token_out = token;
+  co_return absl::OkStatus();
+}
+
+Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
+                                                   OriginReady ready) {
+  if (max == 0) {
+    co_return absl::InvalidArgumentError("Frontier::claim: max must be >= 1");
+  }
+  if (!error_.ok()) co_return error_;
+  Claim out;
+  for (int round = 0; round < 2; ++round) {
+    std::vector<Row> rows;
+    bool any_queued = false, any_leased = false;
+    uint64_t token = 0;
+    Outage outage;
+    for (;;) {
+      absl::Status s =
+          co_await claim_once(max, rows, any_queued, any_leased, token);
+      if (s.ok()) break;
+      absl::Status again = co_await retry_or_fail(s, outage, "claiming URLs");
+      if (!again.ok()) {
+        fail(again);
+        co_return again;
+      }
+    }
+    recovered(outage);
+    // Handed out breadth-first per origin; `ready` asked once per lease.
+    std::vector<Held> refused;
+    absl::flat_hash_set<uint64_t> closed_origins;
+    for (Row& r : rows) {
+      Held h{std::move(r.hash), token, r.origin_id};
+      std::string o = origin(r.url);
+      if (closed_origins.contains(r.origin_id) || !ready(o)) {
+        closed_origins.insert(r.origin_id);
+        refused.push_back(std::move(h));
+        continue;
+      }
+      uint64_t id = next_id_++;
+      held_[id] = std::move(h);
+      out.leases.push_back(Lease{id, Link{std::move(r.url), r.depth,
+                                          r.redirects}});
+    }
+    if (!refused.empty()) {
+      absl::Status s = co_await release_rows(std::move(refused));
+      if (!s.ok()) {
+        fail(s);
+        co_return s;
+      }
+    }
+    if (!out.leases.empty()) break;
+    // Nothing claimable. Pages of this worker still waiting for their commit
+    // may be about to queue links: wait for them, then look once more.
+    if (!queue_.empty() || committing_ > 0) {
+      while (!queue_.empty() || committing_ > 0) {
+        if (!error_.ok()) co_return error_;
+        co_await batch_done_.wait();
+      }
+      continue;
+    }
+    if (!any_queued && !any_leased) {
+      // Looked at every origin (or none locked): is the whole job idle?
+      absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
+          "SELECT"
+          " EXISTS(SELECT 1 FROM crawl_urls WHERE job_id = ? AND state = 'queued'),"
+          " EXISTS(SELECT 1 FROM crawl_urls WHERE job_id = ? AND state = 'leased')",
+          job_.id, job_.id);
+      if (!rs.ok()) break;  // not finished; the engine asks again
+      bool queued = (*rs)[0].get<int64_t>(0).value_or(1) != 0;
+      bool leased = (*rs)[0].get<int64_t>(1).value_or(1) != 0;
+      bool budget_gone = job_.max_pages > 0 &&
+                         stats_.budget_used >=
+                             static_cast<uint64_t>(job_.max_pages);
+      out.finished = !leased && held_.empty() && (!queued || budget_gone);
+    }
+    break;
+  }
+  co_return out;
+}
+
+// ---------------------------------------------------------------------------
+// release
+
+Coro<absl::Status> MariaDbFrontier::release_once(const std::vector<Held>& held) {
+  absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+  if (!conn.ok()) co_return conn.status();
+  absl::StatusOr<db::Transaction> tx =
+      co_await conn->transaction(db::Isolation::kReadCommitted);
+  if (!tx.ok()) co_return tx.status();
+  std::vector<std::vector<db::Value>> values;
+  for (const Held& h : held) {
+    values.push_back({job_.id, db::Blob{h.hash}, h.token});
+  }
+  absl::StatusOr<db::ExecResult> r =
+      co_await conn->executemany(db::Sql(kRequeue), std::move(values));
+  if (!r.ok()) co_return r.status();
+  if (job_.max_pages > 0 && r->affected_rows > 0) {
+    absl::StatusOr<db::ExecResult> b = co_await conn->execute(
+        "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
+        static_cast<int64_t>(r->affected_rows), job_.id);
+    if (!b.ok()) co_return b.status();
+  }
+  absl::Status c = co_await tx->commit();
+  if (!c.ok()) co_return c;
+  if (job_.max_pages > 0) {
+    stats_.budget_used -= std::min<uint64_t>(stats_.budget_used,
+                                             r->affected_rows);
+  }
+  stats_.queued += r->affected_rows;
+  co_return absl::OkStatus();
+}
+
+Coro<absl::Status> MariaDbFrontier::release_rows(std::vector<Held> held) {
+  std::sort(held.begin(), held.end(),
+            [](const Held& a, const Held& b) { return a.hash < b.hash; });
+  Outage outage;
+  for (;;) {
+    // A lost COMMIT here is harmless to repeat: the statement only matches
+    // rows still leased with their token.
+    absl::Status s = co_await release_once(held);
+    if (s.ok()) break;
+    absl::Status again = co_await retry_or_fail(s, outage, "releasing leases");
+    if (!again.ok()) co_return again;
+  }
+  recovered(outage);
+  co_return absl::OkStatus();
+}
+
+Coro<absl::Status> MariaDbFrontier::release(Lease lease) {
+  auto it = held_.find(lease.id);
+  if (it == held_.end()) {
+    co_return absl::FailedPreconditionError(
+        absl::StrCat("Frontier::release: ", lease.link.url, " is not leased"));
+  }
+  Held h = std::move(it->second);
+  held_.erase(it);
+  if (!error_.ok()) co_return error_;
+  std::vector<Held> one;
+  one.push_back(std::move(h));
+  absl::Status s = co_await release_rows(std::move(one));
+  fail(s);
+  co_return s;
+}
+
+// ---------------------------------------------------------------------------
+// complete: write-behind, group commit
+
+Coro<absl::Status> MariaDbFrontier::complete(Lease lease,
+                                             Completion completion) {
+  auto it = held_.find(lease.id);
+  if (it == held_.end()) {
+    co_return absl::FailedPreconditionError(absl::StrCat(
+        "Frontier::complete: ", lease.link.url, " is not leased"));
+  }
+  if (!error_.ok()) co_return error_;
+  Pending p;
+  p.held = std::move(it->second);
+  held_.erase(it);
+  p.url = std::move(lease.link.url);
+  p.outcome = completion.outcome;
+  p.records = std::move(completion.records);
+  ++pending_per_origin_[p.held.origin_id];
+  // Links first (see the header): the committer inserts them before the
+  // batch's done marks; they ride along with the page.
+  std::vector<Link> fresh = filter_new(std::move(completion.links));
+  links_.insert(links_.end(), std::make_move_iterator(fresh.begin()),
+                std::make_move_iterator(fresh.end()));
+  queue_.push_back(std::move(p));
+  work_.set();
+  while (queue_.size() + committing_ > options_.max_pending && error_.ok()) {
+    co_await batch_done_.wait();
+  }
+  co_return error_;
+}
+
+Coro<void> MariaDbFrontier::committer() {
+  for (;;) {
+    while (queue_.empty()) {
+      if (closing_) co_return;
+      work_.clear();
+      co_await work_.wait();
+    }
+    std::vector<Pending> batch;
+    size_t n = std::min(queue_.size(), options_.commit_batch);
+    batch.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    committing_ = batch.size();
+    absl::Status s = absl::OkStatus();
+    if (error_.ok()) s = co_await commit_batch(std::move(batch));
+    fail(s);
+    if (!error_.ok()) {
+      // Nothing more is committed; the waiters see the error.
+      queue_.clear();
+      links_.clear();
+    }
+    committing_ = 0;
+    batch_done_.set();
+    batch_done_.clear();
+  }
+}
+
+Coro<absl::StatusOr<bool>> MariaDbFrontier::committed(const Pending& first) {
+  Outage outage;
+  for (;;) {
+    db::Blob h{first.held.hash};
+    absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
+        "SELECT CAST(state AS CHAR), lease_token FROM crawl_urls"
+        " WHERE job_id = ? AND url_hash = ?",
+        job_.id, h);
+    if (rs.ok()) {
+      recovered(outage);
+      if (rs->empty()) co_return false;
+      std::string state = (*rs)[0].get<std::string>(0).value_or("");
+      uint64_t token =
+          (*rs)[0].get<std::optional<uint64_t>>(1).value_or(std::nullopt)
+              .value_or(0);
+      co_return state == state_name(first.outcome) &&
+          token == first.held.token;
+    }
+    absl::Status again =
+        co_await retry_or_fail(rs.status(), outage, "resolving a commit");
+    if (!again.ok()) co_return again;
+  }
+}
+
+Coro<absl::Status> MariaDbFrontier::commit_once(std::vector<Pending>& batch,
+                                                bool& unknown) {
+  unknown = false;
+  absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+  if (!conn.ok()) co_return conn.status();
+  absl::StatusOr<db::Transaction> tx =
+      co_await conn->transaction(db::Isolation::kReadCommitted);
+  if (!tx.ok()) co_return tx.status();
+  std::vector<std::vector<db::Value>> done;
+  done.reserve(batch.size());
+  for (const Pending& p : batch) {
+    done.push_back({state_name(p.outcome), job_.id, db::Blob{p.held.hash},
+                    p.held.token});
+  }
+  absl::StatusOr<db::ExecResult> d =
+      co_await conn->executemany(db::Sql(kDone), std::move(done));
+  if (!d.ok()) co_return d.status();
+  if (d->affected_rows != batch.size()) {
+    // Some lease was taken over by another worker: find which, drop them
+    // from the batch and try again (this transaction rolls back).
+    std::vector<Pending> kept;
+    for (Pending& p : batch) {
+      db::Blob h{p.held.hash};
+      absl::StatusOr<db::ResultSet> rs = co_await conn->query(
+          "SELECT lease_token FROM crawl_urls WHERE job_id = ? AND"
+          " url_hash = ? AND state = ?",
+          job_.id, h, state_name(p.outcome));
+      if (!rs.ok()) co_return rs.status();
+      bool ours =
+          !rs->empty() &&
+          (*rs)[0].get<std::optional<uint64_t>>(0).value_or(std::nullopt) ==
+              std::optional<uint64_t>(p.held.token);
+      if (ours) {
+        kept.push_back(std::move(p));
+      } else {
+        ++taken_over_;
+        auto pend = pending_per_origin_.find(p.held.origin_id);
+        if (pend != pending_per_origin_.end() && --pend->second <= 0) {
+          pending_per_origin_.erase(pend);
+        }
+      }
+    }
+    batch = std::move(kept);
+    co_return absl::AbortedError("fenced");  // the caller runs it again
+  }
+  std::vector<std::vector<db::Value>> records;
+  int64_t skipped = 0;
+  for (const Pending& p : batch) {
+    if (p.outcome == PageOutcome::kSkipped) ++skipped;
+    for (const Record& r : p.records) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    r.fetched_at.time_since_epoch())
+                    .count();
+      time_t secs = static_cast<time_t>(us / 1000000);
+      struct tm tm {};
+      gmtime_r(&secs, &tm);
+      db::DateTime when{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                        tm.tm_hour,        tm.tm_min,     tm.tm_sec,
+                        static_cast<int>(us % 1000000)};
+      records.push_back({r.url, static_cast<int64_t>(r.position), r.title,
+                         when});
+    }
+  }
+  if (!records.empty()) {
+    absl::StatusOr<db::ExecResult> w = co_await conn->executemany(
+        db::Sql(MariaDbOutput::kInsert), std::move(records));
+    if (!w.ok()) co_return w.status();
+  }
+  if (skipped > 0 && job_.max_pages > 0) {
+    absl::StatusOr<db::ExecResult> b = co_await conn->execute(
+        "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
+        skipped, job_.id);
+    if (!b.ok()) co_return b.status();
+  }
+  crash_point("commit");
+  absl::Status c = co_await tx->commit();
+  if (!c.ok() && db::error_kind(c) == ErrorKind::kConnectionLost) {
+    unknown = true;
+  }
+  co_return c;
+}
+
+Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
+  std::vector<Link> links = std::move(links_);
+  links_.clear();
+  absl::Status l = co_await insert_links(std::move(links));
+  if (!l.ok()) co_return l;
+  std::sort(batch.begin(), batch.end(),
+            [](const Pending& a, const Pending& b) {
+              return a.held.hash < b.held.hash;
+            });
+  Outage outage;
+  int fenced_rounds = 0;
+  while (!batch.empty()) {
+    bool unknown = false;
+    absl::Status s = co_await commit_once(batch, unknown);
+    if (unknown) {
+      absl::StatusOr<bool> did = co_await committed(batch.front());
+      if (!did.ok()) co_return did.status();
+      if (*did) s = absl::OkStatus();
+    }
+    if (s.ok()) break;
+    if (s.code() == absl::StatusCode::kAborted && s.message() == "fenced" &&
+        ++fenced_rounds < 1000) {
+      continue;
+    }
+    absl::Status again =
+        co_await retry_or_fail(s, outage, "committing completed pages");
+    if (!again.ok()) co_return again;
+  }
+  recovered(outage);
+  crash_point("committed");
+  int64_t skipped = 0;
+  for (const Pending& p : batch) {
+    ++stats_.done;
+    if (p.outcome == PageOutcome::kSkipped) ++skipped;
+    auto pend = pending_per_origin_.find(p.held.origin_id);
+    if (pend != pending_per_origin_.end() && --pend->second <= 0) {
+      pending_per_origin_.erase(pend);
+    }
+  }
+  if (job_.max_pages > 0) {
+    stats_.budget_used -= std::min<uint64_t>(stats_.budget_used,
+                                             static_cast<uint64_t>(skipped));
+  }
+  co_return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------
+// background: renew, heartbeat, takeover, counts
+
+Coro<absl::Status> MariaDbFrontier::refresh_counts() {
+  absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
+      "SELECT (SELECT COUNT(*) FROM crawl_urls WHERE job_id = ? AND"
+      "        state = 'queued'),"
+      "       (SELECT budget_used FROM crawl_jobs WHERE id = ?)",
+      job_.id, job_.id);
+  if (!rs.ok()) co_return rs.status();
+  stats_.queued = (*rs)[0].get<uint64_t>(0).value_or(stats_.queued);
+  if (job_.max_pages > 0) {
+    stats_.budget_used = static_cast<uint64_t>(
+        std::max<int64_t>((*rs)[0].get<int64_t>(1).value_or(0), 0));
+  }
+  co_return absl::OkStatus();
+}
+
+Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
+  if (renew) {
+    absl::StatusOr<db::ExecResult> r = co_await pool_.execute(
+        db::idempotent(
+            "UPDATE crawl_urls SET lease_expires = UTC_TIMESTAMP(6) +"
+            " INTERVAL ? MICROSECOND"
+            " WHERE job_id = ? AND state = 'leased' AND lease_owner = ?"),
+        micros(options_.lease), job_.id, worker_id_);
+    if (!r.ok()) co_return r.status();
+    absl::StatusOr<db::ExecResult> w = co_await pool_.execute(
+        db::idempotent("UPDATE crawl_workers SET last_seen = UTC_TIMESTAMP(6)"
+                       " WHERE job_id = ? AND worker_id = ?"),
+        job_.id, worker_id_);
+    if (!w.ok()) co_return w.status();
+    // Leases of workers that stopped renewing: queued again.
+    absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+    if (!conn.ok()) co_return conn.status();
+    absl::StatusOr<db::Transaction> tx =
+        co_await conn->transaction(db::Isolation::kReadCommitted);
+    if (!tx.ok()) co_return tx.status();
+    absl::StatusOr<db::ExecResult> t = co_await conn->execute(
+        "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
+        " lease_token = NULL, lease_expires = NULL"
+        " WHERE job_id = ? AND state = 'leased'"
+        " AND lease_expires < UTC_TIMESTAMP(6)",
+        job_.id);
+    if (!t.ok()) co_return t.status();
+    if (t->affected_rows > 0 && job_.max_pages > 0) {
+      absl::StatusOr<db::ExecResult> b = co_await conn->execute(
+          "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
+          static_cast<int64_t>(t->affected_rows), job_.id);
+      if (!b.ok()) co_return b.status();
+    }
+    absl::Status c = co_await tx->commit();
+    if (!c.ok()) co_return c;
+    expired_ += t->affected_rows;
+  }
+  co_return co_await refresh_counts();
+}
+
+Coro<absl::Status> MariaDbFrontier::maintain_once() {
+  co_return co_await maintain_step(true);
+}
+
+Coro<void> MariaDbFrontier::maintain() {
+  const Duration renew_every = options_.lease / 3;
+  const Duration tick = std::min<Duration>(renew_every, std::chrono::seconds(1));
+  TimePoint last_renew = get_event_loop().time();
+  Outage outage;
+  for (;;) {
+    co_await aio::sleep(tick);
+    TimePoint now = get_event_loop().time();
+    bool renew = now - last_renew >= renew_every;
+    absl::Status s = co_await maintain_step(renew);
+    if (s.ok()) {
+      recovered(outage);
+      if (renew) last_renew = now;
+      continue;
+    }
+    absl::Status again =
+        co_await retry_or_fail(s, outage, "renewing leases");
+    if (!again.ok()) {
+      fail(again);
+      co_return;
+    }
+  }
+}
+
+Coro<absl::Status> MariaDbFrontier::flush() {
+  while ((!queue_.empty() || committing_ > 0) && error_.ok()) {
+    co_await batch_done_.wait();
+  }
+  co_return error_;
+}
+
+Coro<absl::Status> MariaDbFrontier::close() {
+  if (closed_) co_return error_;
+  closing_ = true;
+  absl::Status flushed = co_await flush();
+  (void)flushed;  // error_ holds it
+  work_.set();
+  if (committer_task_.valid()) {
+    if (!error_.ok() && !committer_task_.done()) committer_task_.cancel();
+    try {
+      co_await committer_task_;
+    } catch (const CancelledError&) {
+    }
+  }
+  if (maintain_task_.valid()) {
+    maintain_task_.cancel();
+    try {
+      co_await maintain_task_;
+    } catch (const CancelledError&) {
+    }
+  }
+  closed_ = true;
+  if (error_.ok()) {
+    absl::Status s = co_await refresh_counts();
+    (void)s;  // the counts are for the summary only
+  }
+  co_return error_;
+}
+
+Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::left() {
+  absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
+      "SELECT COUNT(*) FROM crawl_urls WHERE job_id = ? AND"
+      " state IN ('queued', 'leased')",
+      job_.id);
+  if (!rs.ok()) co_return rs.status();
+  co_return (*rs)[0].get<uint64_t>(0).value_or(0);
+}
+
+}  // namespace aio::crawler

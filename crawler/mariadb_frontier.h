@@ -1,0 +1,230 @@
+// aio::crawler::MariaDbFrontier: the Frontier (frontier.h) of a job whose
+// state lives in MariaDB (crawler/job.h), so that a crawl survives any crash
+// and many worker processes — on one machine or many — share one crawl.
+//
+//   db::Pool pool = ...;  Job job = ...;                  // crawler/job.h
+//   auto f = co_await MariaDbFrontier::open(pool, job, {.per_host = 8});
+//   Engine engine(config, **f, output, fetcher);  co_await engine.crawl();
+//   co_await (*f)->close();                  // commits what is pending
+//
+// What each call does in the database (tables in crawler/job.h):
+//   claim()    one short READ COMMITTED transaction: the job row FOR UPDATE
+//              (only with --max_pages: budget_used keeps the budget exact
+//              over workers), the origin rows FOR UPDATE SKIP LOCKED (least
+//              recently claimed first, so origins take turns; an origin
+//              another worker is claiming is skipped, not waited for), per
+//              origin the count of its live leases over all workers (an
+//              index range), then up to --per_host minus that many of its
+//              queued URLs, breadth-first (depth, seq) through the claim
+//              index, FOR UPDATE SKIP LOCKED, marked leased with this
+//              worker's id, a fresh random token and an expiry of --lease
+//              from the server's clock. Up to `max` (the engine asks 64) per
+//              transaction. `ready` is asked after the commit, once per
+//              lease handed out; a lease it refuses is handed back at once.
+//   complete() queues the page (write-behind: it returns before the commit
+//              unless too many are pending); a committer task commits up to
+//              64 pages per transaction: each page's done mark (fenced:
+//              WHERE state = leased AND lease_token = the claim's token) and
+//              its records (titles, INSERT ... ON DUPLICATE KEY UPDATE)
+//              together, so a crash loses a whole batch (its pages are still
+//              leased, fetched again after the lease) and never half a page.
+//              A page whose lease was taken over meanwhile is dropped from
+//              the batch (nothing of it stored, counted in taken_over()).
+//              Its links go first, in a statement of their own
+//              (INSERT IGNORE through executemany, rows sorted by url_hash,
+//              links already sent by this process skipped by a bounded
+//              seen-cache): links are idempotent, and keeping them out of
+//              the done-mark transaction is what keeps two workers whose
+//              pages link to each other from deadlocking.
+//              A COMMIT whose outcome is unknown (the connection dropped) is
+//              resolved by reading the first page's row back.
+//   release()  queued again, its budget slot returned.
+//   background every --lease/3: renews this worker's leases, heartbeats
+//              crawl_workers, takes over leases of any worker that expired
+//              (queued again, budget slot returned); every second: refreshes
+//              stats().queued.
+// The server's clock (UTC_TIMESTAMP(6)) decides every expiry, so workers'
+// clocks need not agree.
+//
+// The database failing: every statement goes through one retry loop. A lost
+// connection or a server that cannot be reached sets stats().paused and is
+// retried with backoff (100 ms doubling to 2 s); when it lasts longer than
+// `db_outage`, the call fails with Unavailable naming how long and why (the
+// engine stops, exit 1; this worker's leases expire and are taken over).
+// Deadlocks and lock wait timeouts are retried at once (up to 20 times).
+// Errors are sticky: after one, every call returns it.
+//
+// Crash points (tests): AIO_CRAWLER_CRASH=<point>:<n> SIGKILLs the process
+// at the n-th occurrence of `claim` (after a claim COMMIT), `commit` (in a
+// completion transaction, its statements run, before COMMIT) or `committed`
+// (after a completion COMMIT returned).
+//
+// Threads: the pool's loop thread; the engine's tasks call it concurrently.
+// The pool must outlive the frontier; call close() before destroying it.
+#ifndef AIO_CRAWLER_MARIADB_FRONTIER_H_
+#define AIO_CRAWLER_MARIADB_FRONTIER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "crawler/frontier.h"
+#include "crawler/job.h"
+#include "db/pool.h"
+#include "loop/clock.h"
+#include "loop/coro.h"
+#include "loop/task.h"
+#include "sync/event.h"
+
+namespace aio::crawler {
+
+struct MariaDbFrontierOptions {
+  int per_host = 8;  // live leases per origin over all workers, at most
+  Duration lease = std::chrono::seconds(60);
+  Duration db_outage = std::chrono::seconds(120);
+  size_t commit_batch = 64;   // pages per completion transaction
+  size_t max_pending = 512;   // complete() waits beyond this many uncommitted
+  size_t seen_cache = 200000;  // links remembered as sent (then forgotten)
+  std::string worker_id;      // "" = "<hostname>:<pid>:<random>"
+  bool background = true;     // false (tests): no renewal/takeover task
+  FrontierLimits limits;      // max_depth (max_pages comes from the job)
+};
+
+// AIO_CRAWLER_CRASH: "" is none; else "<claim|commit|committed>:<n>", n >= 1.
+struct CrashPoint {
+  std::string point;
+  int64_t n = 0;
+};
+absl::StatusOr<std::optional<CrashPoint>> parse_crash_point(
+    std::string_view spec);
+
+// SHA-256 of `url` (32 bytes): crawl_urls.url_hash, the same value as the
+// server's UNHEX(SHA2(url, 256)).
+std::string url_hash(std::string_view url);
+
+class MariaDbFrontier final : public Frontier {
+ public:
+  // Registers the worker (crawl_workers) and starts the background task.
+  // InvalidArgument for bad options or a bad AIO_CRAWLER_CRASH.
+  static Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> open(
+      db::Pool& pool, Job job, MariaDbFrontierOptions options);
+  ~MariaDbFrontier() override;
+
+  Coro<absl::Status> add(std::vector<Link> links) override;
+  Coro<absl::StatusOr<Claim>> claim(size_t max, OriginReady ready) override;
+  Coro<absl::Status> complete(Lease lease, Completion completion) override;
+  Coro<absl::Status> release(Lease lease) override;
+  bool stores_records() const override { return true; }
+  FrontierStats stats() const override;
+
+  // Commits every pending completion, stops the background task and
+  // refreshes the counts (stats().queued + in flight = what is left).
+  // Idempotent; the first error it met, if any.
+  Coro<absl::Status> close();
+  // Waits until every completion so far is committed (the first error).
+  Coro<absl::Status> flush();
+
+  // URLs of the job not finished (queued or leased by anyone): one query.
+  Coro<absl::StatusOr<uint64_t>> left();
+  // Completions dropped because another worker had taken the lease over.
+  uint64_t taken_over() const { return taken_over_; }
+  // Expired leases (of any worker) this worker queued again.
+  uint64_t expired_taken_over() const { return expired_; }
+  const std::string& worker_id() const { return worker_id_; }
+  // Runs the background work once now (tests): renew, heartbeat, takeover.
+  Coro<absl::Status> maintain_once();
+
+ private:
+  struct Held {  // a lease this worker holds
+    std::string hash;
+    uint64_t token = 0;
+    uint64_t origin_id = 0;
+  };
+  struct Pending {  // a completion waiting for its commit
+    Held held;
+    std::string url;
+    PageOutcome outcome;
+    std::vector<Record> records;
+  };
+  struct LinkRow {
+    std::string hash;
+    Link link;
+    uint64_t origin_id = 0;
+  };
+  struct Row {  // a URL claimed
+    std::string hash, url;
+    int depth = 0, redirects = 0;
+    uint64_t origin_id = 0;
+  };
+  struct Outage {
+    int attempts = 0;
+    std::optional<TimePoint> since;
+  };
+
+  MariaDbFrontier(db::Pool& pool, Job job, MariaDbFrontierOptions options);
+  void crash_point(const char* point);
+  Coro<absl::Status> retry_or_fail(absl::Status error, Outage& outage,
+                                   std::string_view what);
+  void recovered(Outage& outage);
+  Coro<absl::Status> ensure_origins(const std::vector<std::string>& origins);
+  Coro<absl::Status> insert_links(std::vector<Link> links);
+  Coro<absl::Status> insert_rows_once(const std::vector<LinkRow>& rows);
+  Coro<absl::Status> claim_once(size_t max, std::vector<Row>& rows,
+                                bool& any_queued, bool& any_leased,
+                                uint64_t& token);
+  Coro<absl::Status> release_rows(std::vector<Held> held);
+  Coro<absl::Status> release_once(const std::vector<Held>& held);
+  Coro<void> committer();
+  Coro<absl::Status> commit_batch(std::vector<Pending> batch);
+  Coro<absl::Status> commit_once(std::vector<Pending>& batch, bool& unknown);
+  Coro<absl::StatusOr<bool>> committed(const Pending& first);
+  Coro<void> maintain();
+  Coro<absl::Status> maintain_step(bool renew);
+  Coro<absl::Status> refresh_counts();
+  std::vector<Link> filter_new(std::vector<Link> links);
+  void fail(absl::Status s);
+
+  db::Pool& pool_;
+  Job job_;
+  MariaDbFrontierOptions options_;
+  std::string worker_id_;
+  std::optional<CrashPoint> crash_;
+  int64_t crash_seen_ = 0;
+  absl::BitGen rng_;
+
+  uint64_t next_id_ = 1;
+  absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease
+  absl::flat_hash_map<std::string, uint64_t> origin_ids_;
+  absl::flat_hash_map<uint64_t, int> pending_per_origin_;
+  absl::flat_hash_set<std::string> seen_cache_;
+
+  std::deque<Pending> queue_;   // completions not yet in a transaction
+  std::vector<Link> links_;     // their links, not yet sent
+  size_t committing_ = 0;       // pages in the transaction under way
+  Event work_;                  // queue_ got a page (or close())
+  Event batch_done_;            // pulsed after each batch
+  Task<void> committer_task_;
+  Task<void> maintain_task_;
+  bool closing_ = false;
+  bool closed_ = false;
+
+  FrontierStats stats_;
+  uint64_t taken_over_ = 0;
+  uint64_t expired_ = 0;
+  int outages_ = 0;  // operations currently retrying an outage
+  std::chrono::system_clock::time_point paused_since_{};
+  absl::Status error_;  // sticky
+};
+
+}  // namespace aio::crawler
+
+#endif  // AIO_CRAWLER_MARIADB_FRONTIER_H_

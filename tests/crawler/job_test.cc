@@ -1,0 +1,229 @@
+#include "crawler/job.h"
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crawler/mariadb_frontier.h"
+#include "db/pool.h"
+#include "gtest/gtest.h"
+#include "loop/run.h"
+#include "tests/fixtures/mariadb.h"
+
+#define CO_ASSERT_TRUE(c) \
+  do {                    \
+    EXPECT_TRUE(c);       \
+    if (!(c)) co_return;  \
+  } while (0)
+
+namespace aio::crawler {
+namespace {
+
+using aio::testing::MariaDbServer;
+
+bool any(std::string_view) { return true; }
+
+Options base() {
+  Options o;
+  o.start_urls = {"http://Site.test:80/a/../"};
+  o.select = "h3.x";
+  o.max_depth = 3;
+  return o;
+}
+
+std::set<std::string> all_flags() {
+  return std::set<std::string>(std::begin(kJobFlags), std::end(kJobFlags));
+}
+
+TEST(JobTest, SettingsRoundTripThroughTheirTextForm) {
+  Options o = base();
+  o.allow = {"a\tb", "c\\d", "new\nline"};
+  o.deny = {};
+  o.rate = Rate{3, std::chrono::minutes(1)};
+  o.delay = std::chrono::milliseconds(1500);
+  o.user_agent = "bot/1";
+  JobSettings s = job_settings(o);
+  EXPECT_EQ(s["start_url"], std::vector<std::string>{"http://site.test/"});
+  EXPECT_EQ(s["rate"], std::vector<std::string>{"3/1m"});
+  EXPECT_EQ(s["delay"], std::vector<std::string>{"1.5s"});
+  std::string text = encode_settings(s);
+  absl::StatusOr<JobSettings> back = decode_settings(text);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, s);
+  // Stored values come back into Options.
+  Options fresh;
+  ASSERT_TRUE(apply_job_settings(*back, {}, fresh).ok());
+  EXPECT_EQ(fresh.allow, o.allow);
+  EXPECT_EQ(fresh.select, "h3.x");
+  EXPECT_EQ(fresh.max_depth, 3);
+  ASSERT_TRUE(fresh.rate.has_value());
+  EXPECT_EQ(fresh.rate->count, 3);
+  EXPECT_EQ(fresh.rate->period, std::chrono::minutes(1));
+  EXPECT_EQ(fresh.delay, std::chrono::milliseconds(1500));
+  EXPECT_EQ(fresh.user_agent, "bot/1");
+  EXPECT_EQ(fresh.start_urls, std::vector<std::string>{"http://site.test/"});
+  // A damaged text is an error, not a guess.
+  EXPECT_FALSE(decode_settings("select\tx\\q\n").ok());
+  EXPECT_FALSE(decode_settings("nosuchflag\tx\n").ok());
+}
+
+TEST(JobTest, ResumeNamesEveryDifferingFlagWithBothValues) {
+  JobSettings stored = job_settings(base());
+  Options now = base();
+  now.select = "title";
+  now.max_depth = 7;
+  now.start_urls = {"http://site.test/", "http://other.test/"};
+  absl::Status s = apply_job_settings(
+      stored, {"select", "max_depth", "start_url"}, now);
+  ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  std::string m(s.message());
+  EXPECT_NE(m.find("--select: the job has 'h3.x', this run says 'title'"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("--max_depth: the job has '3', this run says '7'"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("--start_url: the job has 'http://site.test/', this run "
+                   "says 'http://other.test/', 'http://site.test/'"),
+            std::string::npos)
+      << m;
+  // The same flags given with the same values (start URL spelled otherwise)
+  // are fine; flags not given take the stored values.
+  Options again;
+  again.start_urls = {"HTTP://site.test"};
+  again.select = "whatever";
+  absl::Status ok = apply_job_settings(stored, {"start_url"}, again);
+  EXPECT_TRUE(ok.ok()) << ok;
+  EXPECT_EQ(again.select, "h3.x");
+  // Per-process flags are not part of a job.
+  Options per_process = base();
+  per_process.concurrency = 99;
+  per_process.timeout = std::chrono::seconds(1);
+  EXPECT_TRUE(apply_job_settings(stored, all_flags(), per_process).ok());
+}
+
+TEST(JobTest, JobNamesAreShortAndPlain) {
+  EXPECT_TRUE(valid_job_name("news-2024_v1.2").ok());
+  EXPECT_TRUE(valid_job_name(std::string(64, 'a')).ok());
+  for (std::string bad : {std::string(), std::string(65, 'a'),
+                          std::string("a b"), std::string("a/b"),
+                          std::string("j\xc3\xa9"), std::string("x;drop")}) {
+    absl::Status s = valid_job_name(bad);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("1-64"), std::string::npos);
+  }
+}
+
+Coro<void> lifecycle(db::Options opts) {
+  absl::StatusOr<db::Pool> pool = co_await db::Pool::create(opts);
+  CO_ASSERT_TRUE(pool.ok());
+  absl::Status t = co_await create_job_tables(*pool);
+  CO_ASSERT_TRUE(t.ok());
+  // Twice is fine (IF NOT EXISTS).
+  t = co_await create_job_tables(*pool);
+  EXPECT_TRUE(t.ok()) << t;
+  absl::StatusOr<std::optional<Job>> none = co_await find_job(*pool, "news");
+  CO_ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  absl::StatusOr<JobStatus> unknown = co_await job_status(*pool, "news");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(unknown.status().message().find("no job news in "),
+            std::string::npos)
+      << unknown.status();
+
+  Options o = base();
+  o.max_pages = 10;
+  absl::StatusOr<Job> job = co_await create_job(*pool, "news", o);
+  CO_ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->max_pages, 10);
+  // A second worker creating it gets the same job, with the first's flags.
+  Options other = base();
+  other.select = "title";
+  absl::StatusOr<Job> same = co_await create_job(*pool, "news", other);
+  CO_ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->id, job->id);
+  EXPECT_EQ(same->settings.at("select"), std::vector<std::string>{"h3.x"});
+  absl::StatusOr<Job> second = co_await create_job(*pool, "other", o);
+  CO_ASSERT_TRUE(second.ok());
+  EXPECT_NE(second->id, job->id);
+
+  // A little crawl state: 3 URLs, one done with a record, one leased.
+  MariaDbFrontierOptions fo;
+  fo.background = false;
+  fo.worker_id = "w1";
+  absl::StatusOr<std::unique_ptr<MariaDbFrontier>> f =
+      co_await MariaDbFrontier::open(*pool, *job, fo);
+  CO_ASSERT_TRUE(f.ok());
+  std::vector<Link> three = {Link{"http://site.test/", 0, 0},
+                             Link{"http://site.test/b", 0, 0},
+                             Link{"http://site.test/c", 0, 0}};
+  absl::Status a = co_await (*f)->add(std::move(three));
+  EXPECT_TRUE(a.ok()) << a;
+  absl::StatusOr<Claim> c = co_await (*f)->claim(2, any);
+  CO_ASSERT_TRUE(c.ok());
+  CO_ASSERT_TRUE(c->leases.size() == 2u);
+  Completion done;
+  done.records.push_back(Record{c->leases[0].link.url, "T", 0,
+                                std::chrono::system_clock::now()});
+  absl::Status d = co_await (*f)->complete(c->leases[0], done);
+  EXPECT_TRUE(d.ok()) << d;
+  d = co_await (*f)->flush();
+  EXPECT_TRUE(d.ok()) << d;
+
+  absl::StatusOr<JobStatus> st = co_await job_status(*pool, "news");
+  CO_ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->queued, 1u);
+  EXPECT_EQ(st->leased, 1u);
+  EXPECT_EQ(st->done, 1u);
+  EXPECT_EQ(st->records, 1u);
+  EXPECT_EQ(st->budget_used, 2);
+  CO_ASSERT_TRUE(st->origins.size() == 1u);
+  EXPECT_EQ(st->origins[0].origin, "http://site.test");
+  CO_ASSERT_TRUE(st->workers.size() == 1u);
+  EXPECT_EQ(st->workers[0].worker_id, "w1");
+  std::string text = render_status(*st);
+  for (const char* want :
+       {"job news (created ", "3 seen, 1 queued, 1 leased (in flight), 1 done, "
+                              "0 failed, 0 skipped",
+        "budget: 2 of 10 pages used", "records: 1",
+        "unfinished (run the same command to resume)",
+        "http://site.test: 1 queued, 1 leased, 1 done", "w1 (host ",
+        "--select=h3.x", "--max_pages=10"}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  absl::StatusOr<JobSize> size = co_await job_size(*pool, job->id);
+  CO_ASSERT_TRUE(size.ok());
+  EXPECT_EQ(size->urls, 3u);
+  EXPECT_EQ(size->done, 1u);
+  absl::Status closed = co_await (*f)->close();
+  EXPECT_TRUE(closed.ok()) << closed;
+
+  // --reset: the job's state goes, the other job's and the records stay.
+  absl::Status r = co_await reset_job(*pool, job->id);
+  EXPECT_TRUE(r.ok()) << r;
+  absl::StatusOr<std::optional<Job>> gone = co_await find_job(*pool, "news");
+  CO_ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+  for (const char* sql :
+       {"SELECT COUNT(*) FROM crawl_urls", "SELECT COUNT(*) FROM crawl_origins",
+        "SELECT COUNT(*) FROM crawl_workers"}) {
+    absl::StatusOr<db::ResultSet> rs = co_await pool->query(sql);
+    CO_ASSERT_TRUE(rs.ok());
+    EXPECT_EQ((*rs)[0].get<int64_t>(0).value_or(-1), 0) << sql;
+  }
+  absl::StatusOr<db::ResultSet> titles =
+      co_await pool->query("SELECT COUNT(*) FROM titles");
+  CO_ASSERT_TRUE(titles.ok());
+  EXPECT_EQ((*titles)[0].get<int64_t>(0).value_or(-1), 1);
+  absl::StatusOr<std::optional<Job>> kept = co_await find_job(*pool, "other");
+  CO_ASSERT_TRUE(kept.ok());
+  EXPECT_TRUE(kept->has_value());
+}
+
+TEST(JobTest, CreateFindStatusAndResetAJob) {
+  aio::run(lifecycle(MariaDbServer::shared().fresh_database()));
+}
+
+}  // namespace
+}  // namespace aio::crawler
