@@ -193,7 +193,14 @@ Coro<void> reset(std::string db_url, db::Options opts) {
   const std::vector<std::string> tables = {"crawl_urls", "crawl_origins",
                                            "crawl_workers", "crawl_host_state"};
   for (const std::string& table : tables) {
-    // Only "kept" is left in every job table.
+    // Only "kept" is left in every job table (that exists: crawl_host_state
+    // is created only by workers that needed it).
+    if (co_await db->count(absl::StrCat(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE "
+            "table_schema = DATABASE() AND table_name = '",
+            table, "'")) == 0) {
+      continue;
+    }
     absl::StatusOr<int64_t> other = co_await db->scalar(absl::StrCat(
         "SELECT COUNT(*) FROM ", table,
         " WHERE job_id NOT IN (SELECT id FROM crawl_jobs WHERE name = "
