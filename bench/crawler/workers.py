@@ -227,7 +227,8 @@ def build_report(args, runs, n):
             detail.append([LABELS[rt]] + [f"{med([r['per_page'].get(k, 0) for r in rs]):.3f}"
                                           for k in kinds])
     if detail:
-        lines += ["", "statements (and fsyncs) per page by kind (SHOW GLOBAL STATUS deltas / pages):",
+        lines += ["", "statement executions and fsyncs per page (SHOW GLOBAL STATUS deltas / pages; "
+                  "an executemany counts once per row it binds, so Com_* can exceed Questions):",
                   *driver.table(["crawl"] + kinds, detail, left=1)]
 
     checks = []
