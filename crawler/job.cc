@@ -48,7 +48,7 @@ constexpr const char* kDdl[] = {
     " origin_id BIGINT UNSIGNED NOT NULL,"
     " depth INT NOT NULL,"
     " redirects INT NOT NULL,"
-    " seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,"
+    " seq BIGINT UNSIGNED NOT NULL,"
     " state ENUM('queued','leased','done','failed','skipped') NOT NULL"
     "   DEFAULT 'queued',"
     " lease_owner VARCHAR(200) NULL,"
@@ -56,7 +56,6 @@ constexpr const char* kDdl[] = {
     " lease_expires DATETIME(6) NULL,"
     " done_at DATETIME(6) NULL,"
     " PRIMARY KEY (job_id, url_hash),"
-    " KEY seq (seq),"
     " KEY claim (job_id, origin_id, state, depth, seq),"
     " KEY expiry (job_id, state, lease_expires)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
@@ -455,7 +454,7 @@ Coro<absl::StatusOr<JobStatus>> job_status(db::Pool& pool, std::string name) {
   }
   absl::StatusOr<db::ResultSet> records = co_await pool.query(
       "SELECT COUNT(*) FROM titles t JOIN crawl_urls u"
-      " ON u.job_id = ? AND u.url_hash = t.url_hash",
+      " ON u.job_id = ? AND u.url_hash = t.url_hash AND u.state = 'done'",
       id);
   if (!records.ok()) co_return db_error("counting records", records.status());
   if (!records->empty()) st.records = (*records)[0].get<uint64_t>(0).value_or(0);

@@ -21,7 +21,9 @@
 //   crawl_urls    one row per URL ever queued: url_hash = SHA-256 of the
 //                 canonical URL (PK with job_id: the seen set), state
 //                 queued / leased / done / failed / skipped, the lease
-//                 (owner, token, expiry) and discovery order.
+//                 (owner, token, expiry) and seq, the discovery order
+//                 (the discovering worker's clock in µs * 4096 + a counter:
+//                 breadth-first claims take depth, then seq).
 //   crawl_workers one row per worker process: host name, pid, heartbeat.
 // Records go to the table `titles` (crawler/mariadb_output.h), which is
 // output, not state: --reset leaves it alone.

@@ -74,20 +74,47 @@ std::string hostname() {
 // through executemany.
 constexpr char kInsertUrl[] =
     "INSERT IGNORE INTO crawl_urls"
-    " (job_id, url_hash, url, origin_id, depth, redirects)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-constexpr char kLease[] =
-    "UPDATE crawl_urls SET state = 'leased', lease_owner = ?,"
-    " lease_token = ?, lease_expires = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND"
-    " WHERE job_id = ? AND url_hash = ? AND state = 'queued'";
-constexpr char kDone[] =
-    "UPDATE crawl_urls SET state = ?, done_at = UTC_TIMESTAMP(6),"
-    " lease_expires = NULL"
-    " WHERE job_id = ? AND url_hash = ? AND state = 'leased'"
-    " AND lease_token = ?";
+    " (job_id, url_hash, url, origin_id, depth, redirects, seq)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+// Statements over many rows by primary key take a fixed list of kChunk
+// hashes (a shorter list is padded by repeating its last value), so each has
+// one text (one prepared statement) and runs as one statement, not a row at a
+// time.
+constexpr size_t kChunk = 64;
+std::string in_list() {
+  std::string marks;
+  for (size_t i = 0; i < kChunk; ++i) marks += i ? ", ?" : "?";
+  return marks;
+}
+
+// Leases rows locked by the claim (params: owner, token, lease in µs, job,
+// kChunk hashes).
+const std::string& lease_sql() {
+  static const std::string* sql = new std::string(absl::StrCat(
+      "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'leased',"
+      " lease_owner = ?, lease_token = ?,"
+      " lease_expires = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND"
+      " WHERE job_id = ? AND state = 'queued' AND url_hash IN (",
+      in_list(), ")"));
+  return *sql;
+}
+
+// Done marks (params: state, job, kChunk hashes, kChunk tokens): a row is
+// marked only while it is leased with one of the tokens of this batch's
+// pages. A page whose lease was taken over (another token) is not marked;
+// the batch then finds which (one query per page, the rare path) and runs
+// again without it.
+const std::string& done_sql() {
+  static const std::string* sql = new std::string(absl::StrCat(
+      "UPDATE crawl_urls FORCE INDEX (PRIMARY)"
+      " SET state = ?, done_at = UTC_TIMESTAMP(6), lease_expires = NULL"
+      " WHERE job_id = ? AND state = 'leased' AND url_hash IN (",
+      in_list(), ") AND lease_token IN (", in_list(), ")"));
+  return *sql;
+}
 constexpr char kRequeue[] =
-    "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
-    " lease_token = NULL, lease_expires = NULL"
+    "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
+    " lease_owner = NULL, lease_token = NULL, lease_expires = NULL"
     " WHERE job_id = ? AND url_hash = ? AND state = 'leased'"
     " AND lease_token = ?";
 
@@ -325,6 +352,7 @@ Coro<absl::Status> MariaDbFrontier::insert_rows_once(
     v.emplace_back(r.origin_id);
     v.emplace_back(static_cast<int64_t>(r.link.depth));
     v.emplace_back(static_cast<int64_t>(r.link.redirects));
+    v.emplace_back(r.seq);
     values.push_back(std::move(v));
   }
   absl::StatusOr<db::ExecResult> r =
@@ -339,8 +367,17 @@ Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<Link> links) {
   std::vector<std::string> origins;
   std::vector<LinkRow> rows;
   rows.reserve(links.size());
+  // Discovery order, kept in seq: the rows are sent in the primary key's
+  // order below.
+  uint64_t now_seq = static_cast<uint64_t>(
+                         std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count()) *
+                     4096;
   for (Link& l : links) {
     LinkRow r;
+    next_seq_ = std::max(next_seq_ + 1, now_seq);
+    r.seq = next_seq_;
     r.hash = url_hash(l.url);
     std::string o = origin(l.url);
     if (!origin_ids_.contains(o) &&
@@ -407,6 +444,10 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
       job_.id);
   if (!origins.ok()) co_return origins.status();
   const uint64_t token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
+  // Origins take turns: each gets an equal share of the claim.
+  const int64_t n_origins = static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
+  const int64_t share = std::max<int64_t>(
+      1, (static_cast<int64_t>(max) + n_origins - 1) / n_origins);
   for (size_t i = 0; i < origins->size() && rows.size() < max &&
                      budget_left > static_cast<int64_t>(rows.size());
        ++i) {
@@ -422,19 +463,25 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
     if (n_live > 0) any_leased = true;
     int64_t room = options_.per_host - std::max<int64_t>(n_live, 0);
     room = std::min<int64_t>(room, static_cast<int64_t>(max - rows.size()));
+    room = std::min<int64_t>(room, share);
     room = std::min<int64_t>(room,
                              budget_left - static_cast<int64_t>(rows.size()));
     if (room <= 0) {
       any_queued = true;  // possibly: looked again on the next claim
       continue;
     }
+    // The origin's first `room` queued URLs in the claim index's order
+    // (breadth-first); rows another transaction holds are skipped.
     absl::StatusOr<db::ResultSet> q = co_await conn->query(
         "SELECT url_hash, url, depth, redirects FROM crawl_urls"
+        " FORCE INDEX (claim)"
         " WHERE job_id = ? AND origin_id = ? AND state = 'queued'"
         " ORDER BY depth, seq LIMIT ? FOR UPDATE SKIP LOCKED",
         job_.id, oid, room);
     if (!q.ok()) co_return q.status();
-    if (!q->empty()) any_queued = true;
+    if (q->empty()) continue;
+    any_queued = true;
+    const size_t first = rows.size();
     for (db::Row r : *q) {
       Row row;
       row.hash = r.get<std::string>(0).value_or("");
@@ -444,40 +491,37 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
       row.origin_id = oid;
       rows.push_back(std::move(row));
     }
-    if (!q->empty()) {
-      absl::StatusOr<db::ExecResult> t = co_await conn->execute(
-          "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6)"
-          " WHERE job_id = ? AND id = ?",
-          job_.id, oid);
-      if (!t.ok()) co_return t.status();
+    // Leased in one statement per kChunk rows (padded: see in_list()).
+    for (size_t at = first; at < rows.size(); at += kChunk) {
+      size_t n = std::min(kChunk, rows.size() - at);
+      std::vector<db::Value> params;
+      params.reserve(4 + kChunk);
+      params.emplace_back(worker_id_);
+      params.emplace_back(token);
+      params.emplace_back(micros(options_.lease));
+      params.emplace_back(job_.id);
+      for (size_t i = 0; i < kChunk; ++i) {
+        params.emplace_back(db::Blob{rows[at + std::min(i, n - 1)].hash});
+      }
+      absl::StatusOr<db::ExecResult> u =
+          co_await conn->execute_values(lease_sql(), std::move(params));
+      if (!u.ok()) co_return u.status();
+      if (u->affected_rows != n) {
+        co_return absl::InternalError(absl::StrCat(
+            "claim: ", n, " URLs locked but ", u->affected_rows, " leased"));
+      }
     }
+    absl::StatusOr<db::ExecResult> t = co_await conn->execute(
+        "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6)"
+        " WHERE job_id = ? AND id = ?",
+        job_.id, oid);
+    if (!t.ok()) co_return t.status();
   }
-  if (!rows.empty()) {
-    // Rows locked in the primary key's order (one lock order everywhere).
-    std::vector<const Row*> sorted;
-    for (const Row& r : rows) sorted.push_back(&r);
-    std::sort(sorted.begin(), sorted.end(),
-              [](const Row* a, const Row* b) { return a->hash < b->hash; });
-    std::vector<std::vector<db::Value>> values;
-    values.reserve(rows.size());
-    for (const Row* r : sorted) {
-      values.push_back({worker_id_, token, micros(options_.lease), job_.id,
-                        db::Blob{r->hash}});
-    }
-    absl::StatusOr<db::ExecResult> u =
-        co_await conn->executemany(db::Sql(kLease), std::move(values));
-    if (!u.ok()) co_return u.status();
-    if (u->affected_rows != rows.size()) {
-      co_return absl::InternalError(absl::StrCat(
-          "claim: ", rows.size(), " URLs locked but ", u->affected_rows,
-          " leased"));
-    }
-    if (job_.max_pages > 0) {
-      absl::StatusOr<db::ExecResult> b = co_await conn->execute(
-          "UPDATE crawl_jobs SET budget_used = budget_used + ? WHERE id = ?",
-          static_cast<int64_t>(rows.size()), job_.id);
-      if (!b.ok()) co_return b.status();
-    }
+  if (!rows.empty() && job_.max_pages > 0) {
+    absl::StatusOr<db::ExecResult> b = co_await conn->execute(
+        "UPDATE crawl_jobs SET budget_used = budget_used + ? WHERE id = ?",
+        static_cast<int64_t>(rows.size()), job_.id);
+    if (!b.ok()) co_return b.status();
   }
   absl::Status c = co_await tx->commit();
   if (!c.ok() && db::error_kind(c) == ErrorKind::kConnectionLost &&
@@ -744,16 +788,34 @@ Coro<absl::Status> MariaDbFrontier::commit_once(std::vector<Pending>& batch,
   absl::StatusOr<db::Transaction> tx =
       co_await conn->transaction(db::Isolation::kReadCommitted);
   if (!tx.ok()) co_return tx.status();
-  std::vector<std::vector<db::Value>> done;
-  done.reserve(batch.size());
-  for (const Pending& p : batch) {
-    done.push_back({state_name(p.outcome), job_.id, db::Blob{p.held.hash},
-                    p.held.token});
+  // The done marks: one statement per outcome and 64 pages, fenced by the
+  // pages' lease tokens (see done_sql).
+  uint64_t marked = 0;
+  for (PageOutcome outcome :
+       {PageOutcome::kFetched, PageOutcome::kFailed, PageOutcome::kSkipped}) {
+    std::vector<const Pending*> group;
+    for (const Pending& p : batch) {
+      if (p.outcome == outcome) group.push_back(&p);
+    }
+    for (size_t at = 0; at < group.size(); at += kChunk) {
+      size_t n = std::min(kChunk, group.size() - at);
+      std::vector<db::Value> params;
+      params.reserve(2 + 2 * kChunk);
+      params.emplace_back(state_name(outcome));
+      params.emplace_back(job_.id);
+      for (size_t i = 0; i < kChunk; ++i) {
+        params.emplace_back(db::Blob{group[at + std::min(i, n - 1)]->held.hash});
+      }
+      for (size_t i = 0; i < kChunk; ++i) {
+        params.emplace_back(group[at + std::min(i, n - 1)]->held.token);
+      }
+      absl::StatusOr<db::ExecResult> d =
+          co_await conn->execute_values(done_sql(), std::move(params));
+      if (!d.ok()) co_return d.status();
+      marked += d->affected_rows;
+    }
   }
-  absl::StatusOr<db::ExecResult> d =
-      co_await conn->executemany(db::Sql(kDone), std::move(done));
-  if (!d.ok()) co_return d.status();
-  if (d->affected_rows != batch.size()) {
+  if (marked != batch.size()) {
     // Some lease was taken over by another worker: find which, drop them
     // from the batch and try again (this transaction rolls back).
     std::vector<Pending> kept;

@@ -140,6 +140,7 @@ class MariaDbFrontier final : public Frontier {
   // Expired leases (of any worker) this worker queued again.
   uint64_t expired_taken_over() const { return expired_; }
   const std::string& worker_id() const { return worker_id_; }
+  uint64_t job_id() const { return job_.id; }
   // Runs the background work once now (tests): renew, heartbeat, takeover.
   Coro<absl::Status> maintain_once();
 
@@ -159,6 +160,7 @@ class MariaDbFrontier final : public Frontier {
     std::string hash;
     Link link;
     uint64_t origin_id = 0;
+    uint64_t seq = 0;
   };
   struct Row {  // a URL claimed
     std::string hash, url;
@@ -202,6 +204,7 @@ class MariaDbFrontier final : public Frontier {
   absl::BitGen rng_;
 
   uint64_t next_id_ = 1;
+  uint64_t next_seq_ = 0;  // discovery order (see job.h)
   absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease
   absl::flat_hash_map<std::string, uint64_t> origin_ids_;
   absl::flat_hash_map<uint64_t, int> pending_per_origin_;

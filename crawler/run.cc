@@ -17,6 +17,7 @@
 #include "crawler/job.h"
 #include "crawler/jsonl_output.h"
 #include "crawler/mariadb_frontier.h"
+#include "crawler/mariadb_host_state.h"
 #include "crawler/mariadb_output.h"
 #include "crawler/memory_frontier.h"
 #include "crawler/progress.h"
@@ -88,9 +89,9 @@ class FrontierStoresRecords final : public Output {
 // The crawl itself, once the frontier and output exist: signals, progress,
 // summary, --stats_json. `job` is set for a --job crawl.
 Coro<int> crawl(const Config& config, Frontier& frontier, Output& output,
-                FILE* status_out, MariaDbFrontier* job) {
+                FILE* status_out, MariaDbFrontier* job, HostState* hosts) {
   HttpFetcher fetcher(client_options(config));
-  Engine engine(config, frontier, output, fetcher);
+  Engine engine(config, frontier, output, fetcher, hosts);
   Progress progress(status_out, config.options.progress,
                     config.options.log_interval);
 
@@ -275,9 +276,21 @@ Coro<int> run_job(Options options) {
                       : 1,
                   frontier.status().message());
   }
+  // robots.txt once per job and --delay / --rate over all workers.
+  MariaDbHostStateOptions ho;
+  ho.job_id = (*frontier)->job_id();
+  ho.worker_id = (*frontier)->worker_id();
+  ho.outage = config->options.db_outage;
+  absl::StatusOr<std::unique_ptr<MariaDbHostState>> hosts =
+      co_await MariaDbHostState::open(*pool, ho);
+  if (!hosts.ok()) {
+    absl::Status closed = co_await (*frontier)->close();
+    (void)closed;
+    co_return say(1, absl::StrCat(where, ": ", hosts.status().message()));
+  }
   FrontierStoresRecords output(where);
   co_return co_await crawl(*config, **frontier, output, stdout,
-                           frontier->get());
+                           frontier->get(), hosts->get());
 }
 
 }  // namespace
@@ -302,7 +315,8 @@ Coro<int> run(Options options) {
                          : stdout;
   MemoryFrontier frontier(FrontierLimits{config->options.max_depth,
                                          config->options.max_pages});
-  co_return co_await crawl(*config, frontier, **output, status_out, nullptr);
+  co_return co_await crawl(*config, frontier, **output, status_out, nullptr,
+                           nullptr);
 }
 
 }  // namespace aio::crawler

@@ -449,6 +449,46 @@ TEST(MariaDbFrontierTest, ManyPagesOverTwoWorkersAreStoredOnce) {
   aio::run(many_pages(MariaDbServer::shared().fresh_database()));
 }
 
+Coro<void> ready_refused(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto f = co_await frontier(*w, fopts());
+  {
+    std::vector<Link> v = links({"/1", "/2", "/3"}, 0);
+    v.push_back(Link{"http://other.test/1", 0, 0});
+    v.push_back(Link{"http://other.test/2", 0, 0});
+    co_await add(*f, std::move(v));
+  }
+  // The engine takes one URL of site.test and none of other.test now.
+  int asked_site = 0, asked_other = 0;
+  auto ready = [&](std::string_view o) {
+    if (o == "http://other.test") {
+      ++asked_other;
+      return false;
+    }
+    return ++asked_site <= 1;
+  };
+  absl::StatusOr<Claim> c = co_await f->claim(64, ready);
+  CO_ASSERT_TRUE(c.ok());
+  EXPECT_EQ(urls(*c), std::vector<std::string>{u("/1")});
+  // Asked once per lease handed out, and once more for each refusal.
+  EXPECT_EQ(asked_site, 2);
+  EXPECT_EQ(asked_other, 1);
+  // What it refused is queued again, nothing leaked.
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'queued'"),
+            4);
+  EXPECT_EQ(f->stats().in_flight, 1u);
+  // Origins take turns: the next claim serves both.
+  Claim d = co_await claim(*f, 2);
+  CO_ASSERT_EQ(d.leases.size(), 2u);
+  EXPECT_NE(d.leases[0].link.url.substr(0, 12), d.leases[1].link.url.substr(0, 12));
+  co_await ok(f->close());
+}
+
+TEST(MariaDbFrontierTest, RefusedOriginsAreHandedBackAndOriginsTakeTurns) {
+  aio::run(ready_refused(MariaDbServer::shared().fresh_database()));
+}
+
 TEST(MariaDbFrontierTest, CrashPointSpecIsParsedOrRejected) {
   auto none = parse_crash_point("");
   ASSERT_TRUE(none.ok());
