@@ -183,6 +183,7 @@ struct Engine::State {
   Event changed;               // a page finished (or stop())
   Event idle;                  // no page task alive
   Event stop_event;
+  Event flusher_stop;  // crawl() is done with the periodic flush
   CrawlStats stats;
   absl::Status error;
   absl::BitGen rng;
@@ -314,11 +315,10 @@ Coro<absl::Status> Engine::crawl() {
   // Whole records reach the output as the crawl goes, not only at the end.
   Task<void> flusher = create_task(flush_every(std::chrono::milliseconds(200)));
   if (st_->error.ok()) co_await dispatch();
-  flusher.cancel();
-  try {
-    co_await flusher;
-  } catch (const CancelledError&) {
-  }
+  // Told to end, not cancelled: a flush in progress finishes (an output
+  // cancelled mid-write may lose the batch it was writing).
+  st_->flusher_stop.set();
+  co_await flusher;
   // Every page task has ended. Hand back what a stop left unfetched.
   for (Lease& lease : st_->stopped) {
     absl::Status r = co_await frontier_.release(std::move(lease));
@@ -342,8 +342,7 @@ Coro<absl::Status> Engine::crawl() {
 }
 
 Coro<void> Engine::flush_every(Duration period) {
-  for (;;) {
-    co_await aio::sleep(period);
+  while (!co_await wait_event_for(st_->flusher_stop, period)) {
     absl::Status f = co_await output_.flush();
     if (!f.ok()) fail(f);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -51,6 +52,17 @@ int64_t sat_add(int64_t a, int64_t b) {
   int64_t r = 0;
   if (__builtin_add_overflow(a, b, &r)) return b > 0 ? kNever : kMin;
   return r;
+}
+
+// Statement parameters, built one by one. (The variadic execute() builds
+// an initializer_list of Values, on which GCC 12 under ASan warns
+// -Wmaybe-uninitialized about the strings: a false positive.)
+template <typename... P>
+std::vector<db::Value> values(P&&... p) {
+  std::vector<db::Value> v;
+  v.reserve(sizeof...(p));
+  (v.emplace_back(std::forward<P>(p)), ...);
+  return v;
 }
 
 // DATETIME(6) (UTC) <-> nanoseconds since the Unix epoch (saturating).
@@ -112,13 +124,16 @@ Coro<absl::StatusOr<db::ResultSet>> lock_row(db::Connection& conn,
   std::string sql = absl::StrCat("SELECT UTC_TIMESTAMP(6), origin, ", columns,
                                  kWhere);
   for (int round = 0; round < 2; ++round) {
-    absl::StatusOr<db::ResultSet> rs = co_await conn.query(sql, job, origin);
+    std::vector<db::Value> key = values(job, origin);
+    absl::StatusOr<db::ResultSet> rs =
+        co_await conn.query_values(sql, std::move(key));
     if (!rs.ok() || !rs->empty()) co_return rs;
     if (round == 1) break;
-    absl::StatusOr<db::ExecResult> ins = co_await conn.execute(
+    std::vector<db::Value> row = values(job, origin, origin);
+    absl::StatusOr<db::ExecResult> ins = co_await conn.execute_values(
         "INSERT IGNORE INTO crawl_host_state (job_id, origin_hash, origin) "
         "VALUES (?, UNHEX(SHA2(?, 256)), ?)",
-        job, origin, origin);
+        std::move(row));
     if (!ins.ok()) co_return ins.status();
   }
   co_return absl::InternalError(
@@ -143,7 +158,9 @@ Coro<absl::Status> store_statement(db::Pool& pool, uint64_t job,
                                    int status, db::Blob body,
                                    std::optional<double> delay,
                                    std::optional<int64_t> valid_us) {
-  absl::StatusOr<db::ExecResult> r = co_await pool.execute(
+  std::vector<db::Value> params = values(status, std::move(body), delay,
+                                         valid_us, job, origin, token);
+  absl::StatusOr<db::ExecResult> r = co_await pool.execute_values(
       db::idempotent(
           "UPDATE crawl_host_state SET robots_state = 'stored', "
           "robots_status = ?, robots_body = ?, crawl_delay_s = ?, "
@@ -152,7 +169,7 @@ Coro<absl::Status> store_statement(db::Pool& pool, uint64_t job,
           "robots_lease_expires = NULL "
           "WHERE job_id = ? AND origin_hash = UNHEX(SHA2(?, 256)) AND "
           "robots_token = ? AND robots_state = 'fetching'"),
-      status, body, delay, valid_us, job, origin, token);
+      std::move(params));
   co_return r.status();
 }
 
@@ -160,14 +177,15 @@ Coro<absl::Status> store_statement(db::Pool& pool, uint64_t job,
 // (expired, so the next caller fetches) or to 'unknown'; replayable.
 Coro<absl::Status> abandon_statement(db::Pool& pool, uint64_t job,
                                      std::string origin, uint64_t token) {
-  absl::StatusOr<db::ExecResult> r = co_await pool.execute(
+  std::vector<db::Value> params = values(job, origin, token);
+  absl::StatusOr<db::ExecResult> r = co_await pool.execute_values(
       db::idempotent(
           "UPDATE crawl_host_state SET robots_state = "
           "IF(robots_status IS NULL, 'unknown', 'stored'), "
           "robots_lease_expires = NULL "
           "WHERE job_id = ? AND origin_hash = UNHEX(SHA2(?, 256)) AND "
           "robots_token = ? AND robots_state = 'fetching'"),
-      job, origin, token);
+      std::move(params));
   co_return r.status();
 }
 
@@ -298,14 +316,16 @@ Coro<absl::Status> MariaDbHostState::robots_tx(db::Connection& conn,
   }
   // Unknown, expired, abandoned, or a turn whose holder went silent.
   db::DateTime until = to_datetime(sat_add(now, lease.count()));
-  absl::StatusOr<db::ExecResult> taken = co_await conn.execute(
+  std::vector<db::Value> params =
+      values(token, options_.worker_id, until, options_.job_id, origin);
+  absl::StatusOr<db::ExecResult> taken = co_await conn.execute_values(
       "UPDATE crawl_host_state SET "
       "robots_takeovers = robots_takeovers + "
       "IF(robots_state = 'fetching', 1, 0), "
       "robots_state = 'fetching', robots_token = ?, robots_fetcher = ?, "
       "robots_lease_expires = ? "
       "WHERE job_id = ? AND origin_hash = UNHEX(SHA2(?, 256))",
-      token, options_.worker_id, until, options_.job_id, origin);
+      std::move(params));
   if (!taken.ok()) co_return taken.status();
   out->kind = RobotsStep::kMine;
   out->turn.token = token;
@@ -402,11 +422,13 @@ Coro<absl::Status> MariaDbHostState::reserve_tx(db::Connection& conn,
   const int64_t t = schedule->reserve(now, limits);
   db::DateTime next_at = to_datetime(schedule->next_allowed());
   db::Blob recent{schedule->encode_recent()};
-  absl::StatusOr<db::ExecResult> r = co_await conn.execute(
+  std::vector<db::Value> params =
+      values(next_at, std::move(recent), options_.job_id, origin);
+  absl::StatusOr<db::ExecResult> r = co_await conn.execute_values(
       "UPDATE crawl_host_state SET next_allowed_at = ?, rate_ring = ?, "
       "sends = sends + 1 "
       "WHERE job_id = ? AND origin_hash = UNHEX(SHA2(?, 256))",
-      next_at, recent, options_.job_id, origin);
+      std::move(params));
   if (!r.ok()) co_return r.status();
   *wait = Duration(t - now);
   co_return absl::OkStatus();
