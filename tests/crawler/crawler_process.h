@@ -1,7 +1,13 @@
 // Runs the real crawler binary (//crawler, a data dependency of the test) as
 // a child process while the test's event loop serves the fixture site, so
 // end-to-end tests see exactly what a user sees: exit code, stdout, stderr,
-// the output file, and the server's request log.
+// the output file, and the server's request log. Fault tests also set its
+// environment (AIO_CRAWLER_CRASH), give it a terminal as stdin, and
+// signal or SIGKILL it mid-crawl. The child never outlives the test: the
+// destructor kills and reaps it, and PR_SET_PDEATHSIG kills it if the test
+// process dies first (e.g. killed by Bazel's timeout). Create and destroy
+// on the test's loop thread (the death signal follows the thread that
+// forked).
 #ifndef AIO_TESTS_CRAWLER_CRAWLER_PROCESS_H_
 #define AIO_TESTS_CRAWLER_CRAWLER_PROCESS_H_
 
