@@ -350,6 +350,9 @@ Coro<void> Engine::flush_every(Duration period) {
 
 Coro<void> Engine::dispatch() {
   constexpr size_t kMaxClaim = 64;
+  constexpr Duration kMinIdlePoll = std::chrono::milliseconds(20);
+  constexpr Duration kMaxIdlePoll = std::chrono::seconds(1);
+  Duration idle_poll = kMinIdlePoll;
   while (!stopping_) {
     {
       PermitGuard first = co_await st_->tasks.acquire();
@@ -399,9 +402,13 @@ Coro<void> Engine::dispatch() {
     }
     if (claim->leases.empty()) {
       if (claim->finished) break;
-      // Wait for a page to finish (a shared frontier may also get work from
-      // other workers: look again after a while).
-      (void)co_await wait_event_for(st_->changed, std::chrono::seconds(1));
+      // Wait for a page to finish. A shared frontier may also get work from
+      // other workers (or free an origin another worker held): look again
+      // after a while, soon at first, then less often while nothing comes.
+      (void)co_await wait_event_for(st_->changed, idle_poll);
+      idle_poll = std::min<Duration>(idle_poll * 2, kMaxIdlePoll);
+    } else {
+      idle_poll = kMinIdlePoll;
     }
   }
   while (!st_->live.empty()) co_await st_->idle.wait();
