@@ -207,11 +207,17 @@ Coro<void> delay_across_workers(std::string db_url, db::Options opts) {
     for (size_t j = i + 1; j < t.size(); ++j) {
       Duration want = delay * static_cast<int>(j - i) - kTolerance;
       if (t[j] - t[i] < want) {
+        std::string gaps;
+        for (size_t k = 1; k < t.size(); ++k) {
+          absl::StrAppend(
+              &gaps, k == 1 ? "" : " ",
+              std::chrono::duration_cast<milliseconds>(t[k] - t[k - 1]).count());
+        }
         ADD_FAILURE() << "requests " << i << " and " << j << " of all workers "
                       << std::chrono::duration_cast<milliseconds>(t[j] - t[i])
                              .count()
                       << " ms apart; --delay=200ms wants "
-                      << (j - i) * 200 << " ms";
+                      << (j - i) * 200 << " ms; gaps (ms): " << gaps;
         co_return;
       }
     }
