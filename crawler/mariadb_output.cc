@@ -6,6 +6,7 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -106,6 +107,17 @@ Coro<absl::Status> MariaDbOutput::send_pending() {
   std::vector<std::vector<db::Value>> rows = std::move(pending_);
   pending_.clear();
   const size_t n = rows.size();
+  // Until the batch has committed, it goes back to the front of pending_ if
+  // anything below fails or the awaiting task is cancelled (the engine
+  // cancels its periodic flush at the end of a crawl): the next flush sends
+  // it again. Resending a batch that did commit (cancelled during COMMIT)
+  // doubles nothing: the unique key turns it into updates of the same rows.
+  bool committed = false;
+  absl::Cleanup put_back = [this, &rows, &committed] {
+    if (committed) return;
+    pending_.insert(pending_.begin(), std::make_move_iterator(rows.begin()),
+                    std::make_move_iterator(rows.end()));
+  };
   absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
   if (!conn.ok()) {
     error_ = absl::UnavailableError(absl::StrCat(
@@ -119,7 +131,7 @@ Coro<absl::Status> MariaDbOutput::send_pending() {
     co_return error_;
   }
   absl::StatusOr<db::ExecResult> r =
-      co_await conn->executemany(db::Sql(kInsert), std::move(rows));
+      co_await conn->executemany(db::Sql(kInsert), rows);
   if (!r.ok()) {
     error_ = absl::UnavailableError(absl::StrCat(
         "MariaDB ", where_, ": writing ", n, " records: ", r.status().message()));
@@ -131,6 +143,7 @@ Coro<absl::Status> MariaDbOutput::send_pending() {
         "MariaDB ", where_, ": committing ", n, " records: ", c.message()));
     co_return error_;
   }
+  committed = true;
   rows_written_ += n;
   co_return absl::OkStatus();
 }
