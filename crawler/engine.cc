@@ -32,6 +32,7 @@
 #include "executor/thread_pool.h"
 #include "loop/errors.h"
 #include "loop/event_loop.h"
+#include "loop/shield.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
 #include "loop/wait.h"

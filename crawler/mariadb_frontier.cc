@@ -99,19 +99,33 @@ const std::string& lease_sql() {
   return *sql;
 }
 
-// Done marks (params: state, job, kChunk hashes, kChunk tokens): a row is
-// marked only while it is leased with one of the tokens of this batch's
-// pages. A page whose lease was taken over (another token) is not marked;
-// the batch then finds which (one query per page, the rare path) and runs
-// again without it.
-const std::string& done_sql() {
+// A batch's done marks and links in one statement (see commit_once). The
+// assignments run left to right and see the values set before them: `state`
+// comes last so that every condition reads the row's old state.
+constexpr char kUpsert[] =
+    "INSERT INTO crawl_urls (job_id, url_hash, url, origin_id, depth,"
+    " redirects, seq, state, lease_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE"
+    " done_at = IF(state = 'leased' AND lease_token = VALUES(lease_token),"
+    "   UTC_TIMESTAMP(6), done_at),"
+    " lease_expires = IF(state = 'leased' AND"
+    "   lease_token = VALUES(lease_token), NULL, lease_expires),"
+    " redirects = IF(state = 'queued' AND VALUES(depth) < depth,"
+    "   VALUES(redirects), redirects),"
+    " depth = IF(state = 'queued' AND VALUES(depth) < depth, VALUES(depth),"
+    "   depth),"
+    " state = IF(state = 'leased' AND lease_token = VALUES(lease_token),"
+    "   VALUES(state), state)";
+
+// The rows of kChunk pages (params: job, kChunk hashes).
+const std::string& readback_sql() {
   static const std::string* sql = new std::string(absl::StrCat(
-      "UPDATE crawl_urls FORCE INDEX (PRIMARY)"
-      " SET state = ?, done_at = UTC_TIMESTAMP(6), lease_expires = NULL"
-      " WHERE job_id = ? AND state = 'leased' AND url_hash IN (",
-      in_list(), ") AND lease_token IN (", in_list(), ")"));
+      "SELECT url_hash, CAST(state AS CHAR), lease_token FROM crawl_urls"
+      " FORCE INDEX (PRIMARY) WHERE job_id = ? AND url_hash IN (",
+      in_list(), ")"));
   return *sql;
 }
+
 constexpr char kRequeue[] =
     "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
     " lease_owner = NULL, lease_token = NULL, lease_expires = NULL"
@@ -362,13 +376,12 @@ Coro<absl::Status> MariaDbFrontier::insert_rows_once(
   co_return absl::OkStatus();
 }
 
-Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<Link> links) {
-  if (links.empty()) co_return absl::OkStatus();
-  std::vector<std::string> origins;
+Coro<absl::StatusOr<std::vector<MariaDbFrontier::LinkRow>>>
+MariaDbFrontier::link_rows(std::vector<Link> links) {
   std::vector<LinkRow> rows;
+  if (links.empty()) co_return rows;
+  std::vector<std::string> origins;
   rows.reserve(links.size());
-  // Discovery order, kept in seq: the rows are sent in the primary key's
-  // order below.
   uint64_t now_seq = static_cast<uint64_t>(
                          std::chrono::duration_cast<std::chrono::microseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -390,13 +403,20 @@ Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<Link> links) {
   absl::Status s = co_await ensure_origins(origins);
   if (!s.ok()) co_return s;
   for (LinkRow& r : rows) r.origin_id = origin_ids_[origin(r.link.url)];
-  // One lock order for every worker (the primary key's): no deadlock between
-  // two batches that share URLs.
-  std::sort(rows.begin(), rows.end(),
+  co_return rows;
+}
+
+Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<Link> links) {
+  if (links.empty()) co_return absl::OkStatus();
+  absl::StatusOr<std::vector<LinkRow>> rows =
+      co_await link_rows(std::move(links));
+  if (!rows.ok()) co_return rows.status();
+  // One lock order for every worker (the primary key's).
+  std::sort(rows->begin(), rows->end(),
             [](const LinkRow& a, const LinkRow& b) { return a.hash < b.hash; });
   Outage outage;
   for (;;) {
-    absl::Status r = co_await insert_rows_once(rows);
+    absl::Status r = co_await insert_rows_once(*rows);
     if (r.ok()) break;
     absl::Status again = co_await retry_or_fail(r, outage, "adding links");
     if (!again.ok()) co_return again;
@@ -710,6 +730,8 @@ Coro<absl::Status> MariaDbFrontier::complete(Lease lease,
   Pending p;
   p.held = std::move(it->second);
   held_.erase(it);
+  p.depth = lease.link.depth;
+  p.redirects = lease.link.redirects;
   p.url = std::move(lease.link.url);
   p.outcome = completion.outcome;
   p.records = std::move(completion.records);
@@ -780,72 +802,83 @@ Coro<absl::StatusOr<bool>> MariaDbFrontier::committed(const Pending& first) {
   }
 }
 
-Coro<absl::Status> MariaDbFrontier::commit_once(std::vector<Pending>& batch,
-                                                bool& unknown) {
+Coro<absl::Status> MariaDbFrontier::commit_once(
+    const std::vector<Pending>& batch, const std::vector<LinkRow>& links,
+    std::vector<bool>& took, bool& unknown) {
   unknown = false;
+  took.assign(batch.size(), false);
   absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
   if (!conn.ok()) co_return conn.status();
   absl::StatusOr<db::Transaction> tx =
       co_await conn->transaction(db::Isolation::kReadCommitted);
   if (!tx.ok()) co_return tx.status();
-  // The done marks: one statement per outcome and 64 pages, fenced by the
-  // pages' lease tokens (see done_sql).
-  uint64_t marked = 0;
-  for (PageOutcome outcome :
-       {PageOutcome::kFetched, PageOutcome::kFailed, PageOutcome::kSkipped}) {
-    std::vector<const Pending*> group;
-    for (const Pending& p : batch) {
-      if (p.outcome == outcome) group.push_back(&p);
-    }
-    for (size_t at = 0; at < group.size(); at += kChunk) {
-      size_t n = std::min(kChunk, group.size() - at);
-      std::vector<db::Value> params;
-      params.reserve(2 + 2 * kChunk);
-      params.emplace_back(state_name(outcome));
-      params.emplace_back(job_.id);
-      for (size_t i = 0; i < kChunk; ++i) {
-        params.emplace_back(db::Blob{group[at + std::min(i, n - 1)]->held.hash});
-      }
-      for (size_t i = 0; i < kChunk; ++i) {
-        params.emplace_back(group[at + std::min(i, n - 1)]->held.token);
-      }
-      absl::StatusOr<db::ExecResult> d =
-          co_await conn->execute_values(done_sql(), std::move(params));
-      if (!d.ok()) co_return d.status();
-      marked += d->affected_rows;
+  // 1. One statement over the batch's done marks and all its links, rows in
+  //    primary key order: every batch transaction of every worker takes its
+  //    row locks in that one order, so two of them never wait on each other
+  //    in a cycle. A page's row is marked only while it is leased with the
+  //    page's token (fencing); a link's row is inserted, or, if it exists,
+  //    left as it is (a queued one takes a smaller depth).
+  struct Out {
+    const std::string* hash;
+    const Pending* page;  // null for a link
+    const LinkRow* link;
+  };
+  std::vector<Out> out;
+  out.reserve(batch.size() + links.size());
+  for (const Pending& p : batch) out.push_back(Out{&p.held.hash, &p, nullptr});
+  for (const LinkRow& l : links) out.push_back(Out{&l.hash, nullptr, &l});
+  std::stable_sort(out.begin(), out.end(), [](const Out& a, const Out& b) {
+    return *a.hash < *b.hash;
+  });
+  std::vector<std::vector<db::Value>> rows;
+  rows.reserve(out.size());
+  for (const Out& o : out) {
+    if (o.page) {
+      rows.push_back({job_.id, db::Blob{*o.hash}, o.page->url,
+                      o.page->held.origin_id,
+                      static_cast<int64_t>(o.page->depth),
+                      static_cast<int64_t>(o.page->redirects), uint64_t{0},
+                      state_name(o.page->outcome), o.page->held.token});
+    } else {
+      rows.push_back({job_.id, db::Blob{*o.hash}, o.link->link.url,
+                      o.link->origin_id,
+                      static_cast<int64_t>(o.link->link.depth),
+                      static_cast<int64_t>(o.link->link.redirects),
+                      o.link->seq, "queued", db::null});
     }
   }
-  if (marked != batch.size()) {
-    // Some lease was taken over by another worker: find which, drop them
-    // from the batch and try again (this transaction rolls back).
-    std::vector<Pending> kept;
-    for (Pending& p : batch) {
-      db::Blob h{p.held.hash};
-      absl::StatusOr<db::ResultSet> rs = co_await conn->query(
-          "SELECT lease_token FROM crawl_urls WHERE job_id = ? AND"
-          " url_hash = ? AND state = ?",
-          job_.id, h, state_name(p.outcome));
-      if (!rs.ok()) co_return rs.status();
-      bool ours =
-          !rs->empty() &&
-          (*rs)[0].get<std::optional<uint64_t>>(0).value_or(std::nullopt) ==
-              std::optional<uint64_t>(p.held.token);
-      if (ours) {
-        kept.push_back(std::move(p));
-      } else {
-        ++taken_over_;
-        auto pend = pending_per_origin_.find(p.held.origin_id);
-        if (pend != pending_per_origin_.end() && --pend->second <= 0) {
-          pending_per_origin_.erase(pend);
-        }
-      }
+  absl::StatusOr<db::ExecResult> w =
+      co_await conn->executemany(db::Sql(kUpsert), std::move(rows));
+  if (!w.ok()) co_return w.status();
+  // 2. Which done marks took: the batch's own rows, already locked by this
+  //    transaction (no new waits).
+  absl::flat_hash_map<std::string, std::pair<std::string, uint64_t>> now;
+  for (size_t at = 0; at < batch.size(); at += kChunk) {
+    size_t n = std::min(kChunk, batch.size() - at);
+    std::vector<db::Value> params;
+    params.reserve(1 + kChunk);
+    params.emplace_back(job_.id);
+    for (size_t i = 0; i < kChunk; ++i) {
+      params.emplace_back(db::Blob{batch[at + std::min(i, n - 1)].held.hash});
     }
-    batch = std::move(kept);
-    co_return absl::AbortedError("fenced");  // the caller runs it again
+    absl::StatusOr<db::ResultSet> rs =
+        co_await conn->query_values(readback_sql(), std::move(params));
+    if (!rs.ok()) co_return rs.status();
+    for (db::Row r : *rs) {
+      now[r.get<std::string>(0).value_or("")] = {
+          r.get<std::string>(1).value_or(""),
+          r.get<std::optional<uint64_t>>(2).value_or(std::nullopt).value_or(0)};
+    }
   }
+  // 3. The records of the pages that took, and their budget slots.
   std::vector<std::vector<db::Value>> records;
   int64_t skipped = 0;
-  for (const Pending& p : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Pending& p = batch[i];
+    auto it = now.find(p.held.hash);
+    took[i] = it != now.end() && it->second.first == state_name(p.outcome) &&
+              it->second.second == p.held.token;
+    if (!took[i]) continue;
     if (p.outcome == PageOutcome::kSkipped) ++skipped;
     for (const Record& r : p.records) {
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -862,9 +895,9 @@ Coro<absl::Status> MariaDbFrontier::commit_once(std::vector<Pending>& batch,
     }
   }
   if (!records.empty()) {
-    absl::StatusOr<db::ExecResult> w = co_await conn->executemany(
+    absl::StatusOr<db::ExecResult> r = co_await conn->executemany(
         db::Sql(MariaDbOutput::kInsert), std::move(records));
-    if (!w.ok()) co_return w.status();
+    if (!r.ok()) co_return r.status();
   }
   if (skipped > 0 && job_.max_pages > 0) {
     absl::StatusOr<db::ExecResult> b = co_await conn->execute(
@@ -881,29 +914,30 @@ Coro<absl::Status> MariaDbFrontier::commit_once(std::vector<Pending>& batch,
 }
 
 Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
-  std::vector<Link> links = std::move(links_);
+  std::vector<Link> fresh = std::move(links_);
   links_.clear();
-  absl::Status l = co_await insert_links(std::move(links));
-  if (!l.ok()) co_return l;
-  std::sort(batch.begin(), batch.end(),
-            [](const Pending& a, const Pending& b) {
-              return a.held.hash < b.held.hash;
-            });
+  absl::StatusOr<std::vector<LinkRow>> links =
+      co_await link_rows(std::move(fresh));
+  if (!links.ok()) co_return links.status();
+  stats_.seen += links->size();  // sent as new by this worker
   Outage outage;
-  int fenced_rounds = 0;
-  while (!batch.empty()) {
+  std::vector<bool> took;
+  for (;;) {
     bool unknown = false;
-    absl::Status s = co_await commit_once(batch, unknown);
+    absl::Status s = co_await commit_once(batch, *links, took, unknown);
     if (unknown) {
-      absl::StatusOr<bool> did = co_await committed(batch.front());
-      if (!did.ok()) co_return did.status();
-      if (*did) s = absl::OkStatus();
+      // The COMMIT's outcome is unknown. All or nothing (one transaction):
+      // it happened if a page that took carries its mark and token now.
+      // With no page taking, only links were sent: safe to send again.
+      size_t first = 0;
+      while (first < took.size() && !took[first]) ++first;
+      if (first < took.size()) {
+        absl::StatusOr<bool> did = co_await committed(batch[first]);
+        if (!did.ok()) co_return did.status();
+        if (*did) break;
+      }
     }
     if (s.ok()) break;
-    if (s.code() == absl::StatusCode::kAborted && s.message() == "fenced" &&
-        ++fenced_rounds < 1000) {
-      continue;
-    }
     absl::Status again =
         co_await retry_or_fail(s, outage, "committing completed pages");
     if (!again.ok()) co_return again;
@@ -911,9 +945,14 @@ Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
   recovered(outage);
   crash_point("committed");
   int64_t skipped = 0;
-  for (const Pending& p : batch) {
-    ++stats_.done;
-    if (p.outcome == PageOutcome::kSkipped) ++skipped;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Pending& p = batch[i];
+    if (took[i]) {
+      ++stats_.done;
+      if (p.outcome == PageOutcome::kSkipped) ++skipped;
+    } else {
+      ++taken_over_;
+    }
     auto pend = pending_per_origin_.find(p.held.origin_id);
     if (pend != pending_per_origin_.end() && --pend->second <= 0) {
       pending_per_origin_.erase(pend);

@@ -22,22 +22,26 @@
 //              transaction. `ready` is asked after the commit, once per
 //              lease handed out; a lease it refuses is handed back at once.
 //   complete() queues the page (write-behind: it returns before the commit
-//              unless too many are pending); a committer task commits up to
-//              64 pages per transaction: each page's done mark (fenced:
-//              WHERE state = leased AND lease_token = the claim's token) and
-//              its records (titles, INSERT ... ON DUPLICATE KEY UPDATE)
-//              together, so a crash loses a whole batch (its pages are still
-//              leased, fetched again after the lease) and never half a page.
-//              A page whose lease was taken over meanwhile is dropped from
-//              the batch (nothing of it stored, counted in taken_over()).
-//              Its links go first, in a statement of their own
-//              (INSERT IGNORE through executemany, rows sorted by url_hash,
-//              links already sent by this process skipped by a bounded
-//              seen-cache): links are idempotent, and keeping them out of
-//              the done-mark transaction is what keeps two workers whose
-//              pages link to each other from deadlocking.
-//              A COMMIT whose outcome is unknown (the connection dropped) is
-//              resolved by reading the first page's row back.
+//              unless too many are pending; claim() waits for this worker's
+//              pending commits before it says "nothing to claim"); a
+//              committer task commits up to 64 pages per READ COMMITTED
+//              transaction: ONE INSERT ... ON DUPLICATE KEY UPDATE
+//              (executemany) over the batch's done marks and all its links,
+//              rows sorted by primary key, so every batch transaction of
+//              every worker locks rows in one order (no deadlock cycle); a
+//              done mark only takes while the row is leased with the page's
+//              token (fencing), a link's row is inserted or left alone (a
+//              queued one takes a smaller depth); then the batch's own rows
+//              are read back (already locked) to learn which marks took, and
+//              only those pages' records go to titles (INSERT ... ON
+//              DUPLICATE KEY UPDATE). Records, links and done mark commit
+//              together: a crash loses a whole batch (its pages are still
+//              leased, fetched again after the lease), never half a page. A
+//              page whose lease was taken over meanwhile stores no record
+//              and no mark (counted in taken_over()). Links this process
+//              sent before are skipped (a bounded seen-cache). A COMMIT
+//              whose outcome is unknown (the connection dropped) is resolved
+//              by reading a marked page's row back.
 //   release()  queued again, its budget slot returned.
 //   background every --lease/3: renews this worker's leases, heartbeats
 //              crawl_workers, takes over leases of any worker that expired
@@ -153,6 +157,7 @@ class MariaDbFrontier final : public Frontier {
   struct Pending {  // a completion waiting for its commit
     Held held;
     std::string url;
+    int depth = 0, redirects = 0;
     PageOutcome outcome;
     std::vector<Record> records;
   };
@@ -187,7 +192,10 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> release_once(const std::vector<Held>& held);
   Coro<void> committer();
   Coro<absl::Status> commit_batch(std::vector<Pending> batch);
-  Coro<absl::Status> commit_once(std::vector<Pending>& batch, bool& unknown);
+  Coro<absl::StatusOr<std::vector<LinkRow>>> link_rows(std::vector<Link> links);
+  Coro<absl::Status> commit_once(const std::vector<Pending>& batch,
+                                 const std::vector<LinkRow>& links,
+                                 std::vector<bool>& took, bool& unknown);
   Coro<absl::StatusOr<bool>> committed(const Pending& first);
   Coro<void> maintain();
   Coro<absl::Status> maintain_step(bool renew);
