@@ -293,8 +293,12 @@ Coro<absl::Status> MariaDbHostState::robots_tx(db::Connection& conn,
     a.status = **status;
     a.body = body->value_or("");
     if (delay->has_value() && **delay >= 0) {
+      // As Robots caps it (an hour), so any stored value converts.
+      const double capped = std::min(
+          **delay,
+          std::chrono::duration<double>(Robots::kMaxCrawlDelay).count());
       a.crawl_delay = std::chrono::duration_cast<Duration>(
-          std::chrono::duration<double>(**delay));
+          std::chrono::duration<double>(capped));
     }
     out->turn.answer = std::move(a);
     out->turn.valid_for = expires->has_value()
