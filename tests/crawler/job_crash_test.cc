@@ -121,7 +121,7 @@ TEST_P(JobCrashPointTest, KillNineThenTheSameCommandCompletesWithNothingLostOrRe
 
 INSTANTIATE_TEST_SUITE_P(
     CrashPoints, JobCrashPointTest,
-    ::testing::Values(CrashPoint{"claim:3", "AfterAClaimCommitted"},
+    ::testing::Values(CrashPoint{"claim:20", "AfterAClaimCommitted"},
                       CrashPoint{"commit:2", "InsideACompletionTransaction"},
                       CrashPoint{"committed:2", "AfterACompletionCommitted"}),
     [](const ::testing::TestParamInfo<CrashPoint>& info) {
