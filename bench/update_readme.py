@@ -29,7 +29,9 @@ import sys
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 README = os.path.join(BENCH, "README.md")
-BEGIN = re.compile(r"^<!-- BEGIN (//bench/(\w+):compare) --markdown\b.*-->$", re.M)
+# //bench/<name>:<driver> (compare, or another driver of that benchmark such
+# as //bench/crawler:workers); its region is in bench/<name>/RESULTS.md.
+BEGIN = re.compile(r"^<!-- BEGIN (//bench/(\w+):\w+) --markdown\b.*-->$", re.M)
 
 
 def region(text, label, where):

@@ -5,12 +5,15 @@
 # first on PATH may be another one). Each bench/<name>/BUILD.bazel has
 #   sh_binary(name = "compare", srcs = ["//bench/common:compare.sh"], ...)
 # and the <name> is that binary's package, taken from this script's path.
+# A benchmark's other drivers use it the same way: the sh_binary's own name
+# picks the script, e.g. //bench/crawler:workers runs bench/crawler/workers.py.
 set -eu
 name="$(basename "$(dirname "$0")")"
+script="$(basename "$0").py"
 dir="${RUNFILES_DIR:-$0.runfiles}/aio/bench/$name"
-[ -f "$dir/compare.py" ] || dir="$(dirname "$0")"
-if [ ! -f "$dir/compare.py" ]; then
-  echo "compare.sh: no compare.py for bench/$name (looked in $dir)" >&2
+[ -f "$dir/$script" ] || dir="$(dirname "$0")"
+if [ ! -f "$dir/$script" ]; then
+  echo "compare.sh: no $script for bench/$name (looked in $dir)" >&2
   exit 2
 fi
-exec /usr/bin/python3 "$dir/compare.py" "$@"
+exec /usr/bin/python3 "$dir/$script" "$@"

@@ -558,9 +558,11 @@ def report(args, info, lines, sizes_line, checks, baseline=(), heading=""):
 
 def bench_label():
     """The running driver's bazel target, e.g. //bench/loop:compare (from
-    the path of its compare.py)."""
-    rel = os.path.relpath(os.path.dirname(os.path.abspath(sys.argv[0])), _ROOT)
-    return f"//{rel}:compare"
+    the path of its compare.py; bench/crawler/workers.py is
+    //bench/crawler:workers)."""
+    path = os.path.abspath(sys.argv[0])
+    rel = os.path.relpath(os.path.dirname(path), _ROOT)
+    return f"//{rel}:{os.path.splitext(os.path.basename(path))[0]}"
 
 
 def markers(label):
