@@ -50,18 +50,55 @@ ConcurrentFuture<void> PoolCore::chain(Conn& conn,
     }
     next.set_result();
   };
+  link(conn, next, std::move(run), false);
+  return next;
+}
+
+ConcurrentFuture<void> PoolCore::chain_io(
+    Conn& conn, absl::AnyInvocable<Coro<void>()> job) {
+  ConcurrentFuture<void> next;
+  auto start = [this, next, job = std::move(job)]() mutable {
+    if (!next.set_running_or_notify_cancel()) return;  // cancelled: skip
+    auto task = io_.loop().create_task(run_io_job(std::move(job), next));
+    (void)task;  // the I/O loop runs it; `next` reports its end
+  };
+  link(conn, next, std::move(start), true);
+  return next;
+}
+
+Coro<void> PoolCore::run_io_job(absl::AnyInvocable<Coro<void>()> job,
+                                ConcurrentFuture<void> next) {
+  try {
+    co_await job();
+  } catch (...) {
+    next.set_exception(std::current_exception());
+    co_return;
+  }
+  next.set_result();
+}
+
+void PoolCore::link(Conn& conn, ConcurrentFuture<void> next,
+                    absl::AnyInvocable<void()> start, bool io) {
   ConcurrentFuture<void> prev = conn.tail;
   conn.tail = next;
+  auto dispatch = [this, io](absl::AnyInvocable<void()> fn) {
+    if (io) {
+      io_.post(std::move(fn));
+    } else {
+      threads_.submit(std::move(fn));
+    }
+  };
   if (!prev.valid() || prev.done()) {
-    threads_.submit(std::move(run));
+    dispatch(std::move(start));
   } else {
-    // Runs on the thread that completes `prev` (a worker, or the loop if
-    // it is cancelled): the pool's workers exist until shutdown() waited
-    // for every tail, so submitting there is safe.
+    // Runs on the thread that completes `prev` (a worker, the I/O thread,
+    // or the loop if it is cancelled): the pool's threads exist until
+    // shutdown() waited for every tail, so dispatching there is safe.
     prev.add_done_callback(
-        [this, run = std::move(run)]() mutable { threads_.submit(std::move(run)); });
+        [dispatch, start = std::move(start)]() mutable {
+          dispatch(std::move(start));
+        });
   }
-  return next;
 }
 
 bool PoolCore::looks_alive(const Conn& conn) const {
@@ -172,8 +209,10 @@ Coro<void> PoolCore::finish_release(std::shared_ptr<PoolCore> self,
     if (!self->closed_ && conn->session.in_transaction() &&
         !conn->session.broken()) {
       // Work the lease left uncommitted is rolled back, never kept.
-      absl::Status s = co_await self->call<absl::Status>(
-          conn, [](Session& s) { return s.command("ROLLBACK"); });
+      absl::AnyInvocable<Coro<absl::Status>(Session&)> rollback =
+          [](Session& s) { return s.command_async("ROLLBACK"); };
+      absl::Status s =
+          co_await self->call_io<absl::Status>(conn, std::move(rollback));
       ok = s.ok();
     }
   } catch (const CancelledError&) {
@@ -239,6 +278,7 @@ void PoolCore::shutdown() {
     } catch (...) {
     }
   }
+  io_.stop();
   threads_.shutdown(true);
   idle_.clear();
   all_.clear();
