@@ -267,9 +267,24 @@ absl::Status Session::connect() {
                           o.database.empty() ? nullptr : o.database.c_str(),
                           o.socket.empty() ? o.port : 0,
                           o.socket.empty() ? nullptr : o.socket.c_str(), 0)) {
-    absl::Status s = make_mariadb_error(
-        mysql_errno(mysql_), mysql_sqlstate(mysql_), mysql_error(mysql_),
-        absl::StrCat("connecting to ", o.where(), " as '", o.user, "'"));
+    std::string context =
+        absl::StrCat("connecting to ", o.where(), " as '", o.user, "'");
+    std::string message = mysql_error(mysql_);
+    if (mysql_errno(mysql_) == CR_SSL_CONNECTION_ERROR && o.tls.enabled &&
+        o.tls.verify_server_cert) {
+      // Connector/C's text does not always say what was checked ("Validation
+      // of SSL server certificate failed" for a wrong host name).
+      absl::StrAppend(
+          &message, " (with tls_verify, the server's certificate must be "
+                    "signed by ",
+          o.tls.ca_file.empty() ? std::string("a CA of the system's store")
+                                : absl::StrCat("the CA in ", o.tls.ca_file),
+          " and name the host '", o.host,
+          "'; tls_verify=false encrypts without checking who answers)");
+    }
+    absl::Status s = make_mariadb_error(mysql_errno(mysql_),
+                                        mysql_sqlstate(mysql_), message,
+                                        context);
     mysql_close(mysql_);
     mysql_ = nullptr;
     return s;
