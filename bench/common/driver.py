@@ -7,8 +7,10 @@ round-robin order, medians of per-round ratios, the plain text table, target
 lines, --markdown output (a marked region of a RESULTS.md, which
 bench/update_readme.py copies into bench/README.md), and --baseline_bin_dir
 (an older build of the aio workloads run in the same interleaved rounds,
-reported as new/old). Each driver keeps what is its own: workloads, commands,
-metrics, targets and the table's columns.
+reported as new/old); and the servers and load generators the network
+drivers share (a private nginx on 127.0.0.1, `wrk`, a free port, a child's
+CPU time from /proc). Each driver keeps what is its own: workloads,
+commands, metrics, targets and the table's columns.
 
 Imported by the drivers from their runfiles (compare.py puts this directory
 on sys.path); runs under Debian's /usr/bin/python3 like them.
@@ -17,9 +19,13 @@ on sys.path); runs under Debian's /usr/bin/python3 like them.
 import datetime
 import os
 import platform
+import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 # Debian's interpreter: the one with python3-uvloop, httpx and aiohttp. The
@@ -98,14 +104,17 @@ def background_cores(interval=0.5):
     return (total - (i1 - i0)) / total * (os.cpu_count() or 1)
 
 
-def wait_for_quiet(max_wait):
+def wait_for_quiet(max_wait, record=None):
     """Waits (up to max_wait s; 0: not at all) until other processes use under
-    a quarter of a core; returns how many cores they used at the end."""
+    a quarter of a core; returns how many cores they used at the end, also
+    appended to the list `record` if one is given (for others_line)."""
     waited, busy = 0.0, background_cores()
     while busy > 0.25 and waited < max_wait:
         time.sleep(2.0)
         waited += 2.5
         busy = background_cores()
+    if record is not None:
+        record.append(busy)
     return busy
 
 
@@ -306,11 +315,16 @@ def baseline_lines(results, rows, current="aio"):
         arrow = "(higher is better)" if higher else "(lower is better)"
         body.append([w, f"{label} {arrow}", fmt_count(statistics.median(new), _plain),
                      fmt_count(statistics.median(old), _plain), "-" if r is None else f"{r:.3f}"])
-    return ([f"before and after: this checkout (new) vs --baseline_bin_dir (old), "
+    return (["before and after: this checkout (new) vs --baseline_bin_dir (old), "
              "in the same rounds"] + table(head, body)) if body else []
 
 
 # ---------------------------------------------------------------- numbers
+
+
+def med(xs):
+    """The median, NaN for no values (a peer that did not run)."""
+    return statistics.median(xs) if xs else float("nan")
 
 
 def median_ratio(a, b):
@@ -343,6 +357,163 @@ def table(head, rows, left=2):
 def target(ok, text):
     """One line of a driver's target list."""
     return f"  [{'PASS' if ok else 'MISS'}] {text}"
+
+
+# ---------------------------------------------------------------- servers
+#
+# What the network benchmarks (bench/net, bench/crawler) run beside their
+# workloads: a private nginx, wrk as the server's ceiling, and the CPU time
+# of a server process they started.
+
+NGINX = "/usr/sbin/nginx"
+WRK = "/usr/bin/wrk"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def die_with_parent():
+    """In a child before exec: SIGKILL it if the driver dies (PR_SET_PDEATHSIG)."""
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def first_line(cmd):
+    """The first line a program prints (stdout, else stderr): its version;
+    "?" if it does not run."""
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        return (p.stdout or p.stderr).strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "?"
+
+
+def cpu_ticks(pid):
+    """(user, kernel) CPU ticks of a running process so far (/proc/PID/stat;
+    CLK_TCK per second)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]), int(fields[12])  # utime, stime
+
+
+def cpu_seconds(pid):
+    """User + kernel CPU seconds of a running process so far."""
+    user, kernel = cpu_ticks(pid)
+    return (user + kernel) / CLK_TCK
+
+
+class Nginx:
+    """A private nginx (one worker process, no master, in the foreground) on
+    127.0.0.1 serving each (port, root) of `sites`; stop() always.
+
+    Keep-alive without a request limit, sendfile, text/html by default.
+    `extra` is put into every server block (locations). access_log=True
+    writes "port status request-uri" lines to self.log, buffered (64 KiB) so
+    that they cost nginx little; flush() writes the buffer out and
+    lines_between() reads a range of it. Without it, no access log.
+    """
+
+    def __init__(self, sites, prefix="aio-bench-nginx-", extra="", access_log=False):
+        self.prefix = tempfile.mkdtemp(prefix=prefix)
+        p = self.prefix
+        for d in ("tmp", "logs"):
+            os.makedirs(os.path.join(p, d))
+        self.log = f"{p}/logs/access.log" if access_log else None
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        log = (f"  log_format bench '$server_port $status $request_uri';\n"
+               f"  access_log {self.log} bench buffer=64k;\n") if access_log else \
+            "  access_log off;\n"
+        servers = "".join(f"""  server {{
+    listen 127.0.0.1:{port} backlog=4096;
+    root {root};
+{extra}  }}
+""" for port, root in sites)
+        conf = f"""daemon off;
+master_process off;
+worker_processes 1;
+{user}error_log {p}/logs/error.log warn;
+pid {p}/nginx.pid;
+events {{ worker_connections 16384; }}
+http {{
+{log}  client_body_temp_path {p}/tmp/body;
+  proxy_temp_path {p}/tmp/proxy;
+  fastcgi_temp_path {p}/tmp/fastcgi;
+  uwsgi_temp_path {p}/tmp/uwsgi;
+  scgi_temp_path {p}/tmp/scgi;
+  default_type text/html;
+  keepalive_requests 1000000;
+  sendfile on;
+  tcp_nopush on;
+{servers}}}
+"""
+        conf_path = os.path.join(p, "nginx.conf")
+        with open(conf_path, "w") as f:
+            f.write(conf)
+        self.proc = subprocess.Popen([NGINX, "-p", p + "/", "-c", conf_path,
+                                      "-e", f"{p}/logs/error.log"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     preexec_fn=die_with_parent)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                for port, _ in sites:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.01)
+        err = open(f"{p}/logs/error.log").read()
+        self.stop()
+        raise RuntimeError("nginx did not start: " + err)
+
+    def flush(self):
+        """Writes the buffered log out (SIGUSR1 reopens it, flushing the
+        buffer); returns the log's size."""
+        self.proc.send_signal(signal.SIGUSR1)
+        size, stable = -1, 0
+        deadline = time.monotonic() + 5
+        while stable < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = os.path.getsize(self.log) if os.path.exists(self.log) else 0
+            stable = stable + 1 if now == size else 0
+            size = now
+        return max(size, 0)
+
+    def lines_between(self, start, end):
+        """The log's lines in bytes [start, end) as [port, status, uri]."""
+        with open(self.log, "rb") as f:
+            f.seek(start)
+            data = f.read(end - start)
+        return [l.split(" ", 2) for l in data.decode("utf-8", "replace").splitlines() if l]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+def run_wrk(url, conns, seconds, what="wrk"):
+    """`wrk -t1 -cCONNS -dSECONDS URL` under the measure launcher; returns
+    {"rate": requests/s, "cpu": wrk's CPU s, "rss": its peak RSS MiB,
+    "requests": rate * seconds}."""
+    cmd = [WRK, "-t1", f"-c{conns}", f"-d{seconds}s", url]
+    _, cpu, rss, out = run_measured(cmd, what, need_result=False)
+    rps = next((float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec:")),
+               None)
+    if rps is None:
+        raise RuntimeError(f"{what}: no Requests/sec line in:\n{out}")
+    return {"rate": rps, "cpu": cpu, "rss": rss, "requests": rps * seconds}
 
 
 # ---------------------------------------------------------------- output

@@ -38,8 +38,6 @@ import json
 import os
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,124 +48,18 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 sys.path.insert(0, HERE)
 import driver  # noqa: E402  (bench/common/driver.py)
-from driver import PYTHON  # noqa: E402
+from driver import NGINX, PYTHON, med  # noqa: E402
 from canonical_url import canonical  # noqa: E402
 
-NGINX = "/usr/sbin/nginx"
-WRK = "/usr/bin/wrk"
 NODE = shutil.which("node") or "/usr/bin/node"
 TIMEOUT = "/usr/bin/timeout"
 
 PEERS = ["aio", "python", "scrapy", "crawlee"]
 LABELS = {"aio": "//crawler (aio)", "python": "Python asyncio+httpx+lxml",
           "scrapy": "Scrapy", "crawlee": "Crawlee CheerioCrawler",
-          "wrk": "wrk -t1 -c64 (one page)"}
+          "wrk": "wrk -t1 -c64 (one page)",
+          driver.BASELINE: "//crawler, baseline build (--baseline_bin_dir)"}
 BIG = "site100k"
-
-
-def die_with_parent():
-    """In a child before exec: SIGKILL it if the driver dies (PR_SET_PDEATHSIG)."""
-    import ctypes
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# ---------------------------------------------------------------- nginx
-
-class Nginx:
-    """A private nginx on 127.0.0.1 serving each (port, root) of `sites`,
-    with an access log of "port status request-uri" lines; always stopped.
-
-    The log is buffered (64 KiB) so that it costs nginx little; flush()
-    makes nginx write it out (SIGUSR1 reopens the log, flushing the buffer).
-    bench/net/compare.py has a similar class without log or locations.
-    """
-
-    def __init__(self, sites, extra):
-        self.prefix = tempfile.mkdtemp(prefix="aio-bench-crawler-nginx-")
-        p = self.prefix
-        for d in ("tmp", "logs"):
-            os.makedirs(os.path.join(p, d))
-        self.log = f"{p}/logs/access.log"
-        user = "user root root;\n" if os.geteuid() == 0 else ""
-        servers = "".join(f"""  server {{
-    listen 127.0.0.1:{port} backlog=4096;
-    root {root};
-{extra}  }}
-""" for port, root in sites)
-        conf = f"""daemon off;
-master_process off;
-worker_processes 1;
-{user}error_log {p}/logs/error.log warn;
-pid {p}/nginx.pid;
-events {{ worker_connections 16384; }}
-http {{
-  log_format bench '$server_port $status $request_uri';
-  access_log {self.log} bench buffer=64k;
-  client_body_temp_path {p}/tmp/body;
-  proxy_temp_path {p}/tmp/proxy;
-  fastcgi_temp_path {p}/tmp/fastcgi;
-  uwsgi_temp_path {p}/tmp/uwsgi;
-  scgi_temp_path {p}/tmp/scgi;
-  default_type text/html;
-  keepalive_requests 1000000;
-  sendfile on;
-  tcp_nopush on;
-{servers}}}
-"""
-        conf_path = os.path.join(p, "nginx.conf")
-        with open(conf_path, "w") as f:
-            f.write(conf)
-        self.proc = subprocess.Popen([NGINX, "-p", p + "/", "-c", conf_path,
-                                      "-e", f"{p}/logs/error.log"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     preexec_fn=die_with_parent)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                for port, _ in sites:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.01)
-        err = open(f"{p}/logs/error.log").read()
-        self.stop()
-        raise RuntimeError("nginx did not start: " + err)
-
-    def flush(self):
-        """Writes the buffered log out; returns the log's size."""
-        self.proc.send_signal(signal.SIGUSR1)
-        size, stable = -1, 0
-        deadline = time.monotonic() + 5
-        while stable < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-            now = os.path.getsize(self.log) if os.path.exists(self.log) else 0
-            stable = stable + 1 if now == size else 0
-            size = now
-        return max(size, 0)
-
-    def lines_between(self, start, end):
-        with open(self.log, "rb") as f:
-            f.seek(start)
-            data = f.read(end - start)
-        return [l.split(" ", 2) for l in data.decode("utf-8", "replace").splitlines() if l]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.prefix, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- site
@@ -177,7 +69,7 @@ class Site:
 
     def __init__(self, workdir, name, pages):
         self.name, self.pages = name, pages
-        self.port = free_port()
+        self.port = driver.free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
         self.root = os.path.join(workdir, name, "www")
         truth_file = os.path.join(workdir, name, "truth.jsonl")
@@ -317,31 +209,19 @@ def crawl_run(peer, site, nginx, args, tmp):
 
 
 def wrk_run(site, args):
-    cmd = [WRK, "-t1", "-c64", f"-d{args.wrk_seconds}s", site.origin + "/d0/p1.html"]
-    _, cpu, rss, out = driver.run_measured(cmd, "wrk", need_result=False)
-    rps = next(float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec:"))
-    return {"rate": rps, "cpu": cpu, "rss": rss,
-            "cpu_per_1k": cpu / max(rps * args.wrk_seconds, 1) * 1000}
+    m = driver.run_wrk(site.origin + "/d0/p1.html", 64, args.wrk_seconds)
+    return {**m, "cpu_per_1k": m["cpu"] / max(m["requests"], 1) * 1000}
 
 
 # ---------------------------------------------------------------- report
 
-def med(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
 def versions():
-    def first_line(cmd):
-        try:
-            p = subprocess.run(cmd, capture_output=True, text=True)
-            return (p.stdout or p.stderr).strip().splitlines()[0]
-        except (OSError, IndexError):
-            return "?"
+    first_line = driver.first_line
     py = subprocess.run([PYTHON, "-c", "import scrapy, httpx, lxml.etree as e; "
                          "print(scrapy.__version__, httpx.__version__, "
                          "'.'.join(map(str, e.LXML_VERSION[:3])))"],
                         capture_output=True, text=True).stdout.split() or ["?", "?", "?"]
-    return py, first_line([NGINX, "-v"]), first_line([WRK, "-v"]), first_line([NODE, "--version"])
+    return py, first_line([NGINX, "-v"]), first_line([driver.WRK, "-v"]), first_line([NODE, "--version"])
 
 
 def crawlee_version(args):
@@ -358,7 +238,7 @@ def build_report(args, runs, background, skipped, sites):
             "pages fetched", "fetched twice", "other requests", "titles right", "complete"]
     rows = []
     for w in ["site20k", BIG]:
-        for peer in PEERS + ["wrk"]:
+        for peer in ["aio", driver.BASELINE] + PEERS[1:] + ["wrk"]:
             rs = runs.get((w, peer))
             if not rs:
                 continue
@@ -436,7 +316,11 @@ def build_report(args, runs, background, skipped, sites):
     text = "goal beyond the targets: //crawler pages/s >= half of wrk's requests/s"
     checks.append(driver.target(2 * r >= 1, f"{text}: {2 * r:.2f}x of half wrk's rate")
                   if r is not None else missing(text))
-    return lines, checks
+    rows = [(w, label, f, higher) for w in ("site20k", BIG) for label, f, higher in (
+        ("pages/s", lambda m: m["rate"], True),
+        ("CPU s / 1000 pages", lambda m: m["cpu_per_1k"], False),
+        ("peak RSS MiB", lambda m: m["rss"], False))]
+    return lines, checks, driver.baseline_lines(runs, rows)
 
 
 # ---------------------------------------------------------------- profile
@@ -557,6 +441,8 @@ def main():
         skipped.append(f"{peer}: --skip")
     if args.aio:
         print(f"  //crawler: {args.aio}", file=sys.stderr)
+    # --baseline_bin_dir: that build's //crawler runs right after this one's.
+    peers = driver.with_baseline(args, peers) if "aio" in peers else peers
 
     workdir = tempfile.mkdtemp(prefix="aio-bench-crawler-")
     runs, background = {}, []
@@ -564,10 +450,11 @@ def main():
         sites = {"site20k": Site(workdir, "site20k", max(1, round(20000 * args.scale)))}
         if "aio" in peers and BIG not in args.skip and not (args.profile or args.serve):
             sites[BIG] = Site(workdir, BIG, max(1, round(100000 * args.scale)))
-        nginx = Nginx([(s.port, s.root) for s in sites.values()], extra=(
-            "    location = /list {\n"
-            "      try_files /list/$arg_cat/$arg_page.html =404;\n"
-            "    }\n"))
+        nginx = driver.Nginx([(s.port, s.root) for s in sites.values()],
+                             prefix="aio-bench-crawler-nginx-", access_log=True, extra=(
+                                 "    location = /list {\n"
+                                 "      try_files /list/$arg_cat/$arg_page.html =404;\n"
+                                 "    }\n"))
         try:
             tmp = os.path.join(workdir, "out")
             os.makedirs(tmp)
@@ -584,18 +471,20 @@ def main():
                     pass
                 return 0
             order20 = peers + ([] if "wrk" in args.skip else ["wrk"])
+            order_big = [p for p in peers if p in ("aio", driver.BASELINE)]
+            crawl = driver.baseline_measure(
+                lambda peer, w: crawl_run(peer, sites[w], nginx, args, tmp))
             for rnd in range(args.rounds):
                 for w in sites:
-                    busy = driver.wait_for_quiet(args.max_wait)
-                    background.append(busy)
-                    order = driver.rotated(order20, rnd) if w == "site20k" else ["aio"]
+                    busy = driver.wait_for_quiet(args.max_wait, background)
+                    order = driver.rotated(order20, rnd) if w == "site20k" else order_big
                     for peer in order:
                         if peer == "wrk":
                             m = wrk_run(sites[w], args)
                             print(f"  round {rnd + 1} {w}: {peer:8s} {m['rate']:10,.0f} req/s  "
                                   f"(others used {busy:.2f} cores)", file=sys.stderr)
                         else:
-                            m = crawl_run(peer, sites[w], nginx, args, tmp)
+                            m = crawl(peer, w)
                             print(f"  round {rnd + 1} {w}: {peer:8s} {m['rate']:10,.1f} pages/s  "
                                   f"cpu {m['cpu']:7.2f} s  rss {m['rss']:7.1f} MiB  "
                                   f"fetched {m['fetched']}/{sites[w].pages} "
@@ -612,7 +501,7 @@ def main():
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    lines, checks = build_report(args, runs, background, skipped, sites)
+    lines, checks, baseline = build_report(args, runs, background, skipped, sites)
     py, nginx_v, wrk_v, node_v = versions()
     info = driver.machine_info(driver.aio_revision(["crawler", "bench/crawler", "tests/fixtures"]),
                                f"Scrapy {py[0]}, httpx {py[1]}, lxml {py[2]}")
@@ -624,7 +513,7 @@ def main():
              + f"; medians of {args.rounds} interleaved rounds; time limit {args.time_limit} s "
              "per crawl; pages/s = distinct pages served / wall time of the process")
     print("\n".join(info), flush=True)
-    driver.report(args, info, lines, sizes, checks,
+    driver.report(args, info, lines, sizes, checks, baseline=baseline,
                   heading="# //crawler benchmark results\n\nProduced by `bazel run --config=opt "
                           "//bench/crawler:compare -- --markdown bench/crawler/RESULTS.md` "
                           "(method: compare.py's docstring and README.md).\n\n")

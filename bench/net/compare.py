@@ -32,38 +32,19 @@ import platform
 import resource
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import driver  # noqa: E402  (bench/common/driver.py)
-from driver import PYTHON, parse_kv  # noqa: E402
-
-NGINX = "/usr/sbin/nginx"
-WRK = "/usr/bin/wrk"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def die_with_parent():
-    """In a child before exec: SIGKILL it if the driver dies (PR_SET_PDEATHSIG)."""
-    import ctypes
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+from driver import CLK_TCK, NGINX, PYTHON, med, parse_kv  # noqa: E402
 
 
 def binary(name):
     return os.path.join(HERE, name)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- quiet
@@ -74,74 +55,18 @@ BACKGROUND = []  # busy cores measured before each group of runs
 def wait_for_quiet(max_wait):
     """driver.wait_for_quiet, recording the load it ended with (a shared
     machine: it drifts over minutes) for the machine section."""
-    busy = driver.wait_for_quiet(max_wait)
-    BACKGROUND.append(busy)
-    return busy
+    return driver.wait_for_quiet(max_wait, BACKGROUND)
 
 
 # ---------------------------------------------------------------- nginx
 
-class Nginx:
-    """A private nginx on 127.0.0.1 serving `root`; always stopped."""
+class Nginx(driver.Nginx):
+    """A private nginx on 127.0.0.1 serving `root` on self.port, no access
+    log; always stopped."""
 
     def __init__(self, root):
-        self.prefix = tempfile.mkdtemp(prefix="aio-bench-nginx-")
-        self.port = free_port()
-        for d in ("tmp", "logs"):
-            os.makedirs(os.path.join(self.prefix, d))
-        p = self.prefix
-        user = "user root root;\n" if os.geteuid() == 0 else ""
-        conf = f"""daemon off;
-master_process off;
-worker_processes 1;
-{user}error_log {p}/logs/error.log warn;
-pid {p}/nginx.pid;
-events {{ worker_connections 16384; }}
-http {{
-  access_log off;
-  client_body_temp_path {p}/tmp/body;
-  proxy_temp_path {p}/tmp/proxy;
-  fastcgi_temp_path {p}/tmp/fastcgi;
-  uwsgi_temp_path {p}/tmp/uwsgi;
-  scgi_temp_path {p}/tmp/scgi;
-  default_type text/html;
-  keepalive_requests 1000000;
-  sendfile on;
-  tcp_nopush on;
-  server {{
-    listen 127.0.0.1:{self.port} backlog=4096;
-    root {root};
-  }}
-}}
-"""
-        conf_path = os.path.join(p, "nginx.conf")
-        with open(conf_path, "w") as f:
-            f.write(conf)
-        self.proc = subprocess.Popen([NGINX, "-p", p + "/", "-c", conf_path,
-                                      "-e", f"{p}/logs/error.log"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     preexec_fn=die_with_parent)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.01)
-        self.stop()
-        raise RuntimeError("nginx did not start: " + open(f"{p}/logs/error.log").read())
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.prefix, ignore_errors=True)
+        self.port = driver.free_port()
+        super().__init__([(self.port, root)])
 
 
 def make_pages(root, n):
@@ -183,11 +108,9 @@ def http_run(peer, base, pages, conc, wrk_seconds):
     elif peer in ("httpx", "aiohttp"):
         cmd = [PYTHON, os.path.join(HERE, "http_python_bench.py"), peer, base, str(pages), str(conc)]
     else:
-        cmd = [WRK, "-t1", f"-c{conc}", f"-d{wrk_seconds}s", f"{base}/p/0.html"]
+        m = driver.run_wrk(f"{base}/p/0.html", conc, wrk_seconds, what=driver.WRK)
+        return {**m, "cpu_per_1k": m["cpu"] / m["requests"] * 1e6}
     result, cpu, rss, out = driver.run_measured(cmd, cmd[0], need_result=False)
-    if peer == "wrk":
-        rps = next(float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec:"))
-        return {"rate": rps, "cpu": cpu, "rss": rss, "cpu_per_1k": cpu / (rps * wrk_seconds) * 1e6}
     ok = int(result["pages"])
     if ok != pages or int(result["errors"]) != 0:
         raise RuntimeError(f"{peer}: {ok} of {pages} pages, {result['errors']} errors")
@@ -245,27 +168,20 @@ def server_cmd(server, port):
     return [PYTHON, os.path.join(HERE, "echo_server.py")] + flags + [str(port)]
 
 
-def cpu_ticks(pid):
-    """(user, kernel) CPU ticks of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]), int(fields[12])  # utime, stime
-
-
 def echo_run(server, size, conns, seconds):
-    port = free_port()
+    port = driver.free_port()
     proc = subprocess.Popen(server_cmd(server, port), stdout=subprocess.PIPE, text=True,
-                            preexec_fn=die_with_parent)
+                            preexec_fn=driver.die_with_parent)
     try:
         line = proc.stdout.readline()
         if line.strip() != "READY":
             raise RuntimeError(f"{server} echo server did not start")
-        before = cpu_ticks(proc.pid)
+        before = driver.cpu_ticks(proc.pid)
         client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run([binary("echo_client"), str(port), str(conns), str(size), str(seconds)],
                              capture_output=True, text=True, check=True).stdout
         client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        after = cpu_ticks(proc.pid)
+        after = driver.cpu_ticks(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -304,10 +220,6 @@ def echo_bench(args):
 
 # ---------------------------------------------------------------- report
 
-def med(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
 def ratio_median(a_runs, b_runs, key="rate"):
     r = driver.median_ratio([a[key] for a in a_runs], [b[key] for b in b_runs])
     return float("nan") if r is None else r
@@ -316,12 +228,7 @@ def ratio_median(a_runs, b_runs, key="rate"):
 def machine_info():
     model = driver.cpu_model("?")
 
-    def version(cmd):
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True)
-            return (out.stdout or out.stderr).strip().splitlines()[0]
-        except (OSError, IndexError):
-            return "?"
+    version = driver.first_line
 
     pyver = subprocess.run([PYTHON, "-c", "import httpx, aiohttp, uvloop, sys; "
                             "print(sys.version.split()[0], httpx.__version__, aiohttp.__version__, "
