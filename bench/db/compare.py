@@ -3,6 +3,7 @@ INFILE as the server's ceiling, interleaved against one private MariaDB
 server, and prints one table with the ratios.
 
     bazel run --config=opt //bench/db:compare [-- --rounds 3 --markdown bench/db/RESULTS.md]
+        [--baseline_bin_dir OTHER_CHECKOUT/bazel-bin]   # + a before/after table
 
 Workloads (100,000 (url, title) rows into an InnoDB table, or 100,000 round
 trips): executemany (aio::db: one executemany call; aiomysql: executemany in
@@ -148,11 +149,14 @@ def main():
         info.append(f"server:  {version}, private (tools/mariadb.sh), unix socket, defaults")
         print("\n".join(info), flush=True)
         results, others = {}, []
+        clients = {w: driver.with_baseline(args, CLIENTS[w]) for w in WORKLOADS}
+        measure_one = driver.baseline_measure(
+            lambda c, w: measure(c, w, n, url, sock, tsv))
         for rnd in range(args.rounds):
             for w in WORKLOADS:
                 others.append(driver.wait_for_quiet(args.max_wait))
-                for c in driver.rotated(CLIENTS[w], rnd):
-                    m = measure(c, w, n, url, sock, tsv)
+                for c in driver.rotated(clients[w], rnd):
+                    m = measure_one(c, w)
                     results.setdefault((w, c), []).append(m)
                     print(f"round {rnd + 1}/{args.rounds}  {w:<12} {c:<9} "
                           f"{m['rate']:10.0f}/s  cpu {m['cpu']:.2f} s  rss {m['rss']:.0f} MiB",
@@ -191,6 +195,10 @@ def main():
     checks.append(driver.target(x["per_row"] >= 5, f"one row per statement >= 5x aiomysql: {x['per_row']:.2f}x"))
     checks.append(driver.target(x["select1"] >= 3, f"SELECT 1 round trips >= 3x aiomysql: {x['select1']:.2f}x"))
     lines = driver.table(head, rows) + [""] + driver.table(cost_head, cost)
+    baseline = driver.baseline_lines(results, [
+        row for w in WORKLOADS for row in (
+            (w, DESCRIPTION[w].split(", ")[-1], lambda m: m["rate"], True),
+            (w, "client CPU s", lambda m: m["cpu"], False))])
     sizes = f"sizes: n={n:,} rows / round trips per run; medians of {args.rounds} interleaved rounds"
     sizes += ("\nceiling: LOAD DATA LOCAL INFILE (executemany), mariadb-slap "
               "--concurrency=16 (per_row, select1)")
@@ -200,7 +208,7 @@ def main():
                       f"aiomysql's rate, so {goal}x is {'within' if room >= goal else 'beyond'} "
                       "what any client can reach here")
     checks.append("  (targets from issue 11)")
-    driver.report(args, info, lines, sizes, checks,
+    driver.report(args, info, lines, sizes, checks, baseline,
                   heading="# //db benchmark\n\nPrinted by `bazel run --config=opt "
                           "//bench/db:compare -- --markdown bench/db/RESULTS.md`:\n\n")
     return 0
