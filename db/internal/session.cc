@@ -216,7 +216,6 @@ void Session::close() {
   mysql_ = nullptr;
   cache_.clear();
   fd_ = -1;
-  fd_known_ = false;
   thread_id_ = 0;
   in_transaction_ = false;
 }
@@ -296,7 +295,6 @@ absl::Status Session::connect() {
   }
   thread_id_ = mysql_thread_id(mysql_);
   fd_ = static_cast<int>(mysql_get_socket(mysql_));
-  fd_known_ = false;
   if (mysql_real_query(mysql_, "SELECT @@max_allowed_packet", 27) == 0) {
     if (MYSQL_RES* res = mysql_store_result(mysql_)) {
       MYSQL_ROW row = mysql_fetch_row(res);
@@ -363,10 +361,6 @@ absl::Status Session::stmt_failure(MYSQL_STMT* stmt, const std::string& sql,
   } while (0)
 
 Coro<int> Session::wait_io(int status) {
-  if (!fd_known_) {
-    get_running_loop().forget_fd(fd_);  // see fd_known_
-    fd_known_ = true;
-  }
   const bool read = (status & MYSQL_WAIT_READ) != 0;
   const bool write = (status & MYSQL_WAIT_WRITE) != 0;
   if (read && write) {
@@ -379,6 +373,14 @@ Coro<int> Session::wait_io(int status) {
   if (status & MYSQL_WAIT_TIMEOUT)
     timeout = std::chrono::milliseconds(mysql_get_timeout_value_ms(mysql_));
   uint32_t events = 0;
+  // The I/O loop keeps no record of the socket once the wait is over: other
+  // threads close and open sockets (a worker's connect or close, Connector/C
+  // itself after an error), and the loop's lazy epoll bookkeeping would
+  // otherwise touch a number that may by then belong to another socket.
+  struct Forget {
+    int fd;
+    ~Forget() { get_running_loop().forget_fd(fd); }
+  } forget{fd_};
   try {
     if (!read && !write) {
       co_await aio::sleep(timeout.value_or(Duration::zero()));

@@ -111,11 +111,6 @@ class Session {
   // reconnect) runs.
   std::atomic<unsigned long> thread_id_{0};
   int fd_ = -1;
-  // I/O thread: the loop's record of fd_ belongs to this connection. False
-  // after every connect and close: Connector/C closes sockets itself (also
-  // on errors), and the next connection may get the same number, which the
-  // I/O loop would take for the old, still registered socket.
-  bool fd_known_ = false;
   uint64_t max_packet_ = 16 << 20;
 };
 
