@@ -18,7 +18,7 @@
 //
 // Threads: use a Connection (and await its statements) on the loop thread of
 // its Pool, one statement at a time. Each statement runs on the pool's own
-// threads (pool.h: the I/O thread, a worker for executemany); the awaiting
+// threads (pool.h: an I/O thread, a worker for executemany); the awaiting
 // task resumes on the loop thread.
 //
 // Cancellation: cancelling the awaiting task raises aio::CancelledError at

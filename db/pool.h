@@ -19,8 +19,9 @@
 // (never the loop thread, never the loop's default executor), each of which
 // calls mysql_thread_init / mysql_thread_end; mysql_library_init runs once
 // per process. Statements (execute, query, transactions) run on the pool's
-// I/O thread, which drives Connector/C's non-blocking API for every
-// connection from one epoll, so a slow statement holds no thread and a
+// I/O threads (one per 4 connections, at most 4), each of which drives
+// Connector/C's non-blocking API for its connections from one epoll, so a
+// slow statement holds no thread and a
 // batch of statements or completions crosses between the threads in one
 // wake-up. Connecting, pinging, closing, KILL QUERY and executemany (one
 // long round trip) block on worker threads (an aio::ThreadPool of up to

@@ -4,8 +4,9 @@
 // Threads: everything here runs on the pool's loop thread, except the jobs,
 // which run on the pool's own threads (never the loop's thread, never the
 // loop's default executor): statements (call_io / chain_io) are coroutines
-// on the I/O thread (io_thread.h), which drive Connector/C's non-blocking
-// API for every connection from one epoll; connecting, pinging, closing,
+// on the connection's I/O thread (io_thread.h; one per 4 connections, at
+// most 4), which drives Connector/C's non-blocking API for its connections
+// from one epoll; connecting, pinging, closing,
 // KILL QUERY and executemany (rare, or one long round trip) are blocking
 // calls on the worker threads (call / chain, threads_). A connection's jobs
 // of both kinds run one after another (its chain): each starts when the
@@ -63,6 +64,8 @@ struct Conn {
   // earlier lease never touches the connection again.
   uint64_t lease = 0;
   bool leased = false;
+  // The I/O thread that runs this connection's statements (set when made).
+  IoThread* io = nullptr;
 };
 
 class PoolCore : public std::enable_shared_from_this<PoolCore> {
@@ -163,9 +166,11 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   // I/O thread: runs job() and then completes `next` with its outcome.
   static Coro<void> run_io_job(absl::AnyInvocable<Coro<void>()> job,
                                ConcurrentFuture<void> next);
-  // After `prev`, starts `start` on a worker (io = false) or the I/O thread.
+  // After `prev`, starts `start` on a worker (io == nullptr) or on `io`.
   void link(Conn& conn, ConcurrentFuture<void> next,
-            absl::AnyInvocable<void()> start, bool io);
+            absl::AnyInvocable<void()> start, IoThread* io);
+  // A new connection, on the next I/O thread in turn.
+  std::shared_ptr<Conn> new_conn();
   static Coro<void> finish_release(std::shared_ptr<PoolCore> self,
                                    std::shared_ptr<Conn> conn);
   void put_back(const std::shared_ptr<Conn>& conn);
@@ -184,7 +189,8 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   // For KILL QUERY; used by one worker at a time (control_mu_).
   std::mutex control_mu_;
   Session control_;
-  IoThread io_;
+  std::vector<std::unique_ptr<IoThread>> io_;
+  size_t next_io_ = 0;
   ThreadPool threads_;
 };
 
