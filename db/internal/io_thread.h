@@ -1,6 +1,7 @@
-// Internal: the pool's I/O thread — one thread of the pool's own that runs an
-// aio::EventLoop, on which statements drive Connector/C's non-blocking API
-// (mysql_*_start / _cont, MYSQL_OPT_NONBLOCK) for many connections at once.
+// Internal: one of the pool's I/O threads (pool_core.h says how many) — a
+// thread of the pool's own that runs an aio::EventLoop, on which statements
+// drive Connector/C's non-blocking API (mysql_*_start / _cont,
+// MYSQL_OPT_NONBLOCK) for several connections at once.
 //
 // Why: a blocking statement on a worker thread costs three thread hand-offs
 // per round trip (loop -> worker futex, the worker blocked in Connector/C's
