@@ -1,5 +1,6 @@
 #include "db/connection.h"
 
+#include "absl/strings/str_cat.h"
 #include "db/error.h"
 #include "db/internal/pool_core.h"
 
@@ -55,6 +56,17 @@ bool replayable(const Sql& sql, const absl::Status& s, bool in_transaction) {
          error_kind(s) == ErrorKind::kConnectionLost;
 }
 
+// The I/O thread's part of transaction().
+Coro<absl::Status> begin(Session& session, std::optional<Isolation> isolation) {
+  if (isolation) {
+    std::string set = absl::StrCat("SET TRANSACTION ISOLATION LEVEL ",
+                                   std::string(to_string(*isolation)));
+    absl::Status st = co_await session.command_async(set);
+    if (!st.ok()) co_return st;
+  }
+  co_return co_await session.command_async("START TRANSACTION");
+}
+
 }  // namespace
 
 template <typename R, typename Method>
@@ -68,12 +80,12 @@ Coro<absl::StatusOr<R>> Connection::run_replayable(Sql sql,
     bool in_tx = conn_->session.in_transaction();
     // Named before the co_await: GCC 12 destroys a lambda temporary of a
     // co_await expression twice (see STYLE.md).
-    absl::AnyInvocable<absl::StatusOr<R>(Session&)> job =
+    absl::AnyInvocable<Coro<absl::StatusOr<R>>(Session&)> job =
         [text, values, method](Session& s) {
           return (s.*method)(*text, *values);
         };
     absl::StatusOr<R> r =
-        co_await core_->call<absl::StatusOr<R>>(conn_, std::move(job));
+        co_await core_->call_io<absl::StatusOr<R>>(conn_, std::move(job));
     if (r.ok() || attempt > 0 || !replayable(sql, r.status(), in_tx))
       co_return r;
     absl::AnyInvocable<absl::Status(Session&)> reconnect =
@@ -87,13 +99,13 @@ Coro<absl::StatusOr<R>> Connection::run_replayable(Sql sql,
 Coro<absl::StatusOr<ExecResult>> Connection::execute_values(
     Sql sql, std::vector<Value> params) {
   return run_replayable<ExecResult>(std::move(sql), std::move(params),
-                                    &Session::execute);
+                                    &Session::execute_async);
 }
 
 Coro<absl::StatusOr<ResultSet>> Connection::query_values(
     Sql sql, std::vector<Value> params) {
   return run_replayable<ResultSet>(std::move(sql), std::move(params),
-                                   &Session::query);
+                                   &Session::query_async);
 }
 
 Coro<absl::StatusOr<ExecResult>> Connection::executemany(
@@ -123,17 +135,9 @@ Coro<absl::StatusOr<Transaction>> Connection::transaction(
     co_return make_error(ErrorKind::kInvalidArgument,
                          "a transaction is already open on this connection");
   }
-  absl::AnyInvocable<absl::Status(Session&)> job =
-      [isolation](Session& session) {
-        if (isolation) {
-          absl::Status st = session.command(
-              std::string("SET TRANSACTION ISOLATION LEVEL ") +
-              std::string(to_string(*isolation)));
-          if (!st.ok()) return st;
-        }
-        return session.command("START TRANSACTION");
-      };
-  absl::Status s = co_await core_->call<absl::Status>(conn_, std::move(job));
+  absl::AnyInvocable<Coro<absl::Status>(Session&)> job =
+      [isolation](Session& session) { return begin(session, isolation); };
+  absl::Status s = co_await core_->call_io<absl::Status>(conn_, std::move(job));
   if (!s.ok()) co_return s;
   co_return Transaction(core_, conn_, conn_->lease);
 }

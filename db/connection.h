@@ -17,8 +17,9 @@
 // says how many rows were affected before).
 //
 // Threads: use a Connection (and await its statements) on the loop thread of
-// its Pool, one statement at a time. Each statement runs on one of the
-// pool's worker threads; the awaiting task resumes on the loop thread.
+// its Pool, one statement at a time. Each statement runs on the pool's own
+// threads (pool.h: an I/O thread, a worker for executemany); the awaiting
+// task resumes on the loop thread.
 //
 // Cancellation: cancelling the awaiting task raises aio::CancelledError at
 // once. A statement that had not started never runs; a running one is

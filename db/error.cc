@@ -27,6 +27,8 @@ absl::StatusCode code_of(ErrorKind kind) {
     case ErrorKind::kConnectionLost:
     case ErrorKind::kCannotConnect:
       return absl::StatusCode::kUnavailable;
+    case ErrorKind::kTlsFailed:
+      return absl::StatusCode::kFailedPrecondition;
     case ErrorKind::kAccessDenied:
       return absl::StatusCode::kPermissionDenied;
     case ErrorKind::kUnknownDatabase:
@@ -107,6 +109,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::kLockWaitTimeout: return "lock wait timeout";
     case ErrorKind::kConnectionLost: return "connection lost";
     case ErrorKind::kCannotConnect: return "cannot connect";
+    case ErrorKind::kTlsFailed: return "TLS failed";
     case ErrorKind::kAccessDenied: return "access denied";
     case ErrorKind::kUnknownDatabase: return "unknown database";
     case ErrorKind::kPacketTooLarge: return "packet too large";
@@ -139,6 +142,8 @@ ErrorKind kind_of_error_number(unsigned number) {
     case 2003:  // CR_CONN_HOST_ERROR
     case 2005:  // CR_UNKNOWN_HOST
       return ErrorKind::kCannotConnect;
+    case 2026:  // CR_SSL_CONNECTION_ERROR
+      return ErrorKind::kTlsFailed;
     case 1044:  // ER_DBACCESS_DENIED_ERROR
     case 1045:  // ER_ACCESS_DENIED_ERROR
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR

@@ -31,6 +31,9 @@ enum class ErrorKind {
   kLockWaitTimeout,  // 1205: innodb_lock_wait_timeout passed
   kConnectionLost,   // 2006, 2013, 1927, 1053: the connection dropped
   kCannotConnect,    // 2002, 2003, 2005: no server at that address
+  kTlsFailed,        // 2026: no TLS session (the server's certificate was
+                     // not signed by the CA, names another host, or the
+                     // server has no TLS)
   kAccessDenied,     // 1044, 1045, 1698: wrong user, password or grants
   kUnknownDatabase,  // 1049
   kPacketTooLarge,   // 1153, 2020, or a value larger than max_allowed_packet

@@ -15,11 +15,18 @@
 // back, the next acquire connects again: the pool heals by itself.
 //
 // Threads: create, use and destroy a Pool on one event loop's thread (the one
-// create ran on). Every Connector/C call runs on the pool's own worker
-// threads (an aio::ThreadPool of max_connections + 2 threads that call
-// mysql_thread_init / mysql_thread_end; never the loop thread, never the
-// loop's default executor); mysql_library_init runs once per process.
-// Awaiting tasks resume on the loop thread.
+// create ran on). Every Connector/C call runs on the pool's own threads
+// (never the loop thread, never the loop's default executor), each of which
+// calls mysql_thread_init / mysql_thread_end; mysql_library_init runs once
+// per process. Statements (execute, query, transactions) run on the pool's
+// I/O threads (one per 4 connections, at most 4), each of which drives
+// Connector/C's non-blocking API for its connections from one epoll, so a
+// slow statement holds no thread and a
+// batch of statements or completions crosses between the threads in one
+// wake-up. Connecting, pinging, closing, KILL QUERY and executemany (one
+// long round trip) block on worker threads (an aio::ThreadPool of up to
+// max_connections + 2, started as needed). Awaiting tasks resume on the
+// loop thread.
 //
 // Lifetime: move-only. The destructor waits (blocking the loop thread) for
 // every running statement to end, closes every connection and joins the

@@ -65,8 +65,9 @@ Coro<absl::Status> Transaction::finish(const char* sql) {
     co_return make_error(ErrorKind::kPoolClosed,
                          "the transaction's connection was released");
   }
-  co_return co_await core_->call<absl::Status>(
-      conn_, [sql](internal::Session& s) { return s.command(sql); });
+  absl::AnyInvocable<Coro<absl::Status>(internal::Session&)> job =
+      [sql](internal::Session& s) { return s.command_async(sql); };
+  co_return co_await core_->call_io<absl::Status>(conn_, std::move(job));
 }
 
 Coro<absl::Status> Transaction::commit() { return finish("COMMIT"); }

@@ -1,13 +1,18 @@
 // Internal: the shared state of a Pool — its connections, their job chains,
-// its worker threads and its permit semaphore.
+// its threads and its permit semaphore.
 //
-// Threads: everything here runs on the pool's loop thread, except the jobs
-// (lambdas given to chain/call), which run on the pool's own worker threads
-// (threads_, never the loop's default executor). A connection's jobs run one
-// after another (chain): each starts when the previous one ended, so its
-// Connector/C handle is used by one thread at a time; the job's future
-// publishes what it wrote (session fields) to the loop thread. Awaiting tasks
-// resume on the loop thread (wrap_future).
+// Threads: everything here runs on the pool's loop thread, except the jobs,
+// which run on the pool's own threads (never the loop's thread, never the
+// loop's default executor): statements (call_io / chain_io) are coroutines
+// on the connection's I/O thread (io_thread.h; one per 4 connections, at
+// most 4), which drives Connector/C's non-blocking API for its connections
+// from one epoll; connecting, pinging, closing,
+// KILL QUERY and executemany (rare, or one long round trip) are blocking
+// calls on the worker threads (call / chain, threads_). A connection's jobs
+// of both kinds run one after another (its chain): each starts when the
+// previous one ended, so its Connector/C handle is used by one thread at a
+// time; the job's future publishes what it wrote (session fields) to the
+// loop thread. Awaiting tasks resume on the loop thread (wrap_future).
 //
 // Lifetime: shared by the Pool, its leases and the tasks that return
 // connections. Pool's destructor calls shutdown(), which waits for every
@@ -32,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "db/error.h"
+#include "db/internal/io_thread.h"
 #include "db/internal/session.h"
 #include "db/options.h"
 #include "executor/concurrent_future.h"
@@ -58,6 +64,8 @@ struct Conn {
   // earlier lease never touches the connection again.
   uint64_t lease = 0;
   bool leased = false;
+  // The I/O thread that runs this connection's statements (set when made).
+  IoThread* io = nullptr;
 };
 
 class PoolCore : public std::enable_shared_from_this<PoolCore> {
@@ -69,8 +77,12 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
 
   // Queues `job` after the connection's previous job; the future completes
   // when it ran (or is cancelled if cancelled before it started: the job is
-  // then skipped). Requires !closed().
+  // then skipped). chain: `job` runs on a worker thread; chain_io: the
+  // coroutine `job()` returns runs as a task on the I/O thread, and the
+  // future completes when it ended. Requires !closed().
   ConcurrentFuture<void> chain(Conn& conn, absl::AnyInvocable<void()> job);
+  ConcurrentFuture<void> chain_io(Conn& conn,
+                                  absl::AnyInvocable<Coro<void>()> job);
 
   // Runs fn(session) in the connection's chain and returns its result.
   // Cancelling the awaiting task: a statement not started yet never runs; a
@@ -85,17 +97,22 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
         *conn, [conn, out, fn = std::move(fn)]() mutable {
           out->emplace(fn(conn->session));
         });
-    std::exception_ptr cancelled;
-    try {
-      co_await wrap_future(done);
-    } catch (const CancelledError&) {
-      cancelled = std::current_exception();
-    }
-    if (cancelled) {
-      if (!done.cancelled()) kill_query(conn);
-      std::rethrow_exception(cancelled);
-    }
-    co_return std::move(**out);
+    co_return co_await finish_call(std::move(conn), std::move(done),
+                                   std::move(out));
+  }
+  // The same for a coroutine of the session (Session::*_async), run on the
+  // I/O thread.
+  template <typename R>
+  Coro<R> call_io(std::shared_ptr<Conn> conn,
+                  absl::AnyInvocable<Coro<R>(Session&)> fn) {
+    if (closed_) co_return R(pool_closed());
+    auto out = std::make_shared<std::optional<R>>();
+    ConcurrentFuture<void> done = chain_io(
+        *conn, [conn, out, fn = std::move(fn)]() mutable {
+          return run_into<R>(conn, std::move(fn), out);
+        });
+    co_return co_await finish_call(std::move(conn), std::move(done),
+                                   std::move(out));
   }
 
   // A connection ready for a lease (an idle one that is alive, or a new
@@ -122,6 +139,38 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   static absl::Status pool_closed();
 
  private:
+  // call's and call_io's await: see call.
+  template <typename R>
+  Coro<R> finish_call(std::shared_ptr<Conn> conn, ConcurrentFuture<void> done,
+                      std::shared_ptr<std::optional<R>> out) {
+    std::exception_ptr cancelled;
+    try {
+      co_await wrap_future(done);
+    } catch (const CancelledError&) {
+      cancelled = std::current_exception();
+    }
+    if (cancelled) {
+      if (!done.cancelled()) kill_query(conn);
+      std::rethrow_exception(cancelled);
+    }
+    co_return std::move(**out);
+  }
+  // I/O thread: fn(session)'s result into *out (fn lives in this frame, so
+  // what the session coroutine refers to in it stays alive).
+  template <typename R>
+  static Coro<void> run_into(std::shared_ptr<Conn> conn,
+                             absl::AnyInvocable<Coro<R>(Session&)> fn,
+                             std::shared_ptr<std::optional<R>> out) {
+    out->emplace(co_await fn(conn->session));
+  }
+  // I/O thread: runs job() and then completes `next` with its outcome.
+  static Coro<void> run_io_job(absl::AnyInvocable<Coro<void>()> job,
+                               ConcurrentFuture<void> next);
+  // After `prev`, starts `start` on a worker (io == nullptr) or on `io`.
+  void link(Conn& conn, ConcurrentFuture<void> next,
+            absl::AnyInvocable<void()> start, IoThread* io);
+  // A new connection, on the next I/O thread in turn.
+  std::shared_ptr<Conn> new_conn();
   static Coro<void> finish_release(std::shared_ptr<PoolCore> self,
                                    std::shared_ptr<Conn> conn);
   void put_back(const std::shared_ptr<Conn>& conn);
@@ -140,6 +189,8 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   // For KILL QUERY; used by one worker at a time (control_mu_).
   std::mutex control_mu_;
   Session control_;
+  std::vector<std::unique_ptr<IoThread>> io_;
+  size_t next_io_ = 0;
   ThreadPool threads_;
 };
 

@@ -3,7 +3,12 @@
 #include <mariadb/errmsg.h>
 #include <mariadb/mysqld_error.h>
 
+#include <poll.h>
+#include <sys/epoll.h>
+
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <climits>
 #include <cstring>
 #include <variant>
@@ -11,6 +16,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "db/error.h"
+#include "loop/errors.h"
+#include "loop/io.h"
+#include "loop/sleep.h"
+#include "loop/wait.h"
 
 namespace aio::db::internal {
 namespace {
@@ -144,6 +153,7 @@ bool is_integer_type(enum_field_types t) {
 }
 
 constexpr unsigned kBinaryCharset = 63;
+constexpr size_t kNonblockingStack = 256 << 10;
 
 // One result column's fetch buffers.
 struct ResultBuffer {
@@ -233,6 +243,10 @@ absl::Status Session::connect() {
   mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   my_bool off = 0;
   mysql_optionsv(mysql_, MYSQL_OPT_RECONNECT, &off);
+  // Statements run through the non-blocking API on the I/O thread (the
+  // blocking calls keep working on such a handle). Connector/C runs them on
+  // a stack of its own, of this size.
+  mysql_optionsv(mysql_, MYSQL_OPT_NONBLOCK, &kNonblockingStack);
   unsigned int no_local_infile = 0;
   mysql_optionsv(mysql_, MYSQL_OPT_LOCAL_INFILE, &no_local_infile);
   unsigned long max_packet = 1ul << 30;  // the client accepts what it is sent
@@ -252,9 +266,24 @@ absl::Status Session::connect() {
                           o.database.empty() ? nullptr : o.database.c_str(),
                           o.socket.empty() ? o.port : 0,
                           o.socket.empty() ? nullptr : o.socket.c_str(), 0)) {
-    absl::Status s = make_mariadb_error(
-        mysql_errno(mysql_), mysql_sqlstate(mysql_), mysql_error(mysql_),
-        absl::StrCat("connecting to ", o.where(), " as '", o.user, "'"));
+    std::string context =
+        absl::StrCat("connecting to ", o.where(), " as '", o.user, "'");
+    std::string message = mysql_error(mysql_);
+    if (mysql_errno(mysql_) == CR_SSL_CONNECTION_ERROR && o.tls.enabled &&
+        o.tls.verify_server_cert) {
+      // Connector/C's text does not always say what was checked ("Validation
+      // of SSL server certificate failed" for a wrong host name).
+      absl::StrAppend(
+          &message, " (with tls_verify, the server's certificate must be "
+                    "signed by ",
+          o.tls.ca_file.empty() ? std::string("a CA of the system's store")
+                                : absl::StrCat("the CA in ", o.tls.ca_file),
+          " and name the host '", o.host,
+          "'; tls_verify=false encrypts without checking who answers)");
+    }
+    absl::Status s = make_mariadb_error(mysql_errno(mysql_),
+                                        mysql_sqlstate(mysql_), message,
+                                        context);
     mysql_close(mysql_);
     mysql_ = nullptr;
     return s;
@@ -302,16 +331,86 @@ absl::Status Session::mysql_failure(std::string_view context) {
               context);
 }
 
+absl::Status Session::stmt_error(MYSQL_STMT* stmt, const std::string& sql,
+                                 std::string_view what) {
+  return fail(mysql_stmt_errno(stmt), mysql_stmt_sqlstate(stmt),
+              mysql_stmt_error(stmt),
+              absl::StrCat(std::string(what), " ", sql_excerpt(sql)));
+}
+
 absl::Status Session::stmt_failure(MYSQL_STMT* stmt, const std::string& sql,
                                    std::string_view what) {
-  absl::Status s = fail(mysql_stmt_errno(stmt), mysql_stmt_sqlstate(stmt),
-                        mysql_stmt_error(stmt),
-                        absl::StrCat(std::string(what), " ", sql_excerpt(sql)));
+  absl::Status s = stmt_error(stmt, sql, what);
   if (!broken_) {
     mysql_stmt_free_result(stmt);
     mysql_stmt_reset(stmt);
   }
   return s;
+}
+
+// Drives one non-blocking Connector/C call to its end inside a Session
+// coroutine: `start` is the mysql_*_start(...) call, `cont` the matching
+// mysql_*_cont function, which gets `ret` and `handle` and what wait_io saw.
+#define AIO_DB_NONBLOCKING(start, cont, ret, handle)                   \
+  do {                                                                 \
+    int aio_db_status = (start);                                       \
+    while (aio_db_status != 0) {                                       \
+      int aio_db_ready = co_await wait_io(aio_db_status);              \
+      aio_db_status = cont(ret, handle, aio_db_ready);                 \
+    }                                                                  \
+  } while (0)
+
+Coro<int> Session::wait_io(int status) {
+  const bool read = (status & MYSQL_WAIT_READ) != 0;
+  const bool write = (status & MYSQL_WAIT_WRITE) != 0;
+  if (read && write) {
+    // Both (TLS may want either): writable now answers at once; otherwise
+    // the record it waits for comes from the server.
+    pollfd p{fd_, POLLOUT, 0};
+    if (::poll(&p, 1, 0) > 0) co_return MYSQL_WAIT_WRITE;
+  }
+  std::optional<Duration> timeout;
+  if (status & MYSQL_WAIT_TIMEOUT)
+    timeout = std::chrono::milliseconds(mysql_get_timeout_value_ms(mysql_));
+  uint32_t events = 0;
+  // The I/O loop keeps no record of the socket once the wait is over: other
+  // threads close and open sockets (a worker's connect or close, Connector/C
+  // itself after an error), and the loop's lazy epoll bookkeeping would
+  // otherwise touch a number that may by then belong to another socket.
+  struct Forget {
+    int fd;
+    ~Forget() { get_running_loop().forget_fd(fd); }
+  } forget{fd_};
+  try {
+    if (!read && !write) {
+      co_await aio::sleep(timeout.value_or(Duration::zero()));
+      co_return MYSQL_WAIT_TIMEOUT;
+    }
+    auto io = read ? aio::wait_readable(fd_) : aio::wait_writable(fd_);
+    if (timeout) {
+      events = co_await aio::wait_for(std::move(io), timeout);
+    } else {
+      events = co_await io;
+    }
+  } catch (const TimeoutError&) {
+    co_return MYSQL_WAIT_TIMEOUT;
+  }
+  int ready = 0;
+  if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+    ready |= status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE);
+  if (events & EPOLLIN) ready |= status & MYSQL_WAIT_READ;
+  if (events & EPOLLOUT) ready |= status & MYSQL_WAIT_WRITE;
+  if (events & EPOLLPRI) ready |= status & MYSQL_WAIT_EXCEPT;
+  co_return ready ? ready : (status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE));
+}
+
+Coro<void> Session::reset_async(MYSQL_STMT* stmt) {
+  if (broken_) co_return;
+  my_bool failed = 0;
+  AIO_DB_NONBLOCKING(mysql_stmt_free_result_start(&failed, stmt),
+                     mysql_stmt_free_result_cont, &failed, stmt);
+  AIO_DB_NONBLOCKING(mysql_stmt_reset_start(&failed, stmt),
+                     mysql_stmt_reset_cont, &failed, stmt);
 }
 
 void Session::after_statement() {
@@ -334,8 +433,36 @@ absl::StatusOr<MYSQL_STMT*> Session::prepare(const std::string& sql) {
   return s;
 }
 
-absl::Status Session::bind_and_execute(MYSQL_STMT* stmt, const std::string& sql,
-                                       const std::vector<Value>& params) {
+Coro<absl::StatusOr<MYSQL_STMT*>> Session::prepare_async(
+    const std::string& sql) {
+  if (!mysql_) co_return not_connected();
+  if (MYSQL_STMT* s = cache_.find(sql)) co_return s;
+  MYSQL_STMT* s = mysql_stmt_init(mysql_);
+  if (s == nullptr) co_return mysql_failure("mysql_stmt_init");
+  int rc = 0;
+  AIO_DB_NONBLOCKING(
+      mysql_stmt_prepare_start(&rc, s, sql.data(), sql.size()),
+      mysql_stmt_prepare_cont, &rc, s);
+  if (rc != 0) {
+    absl::Status st =
+        fail(mysql_stmt_errno(s), mysql_stmt_sqlstate(s), mysql_stmt_error(s),
+             absl::StrCat("preparing ", sql_excerpt(sql)));
+    mysql_stmt_close(s);
+    co_return st;
+  }
+  cache_.insert(sql, s);
+  co_return s;
+}
+
+struct Session::ParamBinds {
+  std::vector<MYSQL_BIND> binds;
+  std::vector<MYSQL_TIME> times;
+  std::vector<unsigned long> lengths;
+};
+
+absl::Status Session::bind_params(MYSQL_STMT* stmt, const std::string& sql,
+                                  const std::vector<Value>& params,
+                                  ParamBinds* b) {
   unsigned long expected = mysql_stmt_param_count(stmt);
   if (expected != params.size()) {
     return make_error(
@@ -352,60 +479,92 @@ absl::Status Session::bind_and_execute(MYSQL_STMT* stmt, const std::string& sql,
                      " bytes, more than the server's max_allowed_packet (",
                      max_packet_, ")"));
   }
-  std::vector<MYSQL_BIND> binds(params.size());
-  std::vector<MYSQL_TIME> times(params.size());
-  std::vector<unsigned long> lengths(params.size());
+  b->binds.resize(params.size());
+  b->times.resize(params.size());
+  b->lengths.resize(params.size());
   for (size_t i = 0; i < params.size(); ++i)
-    bind_value(params[i], &binds[i], &times[i], &lengths[i]);
+    bind_value(params[i], &b->binds[i], &b->times[i], &b->lengths[i]);
   unsigned int no_array = 0;
   mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &no_array);
-  if (!params.empty() && mysql_stmt_bind_param(stmt, binds.data()))
-    return stmt_failure(stmt, sql, "binding the values of");
-  if (mysql_stmt_execute(stmt) != 0) return stmt_failure(stmt, sql, "executing");
+  if (!params.empty() && mysql_stmt_bind_param(stmt, b->binds.data()))
+    return stmt_error(stmt, sql, "binding the values of");
   return absl::OkStatus();
 }
 
-absl::StatusOr<ExecResult> Session::execute(const std::string& sql,
-                                            const std::vector<Value>& params) {
-  absl::StatusOr<MYSQL_STMT*> stmt = prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  if (absl::Status s = bind_and_execute(*stmt, sql, params); !s.ok()) {
-    after_statement();
-    return s;
+Coro<absl::StatusOr<MYSQL_STMT*>> Session::run_async(
+    const std::string& sql, const std::vector<Value>& params) {
+  absl::StatusOr<MYSQL_STMT*> prepared = co_await prepare_async(sql);
+  if (!prepared.ok()) co_return prepared.status();
+  MYSQL_STMT* stmt = *prepared;
+  ParamBinds binds;
+  absl::Status s = bind_params(stmt, sql, params, &binds);
+  if (s.ok()) {
+    int rc = 0;
+    AIO_DB_NONBLOCKING(mysql_stmt_execute_start(&rc, stmt),
+                       mysql_stmt_execute_cont, &rc, stmt);
+    if (rc == 0) co_return stmt;
+    s = stmt_error(stmt, sql, "executing");
   }
-  ExecResult r;
-  r.round_trips = 1;
-  if (mysql_stmt_field_count(*stmt) > 0) {  // a result set nobody wants
-    if (mysql_stmt_store_result(*stmt) != 0)
-      return stmt_failure(*stmt, sql, "reading the result of");
-    mysql_stmt_free_result(*stmt);
-  } else {
-    my_ulonglong n = mysql_stmt_affected_rows(*stmt);
-    r.affected_rows = n == static_cast<my_ulonglong>(-1) ? 0 : n;
-    r.last_insert_id = mysql_stmt_insert_id(*stmt);
-  }
+  if (error_kind(s) != ErrorKind::kInvalidArgument &&
+      error_kind(s) != ErrorKind::kPacketTooLarge)
+    co_await reset_async(stmt);
   after_statement();
-  return r;
+  co_return s;
 }
 
-absl::StatusOr<ResultSet> Session::query(const std::string& sql,
-                                         const std::vector<Value>& params) {
-  absl::StatusOr<MYSQL_STMT*> stmt_or = prepare(sql);
-  if (!stmt_or.ok()) return stmt_or.status();
-  MYSQL_STMT* stmt = *stmt_or;
-  if (absl::Status s = bind_and_execute(stmt, sql, params); !s.ok()) {
-    after_statement();
-    return s;
+Coro<absl::StatusOr<ExecResult>> Session::execute_async(
+    const std::string& sql, const std::vector<Value>& params) {
+  absl::StatusOr<MYSQL_STMT*> ran = co_await run_async(sql, params);
+  if (!ran.ok()) co_return ran.status();
+  MYSQL_STMT* stmt = *ran;
+  ExecResult r;
+  r.round_trips = 1;
+  if (mysql_stmt_field_count(stmt) > 0) {  // a result set nobody wants
+    int rc = 0;
+    AIO_DB_NONBLOCKING(mysql_stmt_store_result_start(&rc, stmt),
+                       mysql_stmt_store_result_cont, &rc, stmt);
+    if (rc != 0) {
+      absl::Status s = stmt_error(stmt, sql, "reading the result of");
+      co_await reset_async(stmt);
+      after_statement();
+      co_return s;
+    }
+    mysql_stmt_free_result(stmt);  // stored: frees memory, no I/O
+  } else {
+    my_ulonglong n = mysql_stmt_affected_rows(stmt);
+    r.affected_rows = n == static_cast<my_ulonglong>(-1) ? 0 : n;
+    r.last_insert_id = mysql_stmt_insert_id(stmt);
   }
+  after_statement();
+  co_return r;
+}
+
+Coro<absl::StatusOr<ResultSet>> Session::query_async(
+    const std::string& sql, const std::vector<Value>& params) {
+  absl::StatusOr<MYSQL_STMT*> ran = co_await run_async(sql, params);
+  if (!ran.ok()) co_return ran.status();
+  MYSQL_STMT* stmt = *ran;
+  if (mysql_stmt_field_count(stmt) == 0) {
+    after_statement();
+    co_return ResultSet();
+  }
+  int rc = 0;
+  AIO_DB_NONBLOCKING(mysql_stmt_store_result_start(&rc, stmt),
+                     mysql_stmt_store_result_cont, &rc, stmt);
+  absl::StatusOr<ResultSet> rows =
+      rc == 0 ? read_rows(stmt, sql)
+              : absl::StatusOr<ResultSet>(
+                    stmt_error(stmt, sql, "reading the result of"));
+  if (!rows.ok()) co_await reset_async(stmt);
+  after_statement();
+  co_return rows;
+}
+
+absl::StatusOr<ResultSet> Session::read_rows(MYSQL_STMT* stmt,
+                                             const std::string& sql) {
   const unsigned n = mysql_stmt_field_count(stmt);
-  if (n == 0) {
-    after_statement();
-    return ResultSet();
-  }
-  if (mysql_stmt_store_result(stmt) != 0)
-    return stmt_failure(stmt, sql, "reading the result of");
   MYSQL_RES* meta = mysql_stmt_result_metadata(stmt);
-  if (meta == nullptr) return stmt_failure(stmt, sql, "reading the columns of");
+  if (meta == nullptr) return stmt_error(stmt, sql, "reading the columns of");
   MYSQL_FIELD* fields = mysql_fetch_fields(meta);
   std::vector<Column> columns(n);
   std::vector<ResultBuffer> bufs(n);
@@ -456,13 +615,13 @@ absl::StatusOr<ResultSet> Session::query(const std::string& sql,
   }
   mysql_free_result(meta);
   if (mysql_stmt_bind_result(stmt, binds.data()) != 0)
-    return stmt_failure(stmt, sql, "binding the columns of");
+    return stmt_error(stmt, sql, "binding the columns of");
   std::vector<Value> cells;
   cells.reserve(static_cast<size_t>(mysql_stmt_num_rows(stmt)) * n);
   for (;;) {
     int rc = mysql_stmt_fetch(stmt);
     if (rc == MYSQL_NO_DATA) break;
-    if (rc == 1) return stmt_failure(stmt, sql, "fetching the rows of");
+    if (rc == 1) return stmt_error(stmt, sql, "fetching the rows of");
     for (unsigned i = 0; i < n; ++i) {
       ResultBuffer& rb = bufs[i];
       if (rc == MYSQL_DATA_TRUNCATED && rb.error && !rb.is_null &&
@@ -477,7 +636,7 @@ absl::StatusOr<ResultSet> Session::query(const std::string& sql,
         one.buffer_length = whole.size();
         one.length = &len;
         if (mysql_stmt_fetch_column(stmt, &one, i, 0) != 0)
-          return stmt_failure(stmt, sql, "fetching a long value of");
+          return stmt_error(stmt, sql, "fetching a long value of");
         if (rb.kind == Value::Kind::kBlob) {
           cells.emplace_back(Blob{std::move(whole)});
         } else {
@@ -488,8 +647,7 @@ absl::StatusOr<ResultSet> Session::query(const std::string& sql,
       cells.push_back(read_cell(rb));
     }
   }
-  mysql_stmt_free_result(stmt);
-  after_statement();
+  mysql_stmt_free_result(stmt);  // stored: frees memory, no I/O
   return ResultSet(std::move(columns), std::move(cells));
 }
 
@@ -737,6 +895,32 @@ absl::Status Session::ping() {
   if (!mysql_) return not_connected();
   if (mysql_ping(mysql_) != 0) return mysql_failure("checking the connection");
   return absl::OkStatus();
+}
+
+Coro<absl::Status> Session::command_async(std::string_view sql) {
+  if (!mysql_) co_return not_connected();
+  int rc = 0;
+  AIO_DB_NONBLOCKING(
+      mysql_real_query_start(&rc, mysql_, sql.data(), sql.size()),
+      mysql_real_query_cont, &rc, mysql_);
+  if (rc != 0) {
+    absl::Status s =
+        mysql_failure(absl::StrCat("executing '", std::string(sql), "'"));
+    after_statement();
+    co_return s;
+  }
+  for (;;) {
+    MYSQL_RES* res = nullptr;
+    AIO_DB_NONBLOCKING(mysql_store_result_start(&res, mysql_),
+                       mysql_store_result_cont, &res, mysql_);
+    if (res) mysql_free_result(res);  // stored: no I/O
+    int more = 0;
+    AIO_DB_NONBLOCKING(mysql_next_result_start(&more, mysql_),
+                       mysql_next_result_cont, &more, mysql_);
+    if (more != 0) break;
+  }
+  after_statement();
+  co_return absl::OkStatus();
 }
 
 absl::Status Session::command(std::string_view sql) {

@@ -2,8 +2,12 @@
 // statement cache and the blocking calls that use them.
 //
 // Threads: every method except the accessors marked "any thread after the
-// job" runs on a worker thread of the pool, inside a job of the
-// connection's chain (pool_core.h), so one thread at a time uses the handle.
+// job" runs on one of the pool's own threads, inside a job of the
+// connection's chain (pool_core.h), so one thread at a time uses the handle:
+// the *_async coroutines on the I/O thread (they drive Connector/C's
+// non-blocking API: MYSQL_OPT_NONBLOCK is set on every connection, and the
+// coroutine awaits the socket on the I/O loop where Connector/C would
+// block), the others blocking on a worker thread.
 // What a job leaves in the fields below is published to the loop thread by
 // the job's future (the loop reads them only after awaiting it).
 #ifndef AIO_DB_INTERNAL_SESSION_H_
@@ -24,6 +28,7 @@
 #include "db/options.h"
 #include "db/result_set.h"
 #include "db/value.h"
+#include "loop/coro.h"
 
 namespace aio::db::internal {
 
@@ -41,10 +46,13 @@ class Session {
   void close();
   bool connected() const { return mysql_ != nullptr; }
 
-  absl::StatusOr<ExecResult> execute(const std::string& sql,
-                                     const std::vector<Value>& params);
-  absl::StatusOr<ResultSet> query(const std::string& sql,
-                                  const std::vector<Value>& params);
+  // I/O thread. `sql` and `params` must live until the coroutine ended.
+  Coro<absl::StatusOr<ExecResult>> execute_async(
+      const std::string& sql, const std::vector<Value>& params);
+  Coro<absl::StatusOr<ResultSet>> query_async(const std::string& sql,
+                                              const std::vector<Value>& params);
+  // command() on the I/O thread (`sql` must outlive the coroutine).
+  Coro<absl::Status> command_async(std::string_view sql);
   absl::StatusOr<ExecResult> executemany(
       const std::string& sql, const std::vector<std::vector<Value>>& rows);
   // A statement without values over the text protocol (START TRANSACTION,
@@ -65,14 +73,31 @@ class Session {
   uint64_t max_allowed_packet() const { return max_packet_; }
 
  private:
+  struct ParamBinds;
   absl::StatusOr<MYSQL_STMT*> prepare(const std::string& sql);
-  absl::Status bind_and_execute(MYSQL_STMT* stmt, const std::string& sql,
-                                const std::vector<Value>& params);
+  Coro<absl::StatusOr<MYSQL_STMT*>> prepare_async(const std::string& sql);
+  // Checks and binds `params` to `stmt` (no I/O); `b` holds what the
+  // bindings point to until the execute ended.
+  absl::Status bind_params(MYSQL_STMT* stmt, const std::string& sql,
+                           const std::vector<Value>& params, ParamBinds* b);
+  // Prepares (or finds), binds and executes; the statement on success.
+  Coro<absl::StatusOr<MYSQL_STMT*>> run_async(const std::string& sql,
+                                              const std::vector<Value>& params);
+  // After mysql_stmt_store_result: the rows (no I/O; errors need a reset).
+  absl::StatusOr<ResultSet> read_rows(MYSQL_STMT* stmt, const std::string& sql);
+  // I/O thread: what Connector/C's non-blocking call waits for (MYSQL_WAIT_*
+  // bits), awaited on the socket; returns what happened, for its _cont.
+  Coro<int> wait_io(int status);
   absl::Status fail(unsigned number, const char* state, const char* message,
                     std::string_view context);
   absl::Status mysql_failure(std::string_view context);
+  // A statement's error; stmt_failure also resets the statement (blocking),
+  // stmt_error leaves that to the caller (reset_async).
+  absl::Status stmt_error(MYSQL_STMT* stmt, const std::string& sql,
+                          std::string_view what);
   absl::Status stmt_failure(MYSQL_STMT* stmt, const std::string& sql,
                             std::string_view what);
+  Coro<void> reset_async(MYSQL_STMT* stmt);
   absl::Status not_connected() const;
   void after_statement();
 

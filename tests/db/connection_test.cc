@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -352,6 +353,71 @@ Coro<void> bulk_dates() {
 
 TEST(Connection, ExecutemanyBindsDateDatetimeAndTimeColumns) {
   aio::run(bulk_dates());
+}
+
+Coro<void> doubles_at_the_edges() {
+  auto pool = co_await Pool::create(fresh_options());
+  CO_ASSERT_OK(pool);
+  CO_ASSERT_OK(co_await pool->execute("CREATE TABLE d (v DOUBLE)"));
+  // MariaDB has no NaN or infinity: a status naming the column (strict
+  // mode, the default), never a silently changed value; both paths.
+  for (double v : {std::numeric_limits<double>::quiet_NaN(),
+                   std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity()}) {
+    auto one = co_await pool->execute("INSERT INTO d VALUES (?)", v);
+    EXPECT_EQ(error_number(one.status()), 1264u) << one.status();
+    EXPECT_NE(std::string(one.status().message()).find("'v'"),
+              std::string::npos);
+    std::vector<std::vector<Value>> rows = {{Value(1.0)}, {Value(v)}};
+    auto many = co_await pool->executemany("INSERT INTO d VALUES (?)", rows);
+    EXPECT_EQ(error_number(many.status()), 1264u) << many.status();
+  }
+  auto none = co_await pool->query("SELECT COUNT(*) FROM d");
+  CO_ASSERT_OK(none);
+  EXPECT_EQ(*(*none)[0].get<int64_t>(0), 0);
+  // The largest, the smallest and zero round-trip exactly.
+  for (double v : {std::numeric_limits<double>::max(),
+                   -std::numeric_limits<double>::max(),
+                   std::numeric_limits<double>::denorm_min(), 0.0}) {
+    CO_ASSERT_OK(co_await pool->execute("DELETE FROM d"));
+    CO_ASSERT_OK(co_await pool->execute("INSERT INTO d VALUES (?)", v));
+    auto rs = co_await pool->query("SELECT v FROM d");
+    CO_ASSERT_OK(rs);
+    EXPECT_EQ(*(*rs)[0].get<double>(0), v);
+  }
+}
+
+TEST(Connection, DoubleNanAndInfinityAreRefusedAndTheLimitsRoundTrip) {
+  aio::run(doubles_at_the_edges());
+}
+
+Coro<void> counts_at_the_edges() {
+  auto pool = co_await Pool::create(fresh_options());
+  CO_ASSERT_OK(pool);
+  // Row and column indexes at 0, past the end and at SIZE_MAX: statuses.
+  auto empty = co_await pool->query("SELECT 1 AS one FROM DUAL WHERE 1 = 0");
+  CO_ASSERT_OK(empty);
+  EXPECT_EQ(empty->size(), 0u);
+  EXPECT_EQ(error_kind(empty->row(0).status()), ErrorKind::kInvalidArgument);
+  auto rs = co_await pool->query("SELECT 1 AS one");
+  CO_ASSERT_OK(rs);
+  EXPECT_EQ(error_kind(rs->row(SIZE_MAX).status()),
+            ErrorKind::kInvalidArgument);
+  Row r = (*rs)[0];
+  EXPECT_EQ(*r.get<int64_t>(0), 1);
+  EXPECT_EQ(error_kind(r.get<int64_t>(1).status()), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(error_kind(r.get<int64_t>(SIZE_MAX).status()),
+            ErrorKind::kInvalidArgument);
+  // executemany of no rows: nothing sent, nothing affected.
+  CO_ASSERT_OK(co_await pool->execute("CREATE TABLE t (k INT)"));
+  auto none = co_await pool->executemany("INSERT INTO t VALUES (?)", {});
+  CO_ASSERT_OK(none);
+  EXPECT_EQ(none->affected_rows, 0u);
+  EXPECT_EQ(none->round_trips, 0u);
+}
+
+TEST(Connection, IndexesAndRowCountsAtZeroAndMaxAreStatuses) {
+  aio::run(counts_at_the_edges());
 }
 
 }  // namespace

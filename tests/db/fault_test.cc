@@ -94,6 +94,24 @@ TEST(Fault, StatementOnADroppedConnectionIsNotReplayedUnlessIdempotent) {
   aio::run(not_replayed());
 }
 
+Coro<void> read_timeout_ends_it() {
+  Options o = fresh_options(2);
+  o.read_timeout = 1s;  // Connector/C's: real time, on the I/O thread
+  auto pool = co_await Pool::create(o);
+  CO_ASSERT_OK(pool);
+  // The server answers after 30 s: the read timeout ends the wait, the
+  // connection is given up (kConnectionLost), and the pool goes on.
+  auto r = co_await pool->query("SELECT SLEEP(30)");
+  EXPECT_EQ(error_kind(r.status()), ErrorKind::kConnectionLost) << r.status();
+  auto next = co_await pool->query("SELECT 7");
+  CO_ASSERT_OK(next);
+  EXPECT_EQ(*(*next)[0].get<int64_t>(0), 7);
+}
+
+TEST(Fault, ReadTimeoutEndsAStatementTheServerDoesNotAnswer) {
+  aio::run(read_timeout_ends_it());
+}
+
 struct WriterLog {
   std::vector<int> acknowledged;  // plain INSERTs that returned OK
   std::vector<int> failed;        // plain INSERTs that returned an error

@@ -77,6 +77,13 @@ TEST(OptionsFromUrl, BadUrlsNameTheWrongPart) {
       {"mariadb://h/d?acquire_timeout=-1s", "acquire_timeout=-1s"},
       {"mariadb://h/d?acquire_timeout=nan", "acquire_timeout=nan"},
       {"mariadb://h/d?acquire_timeout=inf", "acquire_timeout=inf"},
+      {"mariadb://h/d?read_timeout=-1", "read_timeout=-1"},
+      {"mariadb://h/d?connect_timeout=nan", "connect_timeout=nan"},
+      {"mariadb://h/d?write_timeout=-inf", "write_timeout=-inf"},
+      {"mariadb://h/d?max_connections=18446744073709551616",
+       "max_connections=18446744073709551616"},
+      {"mariadb://h/d?statement_cache_size=0", "statement_cache_size"},
+      {"mariadb://h/d?statement_cache_size=-5", "statement_cache_size=-5"},
       {"mariadb://h/d?autocommit=maybe", "autocommit=maybe"},
       {"mariadb://h/d?socket", "has no '=value'"},
       {"mariadb://h/d%2", "percent-escape"},
@@ -141,8 +148,20 @@ TEST(Options, ValidateDurationsAndCounts) {
   o.max_connections = static_cast<size_t>(-1);  // max count: valid
   EXPECT_TRUE(o.validate().ok());
   o = Options();
+  o.min_connections = 0;  // open only what is used (create opens one)
+  EXPECT_TRUE(o.validate().ok());
+  o.min_connections = o.max_connections + 1;
+  EXPECT_EQ(error_kind(o.validate()), ErrorKind::kInvalidArgument);
+  o = Options();
+  o.connect_timeout = Duration::zero();  // 0: none
+  o.write_timeout = Duration::zero();
+  o.read_timeout = Duration::max();
+  EXPECT_TRUE(o.validate().ok());
+  o = Options();
   o.statement_cache_size = 0;
   EXPECT_FALSE(o.validate().ok());
+  o.statement_cache_size = static_cast<size_t>(-1);  // max count: valid
+  EXPECT_TRUE(o.validate().ok());
   o = Options();
   o.socket = std::string(200, 'x');
   EXPECT_NE(message(o.validate()).find("under 108"), std::string::npos);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -152,6 +153,16 @@ Coro<void> deadlock_retry() {
   auto negative = co_await retry_transaction(
       *pool, Body{1, 2, &a_locked, &b_locked, &a_attempts}, -1);
   EXPECT_EQ(error_kind(negative), ErrorKind::kInvalidArgument);
+  // The largest count: a body that succeeds runs once.
+  int before = a_attempts;
+  Event free_a, free_b;
+  free_a.set();
+  free_b.set();
+  auto once = co_await retry_transaction(
+      *pool, Body{1, 2, &free_a, &free_b, &a_attempts},
+      std::numeric_limits<int>::max());
+  EXPECT_TRUE(once.ok()) << once;
+  EXPECT_EQ(a_attempts, before + 1);
 }
 
 TEST(Transaction, DeadlockVictimIsRetriedAndBothCommitOnce) {
