@@ -463,6 +463,18 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
       " ORDER BY last_claim, id LIMIT 64 FOR UPDATE SKIP LOCKED",
       job_.id);
   if (!origins.ok()) co_return origins.status();
+  // --per_host is shared fairly: each worker live on the job (a heartbeat
+  // within one lease) may hold at most its share of an origin's turns, so a
+  // worker that re-claims the moment a page ends never starves the others.
+  absl::StatusOr<db::ResultSet> workers = co_await conn->query(
+      "SELECT COUNT(*) FROM crawl_workers WHERE job_id = ?"
+      " AND last_seen > UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND",
+      job_.id, micros(options_.lease));
+  if (!workers.ok()) co_return workers.status();
+  const int64_t n_workers = std::max<int64_t>(
+      1, workers->empty() ? 1 : (*workers)[0].get<int64_t>(0).value_or(1));
+  const int64_t my_share =
+      std::max<int64_t>(1, (options_.per_host + n_workers - 1) / n_workers);
   const uint64_t token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
   // Origins take turns: each gets an equal share of the claim.
   const int64_t n_origins = static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
@@ -472,16 +484,26 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
                      budget_left > static_cast<int64_t>(rows.size());
        ++i) {
     uint64_t oid = (*origins)[i].get<uint64_t>(0).value_or(0);
+    // Leases of the origin: all, and this worker's. This worker's pages
+    // waiting for their group commit are still 'leased' rows but no longer
+    // in flight; other workers' cannot be told apart (conservative).
     absl::StatusOr<db::ResultSet> live = co_await conn->query(
-        "SELECT COUNT(*) FROM crawl_urls"
+        "SELECT COUNT(*), CAST(COALESCE(SUM(lease_owner = ?), 0) AS SIGNED)"
+        " FROM crawl_urls"
+        " FORCE INDEX (claim)"
         " WHERE job_id = ? AND origin_id = ? AND state = 'leased'",
-        job_.id, oid);
+        worker_id_, job_.id, oid);
     if (!live.ok()) co_return live.status();
-    int64_t n_live = (*live)[0].get<int64_t>(0).value_or(0);
+    const int64_t n_all = (*live)[0].get<int64_t>(0).value_or(0);
+    const int64_t n_mine_rows = (*live)[0].get<int64_t>(1).value_or(0);
+    int64_t my_pending = 0;
     auto pend = pending_per_origin_.find(oid);
-    if (pend != pending_per_origin_.end()) n_live -= pend->second;
+    if (pend != pending_per_origin_.end()) my_pending = pend->second;
+    const int64_t mine = std::max<int64_t>(n_mine_rows - my_pending, 0);
+    const int64_t n_live = (n_all - n_mine_rows) + mine;
     if (n_live > 0) any_leased = true;
-    int64_t room = options_.per_host - std::max<int64_t>(n_live, 0);
+    int64_t room = std::min<int64_t>(options_.per_host - n_live,
+                                     my_share - mine);
     room = std::min<int64_t>(room, static_cast<int64_t>(max - rows.size()));
     room = std::min<int64_t>(room, share);
     room = std::min<int64_t>(room,

@@ -15,7 +15,10 @@
 //              another worker is claiming is skipped, not waited for), per
 //              origin the count of its live leases over all workers (an
 //              index range), then up to --per_host minus that many of its
-//              queued URLs, breadth-first (depth, seq) through the claim
+//              queued URLs — and never more than this worker's fair share,
+//              ceil(--per_host / workers with a heartbeat within --lease),
+//              so a worker that re-claims the moment a page ends cannot
+//              starve the others — breadth-first (depth, seq) through the claim
 //              index, FOR UPDATE SKIP LOCKED, marked leased with this
 //              worker's id, a fresh random token and an expiry of --lease
 //              from the server's clock. Up to `max` (the engine asks 64) per
