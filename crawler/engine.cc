@@ -258,10 +258,11 @@ namespace {
 
 Coro<void> wait_event(Event& e) { co_await e.wait(); }
 
-// A completion with no links or records.
-Completion just(PageOutcome outcome) {
+// A completion with no links or records (and why, when it failed).
+Completion just(PageOutcome outcome, std::string reason = "") {
   Completion c;
   c.outcome = outcome;
+  c.reason = std::move(reason);
   return c;
 }
 
@@ -645,7 +646,8 @@ Coro<void> Engine::process(Lease lease, bool& committed) {
     if (!host.robots.allowed(path_and_query(url))) {
       ++st_->stats.robots_disallowed;
       committed = true;
-      co_await finish(std::move(lease), just(PageOutcome::kSkipped));
+      co_await finish(std::move(lease),
+                      just(PageOutcome::kSkipped, "robots_disallowed"));
       co_return;
     }
   }
@@ -665,8 +667,10 @@ Coro<void> Engine::process(Lease lease, bool& committed) {
   }
   CrawlStats& s = st_->stats;
   if (!result.ok()) {
-    count_error(std::string(http::to_string(http::error_kind(result.status()))));
-    co_await finish(std::move(lease), just(PageOutcome::kFailed));
+    std::string kind(http::to_string(http::error_kind(result.status())));
+    count_error(kind);
+    co_await finish(std::move(lease),
+                    just(PageOutcome::kFailed, std::move(kind)));
     co_return;
   }
   http::Response& r = *result;
@@ -676,18 +680,21 @@ Coro<void> Engine::process(Lease lease, bool& committed) {
     std::string_view location = r.headers.get_or("Location", "");
     if (absl::StripAsciiWhitespace(to_absl(location)).empty()) {
       count_error("redirect_without_location");
-      co_await finish(std::move(lease), just(PageOutcome::kFetched));
+      co_await finish(std::move(lease), just(PageOutcome::kFetched,
+                                             "redirect_without_location"));
       co_return;
     }
     if (lease.link.redirects >= o.max_redirects) {
       count_error("too_many_redirects");
-      co_await finish(std::move(lease), just(PageOutcome::kFetched));
+      co_await finish(std::move(lease),
+                      just(PageOutcome::kFetched, "too_many_redirects"));
       co_return;
     }
     absl::StatusOr<std::string> target = resolve_link(url, location);
     if (!target.ok()) {
       count_error("bad_redirect");
-      co_await finish(std::move(lease), just(PageOutcome::kFetched));
+      co_await finish(std::move(lease),
+                      just(PageOutcome::kFetched, "bad_redirect"));
       co_return;
     }
     ++s.redirects;
@@ -697,8 +704,10 @@ Coro<void> Engine::process(Lease lease, bool& committed) {
     co_return;
   }
   if (status < 200 || status >= 300) {
-    count_error(absl::StrCat("http_", status));
-    co_await finish(std::move(lease), just(PageOutcome::kFetched));
+    std::string kind = absl::StrCat("http_", status);
+    count_error(kind);
+    co_await finish(std::move(lease),
+                    just(PageOutcome::kFetched, std::move(kind)));
     co_return;
   }
   std::string content_type(r.headers.get_or("Content-Type", ""));

@@ -72,6 +72,10 @@ enum class PageOutcome {
 
 struct Completion {
   PageOutcome outcome = PageOutcome::kFetched;
+  // Why the page yielded nothing, as the summary's error kinds name it
+  // ("timeout", "http_404", "too_many_redirects", "robots_disallowed", ...);
+  // empty for a usable page. A durable frontier keeps it for --status.
+  std::string reason;
   std::vector<Link> links;      // discovered on the page (or the redirect)
   std::vector<Record> records;  // only read when stores_records()
 };

@@ -55,6 +55,7 @@ constexpr const char* kDdl[] = {
     " lease_token BIGINT UNSIGNED NULL,"
     " lease_expires DATETIME(6) NULL,"
     " done_at DATETIME(6) NULL,"
+    " reason VARCHAR(64) NULL,"
     " PRIMARY KEY (job_id, url_hash),"
     " KEY claim (job_id, origin_id, state, depth, seq),"
     " KEY expiry (job_id, state, lease_expires)"
@@ -387,6 +388,20 @@ Coro<absl::StatusOr<JobStatus>> job_status(db::Pool& pool, std::string name) {
     if (s == "failed") st.failed = n;
     if (s == "skipped") st.skipped = n;
   }
+  absl::StatusOr<db::ResultSet> reasons = co_await pool.query(
+      "SELECT CAST(state AS CHAR), reason, COUNT(*) FROM crawl_urls"
+      " WHERE job_id = ? AND reason IS NOT NULL"
+      " GROUP BY state, reason ORDER BY state, COUNT(*) DESC, reason",
+      id);
+  if (!reasons.ok()) {
+    co_return db_error("reading crawl_urls", reasons.status());
+  }
+  for (db::Row row : *reasons) {
+    st.reasons.push_back(JobStatus::Reason{
+        row.get<std::string>(0).value_or(""),
+        row.get<std::string>(1).value_or(""),
+        row.get<uint64_t>(2).value_or(0)});
+  }
   absl::StatusOr<db::ResultSet> origins = co_await pool.query(
       "SELECT o.origin, SUM(u.state = 'queued'), SUM(u.state = 'leased'),"
       " SUM(u.state IN ('done', 'failed', 'skipped'))"
@@ -470,6 +485,18 @@ std::string render_status(const JobStatus& s) {
   if (s.expired > 0) absl::StrAppend(&out, ", ", s.expired, " expired");
   absl::StrAppend(&out, "), ", s.done, " done, ", s.failed, " failed, ",
                   s.skipped, " skipped\n");
+  // "  failed: timeout 3, connection_refused 1" — one line per final state.
+  for (size_t i = 0; i < s.reasons.size();) {
+    const std::string& state = s.reasons[i].state;
+    absl::StrAppend(&out, "  ",
+                    state == "done" ? "done, yielding nothing" : state, ": ");
+    const size_t first = i;
+    for (; i < s.reasons.size() && s.reasons[i].state == state; ++i) {
+      absl::StrAppend(&out, i == first ? "" : ", ", s.reasons[i].reason, " ",
+                      s.reasons[i].count);
+    }
+    absl::StrAppend(&out, "\n");
+  }
   if (s.max_pages > 0) {
     absl::StrAppend(&out, "  budget: ", s.budget_used, " of ", s.max_pages,
                     " pages used\n");

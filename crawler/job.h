@@ -120,6 +120,15 @@ struct JobStatus {
   uint64_t expired = 0;  // leased with the lease past its expiry
   int64_t budget_used = 0, max_pages = 0;
   uint64_t records = 0;  // rows in titles of this job's done pages
+  // Finished URLs that yielded nothing, by final state ("failed": no usable
+  // response after every try; "done": an HTTP error or a bad redirect;
+  // "skipped": robots.txt) and reason ("timeout", "http_404", ...), most
+  // frequent first within a state.
+  struct Reason {
+    std::string state, reason;
+    uint64_t count = 0;
+  };
+  std::vector<Reason> reasons;
   std::vector<Origin> origins;
   std::vector<Worker> workers;  // seen in the last minute
   JobSettings settings;

@@ -104,10 +104,13 @@ const std::string& lease_sql() {
 // comes last so that every condition reads the row's old state.
 constexpr char kUpsert[] =
     "INSERT INTO crawl_urls (job_id, url_hash, url, origin_id, depth,"
-    " redirects, seq, state, lease_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " redirects, seq, state, lease_token, reason)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON DUPLICATE KEY UPDATE"
     " done_at = IF(state = 'leased' AND lease_token = VALUES(lease_token),"
     "   UTC_TIMESTAMP(6), done_at),"
+    " reason = IF(state = 'leased' AND lease_token = VALUES(lease_token),"
+    "   VALUES(reason), reason),"
     " lease_expires = IF(state = 'leased' AND"
     "   lease_token = VALUES(lease_token), NULL, lease_expires),"
     " redirects = IF(state = 'queued' AND VALUES(depth) < depth,"
@@ -757,6 +760,7 @@ Coro<absl::Status> MariaDbFrontier::complete(Lease lease,
   p.url = std::move(lease.link.url);
   p.outcome = completion.outcome;
   p.records = std::move(completion.records);
+  p.reason = std::move(completion.reason);
   ++pending_per_origin_[p.held.origin_id];
   // Links first (see the header): the committer inserts them before the
   // batch's done marks; they ride along with the page.
@@ -860,13 +864,16 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
                       o.page->held.origin_id,
                       static_cast<int64_t>(o.page->depth),
                       static_cast<int64_t>(o.page->redirects), uint64_t{0},
-                      state_name(o.page->outcome), o.page->held.token});
+                      state_name(o.page->outcome), o.page->held.token,
+                      o.page->reason.empty()
+                          ? db::Value(db::null)
+                          : db::Value(o.page->reason.substr(0, 64))});
     } else {
       rows.push_back({job_.id, db::Blob{*o.hash}, o.link->link.url,
                       o.link->origin_id,
                       static_cast<int64_t>(o.link->link.depth),
                       static_cast<int64_t>(o.link->link.redirects),
-                      o.link->seq, "queued", db::null});
+                      o.link->seq, "queued", db::null, db::null});
     }
   }
   absl::StatusOr<db::ExecResult> w =

@@ -162,6 +162,7 @@ class MariaDbFrontier final : public Frontier {
     std::string url;
     int depth = 0, redirects = 0;
     PageOutcome outcome;
+    std::string reason;  // Completion::reason, kept in crawl_urls.reason
     std::vector<Record> records;
   };
   struct LinkRow {

@@ -196,6 +196,40 @@ Coro<void> lifecycle(db::Options opts) {
   CO_ASSERT_TRUE(size.ok());
   EXPECT_EQ(size->urls, 3u);
   EXPECT_EQ(size->done, 1u);
+
+  // Pages that yielded nothing are counted by state and reason.
+  std::vector<Link> more = {Link{"http://site.test/d", 0, 0},
+                            Link{"http://site.test/e", 0, 0},
+                            Link{"http://site.test/f", 0, 0},
+                            Link{"http://site.test/g", 0, 0}};
+  a = co_await (*f)->add(std::move(more));
+  EXPECT_TRUE(a.ok()) << a;
+  absl::StatusOr<Claim> c2 = co_await (*f)->claim(4, any);
+  CO_ASSERT_TRUE(c2.ok());
+  CO_ASSERT_TRUE(c2->leases.size() == 4u);
+  const std::pair<PageOutcome, const char*> ends[] = {
+      {PageOutcome::kFailed, "timeout"},
+      {PageOutcome::kFailed, "timeout"},
+      {PageOutcome::kFetched, "http_404"},
+      {PageOutcome::kSkipped, "robots_disallowed"}};
+  for (size_t i = 0; i < 4; ++i) {
+    Completion end;
+    end.outcome = ends[i].first;
+    end.reason = ends[i].second;
+    d = co_await (*f)->complete(c2->leases[i], end);
+    EXPECT_TRUE(d.ok()) << d;
+  }
+  d = co_await (*f)->flush();
+  EXPECT_TRUE(d.ok()) << d;
+  absl::StatusOr<JobStatus> st2 = co_await job_status(*pool, "news");
+  CO_ASSERT_TRUE(st2.ok());
+  EXPECT_EQ(st2->failed, 2u);
+  std::string text2 = render_status(*st2);
+  for (const char* want :
+       {"done, yielding nothing: http_404 1\n", "failed: timeout 2\n",
+        "skipped: robots_disallowed 1\n"}) {
+    EXPECT_NE(text2.find(want), std::string::npos) << want << "\n" << text2;
+  }
   absl::Status closed = co_await (*f)->close();
   EXPECT_TRUE(closed.ok()) << closed;
 
