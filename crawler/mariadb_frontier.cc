@@ -1,5 +1,6 @@
 #include "crawler/mariadb_frontier.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -219,11 +220,58 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
     co_return absl::UnavailableError(
         absl::StrCat("registering the worker: ", w.status().message()));
   }
+  absl::Status dead = co_await f->take_over_dead_local_workers();
+  if (!dead.ok()) {
+    co_return absl::UnavailableError(absl::StrCat(
+        "taking over the leases of dead workers: ", dead.message()));
+  }
   absl::Status counts = co_await f->refresh_counts();
   if (!counts.ok()) co_return counts;
   f->committer_task_ = create_task(f->committer());
   if (f->options_.background) f->maintain_task_ = create_task(f->maintain());
   co_return f;
+}
+
+Coro<absl::Status> MariaDbFrontier::take_over_dead_local_workers() {
+  absl::StatusOr<db::ResultSet> others = co_await pool_.query(
+      "SELECT worker_id, pid FROM crawl_workers"
+      " WHERE job_id = ? AND hostname = ? AND worker_id <> ?",
+      job_.id, hostname(), worker_id_);
+  if (!others.ok()) co_return others.status();
+  std::vector<std::string> dead;
+  for (db::Row row : *others) {
+    int64_t pid = row.get<int64_t>(1).value_or(0);
+    bool gone = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 &&
+                errno == ESRCH;
+    if (gone) dead.push_back(row.get<std::string>(0).value_or(""));
+  }
+  for (const std::string& id : dead) {
+    absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+    if (!conn.ok()) co_return conn.status();
+    absl::StatusOr<db::Transaction> tx =
+        co_await conn->transaction(db::Isolation::kReadCommitted);
+    if (!tx.ok()) co_return tx.status();
+    absl::StatusOr<db::ExecResult> t = co_await conn->execute(
+        "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
+        " lease_token = NULL, lease_expires = NULL"
+        " WHERE job_id = ? AND state = 'leased' AND lease_owner = ?",
+        job_.id, id);
+    if (!t.ok()) co_return t.status();
+    if (t->affected_rows > 0 && job_.max_pages > 0) {
+      absl::StatusOr<db::ExecResult> b = co_await conn->execute(
+          "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
+          static_cast<int64_t>(t->affected_rows), job_.id);
+      if (!b.ok()) co_return b.status();
+    }
+    absl::StatusOr<db::ExecResult> d = co_await conn->execute(
+        "DELETE FROM crawl_workers WHERE job_id = ? AND worker_id = ?",
+        job_.id, id);
+    if (!d.ok()) co_return d.status();
+    absl::Status c = co_await tx->commit();
+    if (!c.ok()) co_return c;
+    expired_ += t->affected_rows;
+  }
+  co_return absl::OkStatus();
 }
 
 void MariaDbFrontier::crash_point(const char* point) {

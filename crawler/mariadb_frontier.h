@@ -121,6 +121,11 @@ std::string url_hash(std::string_view url);
 class MariaDbFrontier final : public Frontier {
  public:
   // Registers the worker (crawl_workers) and starts the background task.
+  // Leases of workers registered from this host name whose process is gone
+  // (kill(pid, 0): no such process) are queued again at once, so `kill -9`
+  // then the same command resumes without waiting out --lease (workers on
+  // one host name are assumed to share a pid space: give containers
+  // distinct host names). Other workers' leases expire after --lease.
   // InvalidArgument for bad options or a bad AIO_CRAWLER_CRASH.
   static Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> open(
       db::Pool& pool, Job job, MariaDbFrontierOptions options);
@@ -144,7 +149,8 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::StatusOr<uint64_t>> left();
   // Completions dropped because another worker had taken the lease over.
   uint64_t taken_over() const { return taken_over_; }
-  // Expired leases (of any worker) this worker queued again.
+  // Expired leases (of any worker), and leases of dead workers of this host
+  // (see open()), this worker queued again.
   uint64_t expired_taken_over() const { return expired_; }
   const std::string& worker_id() const { return worker_id_; }
   uint64_t job_id() const { return job_.id; }
@@ -204,6 +210,7 @@ class MariaDbFrontier final : public Frontier {
   Coro<void> maintain();
   Coro<absl::Status> maintain_step(bool renew);
   Coro<absl::Status> refresh_counts();
+  Coro<absl::Status> take_over_dead_local_workers();
   std::vector<Link> filter_new(std::vector<Link> links);
   void fail(absl::Status s);
 

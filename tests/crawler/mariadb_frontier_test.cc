@@ -1,6 +1,8 @@
 #include "crawler/mariadb_frontier.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <memory>
@@ -414,6 +416,66 @@ Coro<void> renewal(db::Options opts) {
             2);
   co_await ok(a->close());
   co_await ok(b->close());
+}
+
+// A process id that no process has (a child that has exited and been
+// reaped).
+pid_t dead_pid() {
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return child;
+}
+
+Coro<void> dead_local_worker(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  MariaDbFrontierOptions fa = fopts();
+  fa.worker_id = "killed";
+  auto a = co_await frontier(*w, fa);
+  MariaDbFrontierOptions fc = fopts();
+  fc.worker_id = "alive";
+  auto c = co_await frontier(*w, fc);
+  {
+    std::vector<Link> v = links({"/1", "/2", "/3"}, 0);
+    co_await add(*a, std::move(v));
+  }
+  Claim ca = co_await claim(*a, 2);
+  CO_ASSERT_EQ(ca.leases.size(), 2u);
+  Claim cc = co_await claim(*c, 1);
+  CO_ASSERT_EQ(cc.leases.size(), 1u);
+  // "killed" was a process of this host that is gone (kill -9); "alive" one
+  // that still runs (pid 1). Their leases have not expired (--lease 60s).
+  absl::StatusOr<db::ExecResult> k = co_await w->pool.execute(
+      "UPDATE crawl_workers SET pid = ? WHERE worker_id = 'killed'",
+      static_cast<int64_t>(dead_pid()));
+  EXPECT_TRUE(k.ok()) << k.status();
+  k = co_await w->pool.execute(
+      "UPDATE crawl_workers SET pid = 1 WHERE worker_id = 'alive'");
+  EXPECT_TRUE(k.ok()) << k.status();
+  // The same command started again: the dead worker's URLs at once.
+  MariaDbFrontierOptions fb = fopts();
+  fb.worker_id = "restarted";
+  auto b = co_await frontier(*w, fb);
+  EXPECT_EQ(b->expired_taken_over(), 2u);
+  Claim cb = co_await claim(*b, 64);
+  std::vector<std::string> want = urls(ca);
+  std::vector<std::string> got = urls(cb);
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_workers"
+                                    " WHERE worker_id = 'killed'"),
+            0);
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_urls"
+                                    " WHERE lease_owner = 'alive'"),
+            1);
+  co_await ok(b->close());
+  co_await ok(c->close());
+}
+
+TEST(MariaDbFrontierTest, DeadWorkerOfThisHostHasItsLeasesTakenOverAtOnce) {
+  aio::run(dead_local_worker(MariaDbServer::shared().fresh_database()));
 }
 
 TEST(MariaDbFrontierTest, LiveWorkerRenewsItsLeases) {
