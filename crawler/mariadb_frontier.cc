@@ -538,20 +538,24 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
     // Leases of the origin: all, and this worker's. This worker's pages
     // waiting for their group commit are still 'leased' rows but no longer
     // in flight; other workers' cannot be told apart (conservative).
+    // Which of this worker's rows are pending is decided per row, against
+    // the rows as the database has them now: a batch may commit (its rows
+    // turn 'done') while this query runs, before this worker hears of it.
     absl::StatusOr<db::ResultSet> live = co_await conn->query(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(lease_owner = ?), 0) AS SIGNED)"
-        " FROM crawl_urls"
-        " FORCE INDEX (claim)"
+        "SELECT url_hash, lease_owner = ? FROM crawl_urls FORCE INDEX (claim)"
         " WHERE job_id = ? AND origin_id = ? AND state = 'leased'",
         worker_id_, job_.id, oid);
     if (!live.ok()) co_return live.status();
-    const int64_t n_all = (*live)[0].get<int64_t>(0).value_or(0);
-    const int64_t n_mine_rows = (*live)[0].get<int64_t>(1).value_or(0);
-    int64_t my_pending = 0;
-    auto pend = pending_per_origin_.find(oid);
-    if (pend != pending_per_origin_.end()) my_pending = pend->second;
-    const int64_t mine = std::max<int64_t>(n_mine_rows - my_pending, 0);
-    const int64_t n_live = (n_all - n_mine_rows) + mine;
+    int64_t n_live = 0;  // requests in flight over all workers (at most)
+    int64_t mine = 0;    // of them, this worker's
+    for (db::Row r : *live) {
+      const bool own = r.get<int64_t>(1).value_or(0) != 0;
+      if (own && pending_hashes_.contains(r.get<std::string>(0).value_or(""))) {
+        continue;  // fetched, waiting for its group commit
+      }
+      ++n_live;
+      mine += own;
+    }
     if (n_live > 0) any_leased = true;
     int64_t room = std::min<int64_t>(options_.per_host - n_live,
                                      my_share - mine);
@@ -809,7 +813,7 @@ Coro<absl::Status> MariaDbFrontier::complete(Lease lease,
   p.outcome = completion.outcome;
   p.records = std::move(completion.records);
   p.reason = std::move(completion.reason);
-  ++pending_per_origin_[p.held.origin_id];
+  pending_hashes_.insert(p.held.hash);
   // Links first (see the header): the committer inserts them before the
   // batch's done marks; they ride along with the page.
   std::vector<Link> fresh = filter_new(std::move(completion.links));
@@ -1030,10 +1034,7 @@ Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
     } else {
       ++taken_over_;
     }
-    auto pend = pending_per_origin_.find(p.held.origin_id);
-    if (pend != pending_per_origin_.end() && --pend->second <= 0) {
-      pending_per_origin_.erase(pend);
-    }
+    pending_hashes_.erase(p.held.hash);
   }
   if (job_.max_pages > 0) {
     stats_.budget_used -= std::min<uint64_t>(stats_.budget_used,

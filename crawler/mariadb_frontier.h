@@ -226,7 +226,8 @@ class MariaDbFrontier final : public Frontier {
   uint64_t next_seq_ = 0;  // discovery order (see job.h)
   absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease
   absl::flat_hash_map<std::string, uint64_t> origin_ids_;
-  absl::flat_hash_map<uint64_t, int> pending_per_origin_;
+  // url_hash of this worker's pages fetched and waiting for their commit.
+  absl::flat_hash_set<std::string> pending_hashes_;
   absl::flat_hash_set<std::string> seen_cache_;
 
   std::deque<Pending> queue_;   // completions not yet in a transaction
