@@ -251,27 +251,44 @@ Coro<absl::Status> MariaDbFrontier::take_over_dead_local_workers() {
     absl::StatusOr<db::Transaction> tx =
         co_await conn->transaction(db::Isolation::kReadCommitted);
     if (!tx.ok()) co_return tx.status();
-    absl::StatusOr<db::ExecResult> t = co_await conn->execute(
-        "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
-        " lease_token = NULL, lease_expires = NULL"
-        " WHERE job_id = ? AND state = 'leased' AND lease_owner = ?",
-        job_.id, id);
+    std::vector<db::Value> owner;
+    owner.emplace_back(id);
+    absl::StatusOr<uint64_t> t =
+        co_await requeue_leases(*conn, "lease_owner = ?", std::move(owner));
     if (!t.ok()) co_return t.status();
-    if (t->affected_rows > 0 && job_.max_pages > 0) {
-      absl::StatusOr<db::ExecResult> b = co_await conn->execute(
-          "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
-          static_cast<int64_t>(t->affected_rows), job_.id);
-      if (!b.ok()) co_return b.status();
-    }
     absl::StatusOr<db::ExecResult> d = co_await conn->execute(
         "DELETE FROM crawl_workers WHERE job_id = ? AND worker_id = ?",
         job_.id, id);
     if (!d.ok()) co_return d.status();
     absl::Status c = co_await tx->commit();
     if (!c.ok()) co_return c;
-    expired_ += t->affected_rows;
+    expired_ += *t;
   }
   co_return absl::OkStatus();
+}
+
+Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
+    db::Connection& conn, std::string_view which,
+    std::vector<db::Value> params) {
+  std::vector<db::Value> all;
+  all.reserve(1 + params.size());
+  all.emplace_back(job_.id);
+  for (db::Value& v : params) all.push_back(std::move(v));
+  std::string sql = absl::StrCat(
+      "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
+      " lease_token = NULL, lease_expires = NULL"
+      " WHERE job_id = ? AND state = 'leased' AND ",
+      to_absl(which));
+  absl::StatusOr<db::ExecResult> t =
+      co_await conn.execute_values(db::Sql(sql), std::move(all));
+  if (!t.ok()) co_return t.status();
+  if (t->affected_rows > 0 && job_.max_pages > 0) {
+    absl::StatusOr<db::ExecResult> b = co_await conn.execute(
+        "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
+        static_cast<int64_t>(t->affected_rows), job_.id);
+    if (!b.ok()) co_return b.status();
+  }
+  co_return t->affected_rows;
 }
 
 void MariaDbFrontier::crash_point(const char* point) {
@@ -1081,22 +1098,13 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
     absl::StatusOr<db::Transaction> tx =
         co_await conn->transaction(db::Isolation::kReadCommitted);
     if (!tx.ok()) co_return tx.status();
-    absl::StatusOr<db::ExecResult> t = co_await conn->execute(
-        "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
-        " lease_token = NULL, lease_expires = NULL"
-        " WHERE job_id = ? AND state = 'leased'"
-        " AND lease_expires < UTC_TIMESTAMP(6)",
-        job_.id);
+    std::vector<db::Value> no_params;
+    absl::StatusOr<uint64_t> t = co_await requeue_leases(
+        *conn, "lease_expires < UTC_TIMESTAMP(6)", std::move(no_params));
     if (!t.ok()) co_return t.status();
-    if (t->affected_rows > 0 && job_.max_pages > 0) {
-      absl::StatusOr<db::ExecResult> b = co_await conn->execute(
-          "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
-          static_cast<int64_t>(t->affected_rows), job_.id);
-      if (!b.ok()) co_return b.status();
-    }
     absl::Status c = co_await tx->commit();
     if (!c.ok()) co_return c;
-    expired_ += t->affected_rows;
+    expired_ += *t;
   }
   co_return co_await refresh_counts();
 }

@@ -211,6 +211,12 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> maintain_step(bool renew);
   Coro<absl::Status> refresh_counts();
   Coro<absl::Status> take_over_dead_local_workers();
+  // Queues again the job's leased URLs matching `which` (an SQL condition on
+  // crawl_urls, its placeholders bound to `params`) and gives their budget
+  // slots back, on `conn` inside the caller's transaction; how many.
+  Coro<absl::StatusOr<uint64_t>> requeue_leases(db::Connection& conn,
+                                                std::string_view which,
+                                                std::vector<db::Value> params);
   std::vector<Link> filter_new(std::vector<Link> links);
   void fail(absl::Status s);
 
