@@ -504,6 +504,34 @@ std::optional<std::string> prescan_meta_charset(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+
+// What a UTF-8 lead byte announces (RFC 3629 table 3-7): the sequence length
+// (0: not a lead byte) and the range of the byte after it (the other
+// continuation bytes are 0x80..0xBF).
+struct Utf8Lead {
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+};
+
+Utf8Lead utf8_lead(unsigned char b) {
+  Utf8Lead l;
+  if (b >= 0xC2 && b <= 0xDF) {
+    l.len = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    l.len = 3;
+    if (b == 0xE0) l.lo = 0xA0;
+    if (b == 0xED) l.hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    l.len = 4;
+    if (b == 0xF0) l.lo = 0x90;
+    if (b == 0xF4) l.hi = 0x8F;
+  }
+  return l;
+}
+
+}  // namespace
+
 size_t valid_utf8_prefix(std::string_view s) {
   const size_t n = s.size();
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
@@ -522,21 +550,10 @@ size_t valid_utf8_prefix(std::string_view s) {
       ++i;
       continue;
     }
-    size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-      len = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3;
-      if (b == 0xE0) lo = 0xA0;
-      if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4;
-      if (b == 0xF0) lo = 0x90;
-      if (b == 0xF4) hi = 0x8F;
-    } else {
-      return i;
-    }
+    const Utf8Lead lead = utf8_lead(b);
+    const size_t len = lead.len;
+    const unsigned char lo = lead.lo, hi = lead.hi;
+    if (len == 0) return i;
     if (i + len > n) return i;
     for (size_t k = 1; k < len; ++k) {
       unsigned char c = byte(i + k);
@@ -563,19 +580,9 @@ std::string sanitize_utf8(std::string_view s) {
       ++i;
       continue;
     }
-    size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-      len = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3;
-      if (b == 0xE0) lo = 0xA0;
-      if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4;
-      if (b == 0xF0) lo = 0x90;
-      if (b == 0xF4) hi = 0x8F;
-    }
+    const Utf8Lead lead = utf8_lead(b);
+    const size_t len = lead.len;
+    const unsigned char lo = lead.lo, hi = lead.hi;
     if (len == 0) {
       out.append(kReplacement);
       ++i;
