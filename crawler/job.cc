@@ -36,6 +36,8 @@ constexpr const char* kDdl[] = {
     " origin VARCHAR(2100) NOT NULL,"
     " origin_hash BINARY(32) NOT NULL,"
     " last_claim DATETIME(6) NOT NULL DEFAULT '1970-01-01 00:00:00',"
+    " next_depth INT NOT NULL DEFAULT 0,"
+    " next_seq BIGINT UNSIGNED NOT NULL DEFAULT 0,"
     " PRIMARY KEY (job_id, id),"
     " UNIQUE KEY origin (job_id, origin_hash),"
     " KEY id (id)"
@@ -53,12 +55,11 @@ constexpr const char* kDdl[] = {
     "   DEFAULT 'queued',"
     " lease_owner VARCHAR(200) NULL,"
     " lease_token BIGINT UNSIGNED NULL,"
-    " lease_expires DATETIME(6) NULL,"
     " done_at DATETIME(6) NULL,"
     " reason VARCHAR(64) NULL,"
+    " unfinished TINYINT AS (state IN ('queued', 'leased')) VIRTUAL,"
     " PRIMARY KEY (job_id, url_hash),"
-    " KEY claim (job_id, origin_id, state, depth, seq),"
-    " KEY expiry (job_id, state, lease_expires)"
+    " KEY claim (job_id, origin_id, unfinished, depth, seq)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 
     "CREATE TABLE IF NOT EXISTS crawl_workers ("
@@ -68,7 +69,16 @@ constexpr const char* kDdl[] = {
     " pid BIGINT NOT NULL,"
     " started_at DATETIME(6) NOT NULL,"
     " last_seen DATETIME(6) NOT NULL,"
+    " lease_us BIGINT NOT NULL,"
     " PRIMARY KEY (job_id, worker_id)"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+
+    "CREATE TABLE IF NOT EXISTS crawl_inflight ("
+    " job_id BIGINT UNSIGNED NOT NULL,"
+    " origin_id BIGINT UNSIGNED NOT NULL,"
+    " worker_id VARCHAR(200) NOT NULL,"
+    " n INT NOT NULL,"
+    " PRIMARY KEY (job_id, origin_id, worker_id)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 };
 
@@ -312,6 +322,22 @@ Coro<absl::Status> create_job_tables(db::Pool& pool) {
     absl::StatusOr<db::ExecResult> r = co_await pool.execute(db::Sql(ddl));
     if (!r.ok()) co_return db_error("creating the job tables", r.status());
   }
+  // Tables made by an older layout stay as they were (IF NOT EXISTS): say
+  // so instead of failing later on a missing column.
+  absl::StatusOr<db::ResultSet> cols = co_await pool.query(
+      "SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME)"
+      " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+      " AND ((TABLE_NAME = 'crawl_urls' AND COLUMN_NAME = 'unfinished')"
+      "   OR (TABLE_NAME = 'crawl_origins' AND COLUMN_NAME = 'next_seq')"
+      "   OR (TABLE_NAME = 'crawl_workers' AND COLUMN_NAME = 'lease_us'))");
+  if (!cols.ok()) co_return db_error("checking the job tables", cols.status());
+  if (cols->size() != 3) {
+    co_return absl::FailedPreconditionError(
+        "the crawl_* tables in this database were made by an older version"
+        " of the crawler (crawl_urls.unfinished, crawl_origins.next_seq or"
+        " crawl_workers.lease_us is missing): finish or drop those jobs, or"
+        " use another database");
+  }
   absl::StatusOr<db::ExecResult> t =
       co_await pool.execute(db::Sql(MariaDbOutput::kCreateTable));
   if (!t.ok()) co_return db_error("creating table titles", t.status());
@@ -368,9 +394,12 @@ Coro<absl::StatusOr<JobStatus>> job_status(db::Pool& pool, std::string name) {
     st.created_at = (*j)[0].get<std::string>(1).value_or("");
   }
   absl::StatusOr<db::ResultSet> states = co_await pool.query(
-      "SELECT CAST(state AS CHAR), COUNT(*),"
-      " SUM(state = 'leased' AND lease_expires < UTC_TIMESTAMP(6))"
-      " FROM crawl_urls WHERE job_id = ? GROUP BY state",
+      "SELECT CAST(u.state AS CHAR), COUNT(*),"
+      " SUM(u.state = 'leased' AND (w.worker_id IS NULL OR"
+      "     w.last_seen + INTERVAL w.lease_us MICROSECOND < UTC_TIMESTAMP(6)))"
+      " FROM crawl_urls u LEFT JOIN crawl_workers w"
+      "   ON w.job_id = u.job_id AND w.worker_id = u.lease_owner"
+      " WHERE u.job_id = ? GROUP BY u.state",
       id);
   if (!states.ok()) co_return db_error("reading crawl_urls", states.status());
   for (db::Row row : *states) {
@@ -561,7 +590,8 @@ Coro<absl::StatusOr<JobSize>> job_size(db::Pool& pool, uint64_t job_id) {
 
 Coro<absl::Status> reset_job(db::Pool& pool, uint64_t job_id) {
   // Big tables in chunks: each DELETE a short transaction of its own.
-  for (const char* table : {"crawl_urls", "crawl_origins", "crawl_workers"}) {
+  for (const char* table : {"crawl_urls", "crawl_origins", "crawl_workers",
+                            "crawl_inflight"}) {
     for (;;) {
       absl::StatusOr<db::ExecResult> r = co_await pool.execute(
           db::idempotent(absl::StrCat("DELETE FROM ", table,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -88,17 +89,43 @@ std::string in_list() {
   return marks;
 }
 
-// Leases rows locked by the claim (params: owner, token, lease in µs, job,
-// kChunk hashes).
+// Leases rows locked by the claim (params: owner, token, job, kChunk
+// hashes). Only columns outside the claim index change (`unfinished` stays
+// 1), so a lease is an in-place update of the row, no index entry moves.
 const std::string& lease_sql() {
   static const std::string* sql = new std::string(absl::StrCat(
       "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'leased',"
-      " lease_owner = ?, lease_token = ?,"
-      " lease_expires = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND"
+      " lease_owner = ?, lease_token = ?"
       " WHERE job_id = ? AND state = 'queued' AND url_hash IN (",
       in_list(), ")"));
   return *sql;
 }
+
+// A claim pass over one origin's queued URLs, breadth-first, through the
+// claim index: from the origin's cursor (params: job, origin, depth, depth,
+// seq, limit) or from the start (params: job, origin, limit).
+constexpr char kClaimFromCursor[] =
+    "SELECT url_hash, url, depth, redirects, seq FROM crawl_urls"
+    " FORCE INDEX (claim)"
+    " WHERE job_id = ? AND origin_id = ? AND unfinished = 1"
+    " AND (depth > ? OR (depth = ? AND seq >= ?)) AND state = 'queued'"
+    " ORDER BY depth, seq LIMIT ? FOR UPDATE SKIP LOCKED";
+constexpr char kClaimFromStart[] =
+    "SELECT url_hash, url, depth, redirects, seq FROM crawl_urls"
+    " FORCE INDEX (claim)"
+    " WHERE job_id = ? AND origin_id = ? AND unfinished = 1"
+    " AND state = 'queued'"
+    " ORDER BY depth, seq LIMIT ? FOR UPDATE SKIP LOCKED";
+
+// Moves an origin's cursor back to (depth, seq) if that is before it
+// (params: depth, depth, seq, seq, depth, job, origin). The assignments run
+// left to right: next_seq is decided against the old next_depth.
+constexpr char kRewindCursor[] =
+    "UPDATE crawl_origins SET"
+    " next_seq = IF(? < next_depth OR (? = next_depth AND ? < next_seq), ?,"
+    "   next_seq),"
+    " next_depth = LEAST(next_depth, ?)"
+    " WHERE job_id = ? AND id = ?";
 
 // A batch's done marks and links in one statement (see commit_once). The
 // assignments run left to right and see the values set before them: `state`
@@ -112,8 +139,6 @@ constexpr char kUpsert[] =
     "   UTC_TIMESTAMP(6), done_at),"
     " reason = IF(state = 'leased' AND lease_token = VALUES(lease_token),"
     "   VALUES(reason), reason),"
-    " lease_expires = IF(state = 'leased' AND"
-    "   lease_token = VALUES(lease_token), NULL, lease_expires),"
     " redirects = IF(state = 'queued' AND VALUES(depth) < depth,"
     "   VALUES(redirects), redirects),"
     " depth = IF(state = 'queued' AND VALUES(depth) < depth, VALUES(depth),"
@@ -130,9 +155,20 @@ const std::string& readback_sql() {
   return *sql;
 }
 
+// The job's unfinished (queued or leased) URLs, origin by origin through the
+// claim index, so that finished ones are never read (param: job). A state
+// condition may be appended.
+#define AIO_UNFINISHED_FROM                                                 \
+  " FROM crawl_origins o JOIN crawl_urls u FORCE INDEX (claim)"             \
+  " ON u.job_id = o.job_id AND u.origin_id = o.id AND u.unfinished = 1"     \
+  " WHERE o.job_id = ?"
+constexpr char kUnfinished[] = "SELECT 1" AIO_UNFINISHED_FROM;
+constexpr char kUnfinishedCount[] = "SELECT COUNT(*)" AIO_UNFINISHED_FROM;
+#undef AIO_UNFINISHED_FROM
+
 constexpr char kRequeue[] =
     "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
-    " lease_owner = NULL, lease_token = NULL, lease_expires = NULL"
+    " lease_owner = NULL, lease_token = NULL"
     " WHERE job_id = ? AND url_hash = ? AND state = 'leased'"
     " AND lease_token = ?";
 
@@ -208,17 +244,10 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
   std::unique_ptr<MariaDbFrontier> f(
       new MariaDbFrontier(pool, std::move(job), std::move(options)));
   f->crash_ = *crash;
-  std::string host = hostname();
-  absl::StatusOr<db::ExecResult> w = co_await pool.execute(
-      db::idempotent(
-          "INSERT INTO crawl_workers"
-          " (job_id, worker_id, hostname, pid, started_at, last_seen)"
-          " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
-          " ON DUPLICATE KEY UPDATE last_seen = UTC_TIMESTAMP(6)"),
-      f->job_.id, f->worker_id_, host, static_cast<int64_t>(getpid()));
+  absl::Status w = co_await f->register_worker();
   if (!w.ok()) {
     co_return absl::UnavailableError(
-        absl::StrCat("registering the worker: ", w.status().message()));
+        absl::StrCat("registering the worker: ", w.message()));
   }
   absl::Status dead = co_await f->take_over_dead_local_workers();
   if (!dead.ok()) {
@@ -230,6 +259,54 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
   f->committer_task_ = create_task(f->committer());
   if (f->options_.background) f->maintain_task_ = create_task(f->maintain());
   co_return f;
+}
+
+Coro<absl::Status> MariaDbFrontier::register_worker() {
+  absl::StatusOr<db::ExecResult> w = co_await pool_.execute(
+      db::idempotent(
+          "INSERT INTO crawl_workers"
+          " (job_id, worker_id, hostname, pid, started_at, last_seen, lease_us)"
+          " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), ?)"
+          " ON DUPLICATE KEY UPDATE last_seen = UTC_TIMESTAMP(6),"
+          " lease_us = VALUES(lease_us)"),
+      job_.id, worker_id_, hostname(), static_cast<int64_t>(getpid()),
+      micros(options_.lease));
+  co_return w.status();
+}
+
+Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::take_over_worker(
+    const std::string& id, bool only_if_stale) {
+  absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+  if (!conn.ok()) co_return conn.status();
+  absl::StatusOr<db::Transaction> tx =
+      co_await conn->transaction(db::Isolation::kReadCommitted);
+  if (!tx.ok()) co_return tx.status();
+  // The worker's row first: its lock orders this against the worker's own
+  // heartbeat, so a worker that comes back in time keeps its leases.
+  std::string del =
+      "DELETE FROM crawl_workers WHERE job_id = ? AND worker_id = ?";
+  if (only_if_stale) {
+    del += " AND last_seen + INTERVAL lease_us MICROSECOND < UTC_TIMESTAMP(6)";
+  }
+  absl::StatusOr<db::ExecResult> d =
+      co_await conn->execute(db::Sql(del), job_.id, id);
+  if (!d.ok()) co_return d.status();
+  uint64_t n = 0;
+  if (d->affected_rows > 0 || !only_if_stale) {
+    std::vector<db::Value> owner;
+    owner.emplace_back(id);
+    absl::StatusOr<uint64_t> t =
+        co_await requeue_leases(*conn, "lease_owner = ?", std::move(owner));
+    if (!t.ok()) co_return t.status();
+    n = *t;
+    absl::StatusOr<db::ExecResult> f = co_await conn->execute(
+        "DELETE FROM crawl_inflight WHERE job_id = ? AND worker_id = ?",
+        job_.id, id);
+    if (!f.ok()) co_return f.status();
+  }
+  absl::Status c = co_await tx->commit();
+  if (!c.ok()) co_return c;
+  co_return n;
 }
 
 Coro<absl::Status> MariaDbFrontier::take_over_dead_local_workers() {
@@ -246,22 +323,8 @@ Coro<absl::Status> MariaDbFrontier::take_over_dead_local_workers() {
     if (gone) dead.push_back(row.get<std::string>(0).value_or(""));
   }
   for (const std::string& id : dead) {
-    absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
-    if (!conn.ok()) co_return conn.status();
-    absl::StatusOr<db::Transaction> tx =
-        co_await conn->transaction(db::Isolation::kReadCommitted);
-    if (!tx.ok()) co_return tx.status();
-    std::vector<db::Value> owner;
-    owner.emplace_back(id);
-    absl::StatusOr<uint64_t> t =
-        co_await requeue_leases(*conn, "lease_owner = ?", std::move(owner));
+    absl::StatusOr<uint64_t> t = co_await take_over_worker(id, false);
     if (!t.ok()) co_return t.status();
-    absl::StatusOr<db::ExecResult> d = co_await conn->execute(
-        "DELETE FROM crawl_workers WHERE job_id = ? AND worker_id = ?",
-        job_.id, id);
-    if (!d.ok()) co_return d.status();
-    absl::Status c = co_await tx->commit();
-    if (!c.ok()) co_return c;
     expired_ += *t;
   }
   co_return absl::OkStatus();
@@ -276,8 +339,7 @@ Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
   for (db::Value& v : params) all.push_back(std::move(v));
   std::string sql = absl::StrCat(
       "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
-      " lease_token = NULL, lease_expires = NULL"
-      " WHERE job_id = ? AND state = 'leased' AND ",
+      " lease_token = NULL WHERE job_id = ? AND state = 'leased' AND ",
       to_absl(which));
   absl::StatusOr<db::ExecResult> t =
       co_await conn.execute_values(db::Sql(sql), std::move(all));
@@ -287,6 +349,15 @@ Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
         "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
         static_cast<int64_t>(t->affected_rows), job_.id);
     if (!b.ok()) co_return b.status();
+  }
+  if (t->affected_rows > 0) {
+    // The URLs queued again lie behind their origins' claim cursors: the
+    // next claims look from the start (rare: a worker died).
+    absl::StatusOr<db::ExecResult> r = co_await conn.execute(
+        "UPDATE crawl_origins SET next_depth = 0, next_seq = 0"
+        " WHERE job_id = ?",
+        job_.id);
+    if (!r.ok()) co_return r.status();
   }
   co_return t->affected_rows;
 }
@@ -299,6 +370,11 @@ void MariaDbFrontier::crash_point(const char* point) {
     ::kill(getpid(), SIGKILL);
     pause();
   }
+}
+
+void MariaDbFrontier::ended(uint64_t origin_id) {
+  auto it = in_flight_.find(origin_id);
+  if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
 }
 
 void MariaDbFrontier::fail(absl::Status s) {
@@ -504,6 +580,106 @@ Coro<absl::Status> MariaDbFrontier::add(std::vector<Link> links) {
 // ---------------------------------------------------------------------------
 // claim
 
+// One origin of a claim, inside the claim's transaction, its crawl_origins
+// row locked. The origin's cursor (next_depth, next_seq) is where its last
+// claim stopped: every URL this or any worker holds leased lies at or before
+// it (it only moves forward), and the queued URLs after it come in claim
+// order. A claim reads from the cursor, so it does not walk again the index
+// entries of URLs already claimed (still there until InnoDB's purge removes
+// them); it reads from the start when the cursor runs out, and once a
+// second (`from_start`): URLs reach the queue behind the cursor when they
+// were handed back or taken over (those rewind it), found at a smaller
+// depth, or committed by another worker while a later URL was claimed.
+Coro<absl::Status> MariaDbFrontier::claim_origin(
+    db::Connection& conn, uint64_t oid, Cursor cursor, bool from_start,
+    int64_t room, int64_t my_share, uint64_t token, std::vector<Row>& rows,
+    bool& any_queued, bool& any_leased) {
+  // Requests in flight: this worker's (exact, in memory), and the other
+  // workers' from crawl_inflight (each worker's row counts its leases from
+  // the claim's commit to the commit of the page's completion or release:
+  // at least what it has in flight). Claims of one origin take turns on its
+  // row lock, so none of them misses another's leases.
+  absl::StatusOr<db::ResultSet> others = co_await conn.query(
+      "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM crawl_inflight"
+      " WHERE job_id = ? AND origin_id = ? AND worker_id <> ?",
+      job_.id, oid, worker_id_);
+  if (!others.ok()) co_return others.status();
+  auto it = in_flight_.find(oid);
+  const int64_t mine = it == in_flight_.end() ? 0 : it->second;
+  const int64_t n_live =
+      mine + (others->empty() ? 0 : (*others)[0].get<int64_t>(0).value_or(0));
+  if (n_live > 0) any_leased = true;
+  room = std::min<int64_t>(room, options_.per_host - n_live);
+  room = std::min<int64_t>(room, my_share - mine);
+  if (room <= 0) {
+    any_queued = true;  // possibly: looked again on the next claim
+    co_return absl::OkStatus();
+  }
+  const size_t first = rows.size();
+  Cursor next = cursor;
+  // Pass 0 from the cursor, pass 1 from the start (rows another transaction
+  // holds are skipped). Each pass leases what it read before the next one
+  // reads, so the second does not see the first's rows as queued.
+  const bool at_start = cursor.depth == 0 && cursor.seq == 0;
+  for (int pass = from_start || at_start ? 1 : 0; pass < 2; ++pass) {
+    const int64_t want = room - static_cast<int64_t>(rows.size() - first);
+    if (want <= 0) break;
+    absl::StatusOr<db::ResultSet> q = absl::UnknownError("");
+    if (pass == 0) {
+      q = co_await conn.query(kClaimFromCursor, job_.id, oid, cursor.depth,
+                              cursor.depth, cursor.seq, want);
+    } else {
+      q = co_await conn.query(kClaimFromStart, job_.id, oid, want);
+    }
+    if (!q.ok()) co_return q.status();
+    if (q->empty()) continue;
+    any_queued = true;
+    const size_t at0 = rows.size();
+    for (db::Row r : *q) {
+      Row row;
+      row.hash = r.get<std::string>(0).value_or("");
+      row.url = r.get<std::string>(1).value_or("");
+      row.depth = r.get<int>(2).value_or(0);
+      row.redirects = r.get<int>(3).value_or(0);
+      row.seq = r.get<uint64_t>(4).value_or(0);
+      row.origin_id = oid;
+      next = std::max(next, Cursor{row.depth, row.seq});
+      rows.push_back(std::move(row));
+    }
+    // Leased in one statement per kChunk rows (padded: see in_list()).
+    for (size_t at = at0; at < rows.size(); at += kChunk) {
+      size_t n = std::min(kChunk, rows.size() - at);
+      std::vector<db::Value> params;
+      params.reserve(3 + kChunk);
+      params.emplace_back(worker_id_);
+      params.emplace_back(token);
+      params.emplace_back(job_.id);
+      for (size_t i = 0; i < kChunk; ++i) {
+        params.emplace_back(db::Blob{rows[at + std::min(i, n - 1)].hash});
+      }
+      absl::StatusOr<db::ExecResult> u =
+          co_await conn.execute_values(lease_sql(), std::move(params));
+      if (!u.ok()) co_return u.status();
+      if (u->affected_rows != n) {
+        co_return absl::InternalError(absl::StrCat(
+            "claim: ", n, " URLs locked but ", u->affected_rows, " leased"));
+      }
+    }
+  }
+  if (rows.size() == first) co_return absl::OkStatus();
+  absl::StatusOr<db::ExecResult> t = co_await conn.execute(
+      "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6),"
+      " next_depth = ?, next_seq = ? WHERE job_id = ? AND id = ?",
+      next.depth, next.seq, job_.id, oid);
+  if (!t.ok()) co_return t.status();
+  absl::StatusOr<db::ExecResult> f = co_await conn.execute(
+      "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
+      " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = n + VALUES(n)",
+      job_.id, oid, worker_id_, static_cast<int64_t>(rows.size() - first));
+  if (!f.ok()) co_return f.status();
+  co_return absl::OkStatus();
+}
+
 Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
                                                std::vector<Row>& rows,
                                                bool& any_queued,
@@ -527,109 +703,47 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
     budget_left = std::min(budget_left, job_.max_pages - used);
   }
   absl::StatusOr<db::ResultSet> origins = co_await conn->query(
-      "SELECT id FROM crawl_origins WHERE job_id = ?"
+      "SELECT id, next_depth, next_seq FROM crawl_origins WHERE job_id = ?"
       " ORDER BY last_claim, id LIMIT 64 FOR UPDATE SKIP LOCKED",
       job_.id);
   if (!origins.ok()) co_return origins.status();
   // --per_host is shared fairly: each worker live on the job (a heartbeat
-  // within one lease) may hold at most its share of an origin's turns, so a
+  // within its lease) may hold at most its share of an origin's turns, so a
   // worker that re-claims the moment a page ends never starves the others.
   absl::StatusOr<db::ResultSet> workers = co_await conn->query(
       "SELECT COUNT(*) FROM crawl_workers WHERE job_id = ?"
-      " AND last_seen > UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND",
-      job_.id, micros(options_.lease));
+      " AND last_seen + INTERVAL lease_us MICROSECOND > UTC_TIMESTAMP(6)",
+      job_.id);
   if (!workers.ok()) co_return workers.status();
   const int64_t n_workers = std::max<int64_t>(
       1, workers->empty() ? 1 : (*workers)[0].get<int64_t>(0).value_or(1));
   const int64_t my_share =
       std::max<int64_t>(1, (options_.per_host + n_workers - 1) / n_workers);
   const uint64_t token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
+  // Now and then every origin is also looked at from the start, for URLs
+  // that reached the queue behind its cursor (see claim_origin).
+  const TimePoint now = get_event_loop().time();
+  const bool from_start = now - last_full_pass_ >= std::chrono::seconds(1);
+  if (from_start) last_full_pass_ = now;
   // Origins take turns: each gets an equal share of the claim.
-  const int64_t n_origins = static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
+  const int64_t n_origins =
+      static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
   const int64_t share = std::max<int64_t>(
       1, (static_cast<int64_t>(max) + n_origins - 1) / n_origins);
   for (size_t i = 0; i < origins->size() && rows.size() < max &&
                      budget_left > static_cast<int64_t>(rows.size());
        ++i) {
-    uint64_t oid = (*origins)[i].get<uint64_t>(0).value_or(0);
-    // Leases of the origin: all, and this worker's. This worker's pages
-    // waiting for their group commit are still 'leased' rows but no longer
-    // in flight; other workers' cannot be told apart (conservative).
-    // Which of this worker's rows are pending is decided per row, against
-    // the rows as the database has them now: a batch may commit (its rows
-    // turn 'done') while this query runs, before this worker hears of it.
-    absl::StatusOr<db::ResultSet> live = co_await conn->query(
-        "SELECT url_hash, lease_owner = ? FROM crawl_urls FORCE INDEX (claim)"
-        " WHERE job_id = ? AND origin_id = ? AND state = 'leased'",
-        worker_id_, job_.id, oid);
-    if (!live.ok()) co_return live.status();
-    int64_t n_live = 0;  // requests in flight over all workers (at most)
-    int64_t mine = 0;    // of them, this worker's
-    for (db::Row r : *live) {
-      const bool own = r.get<int64_t>(1).value_or(0) != 0;
-      if (own && pending_hashes_.contains(r.get<std::string>(0).value_or(""))) {
-        continue;  // fetched, waiting for its group commit
-      }
-      ++n_live;
-      mine += own;
-    }
-    if (n_live > 0) any_leased = true;
-    int64_t room = std::min<int64_t>(options_.per_host - n_live,
-                                     my_share - mine);
-    room = std::min<int64_t>(room, static_cast<int64_t>(max - rows.size()));
-    room = std::min<int64_t>(room, share);
-    room = std::min<int64_t>(room,
-                             budget_left - static_cast<int64_t>(rows.size()));
-    if (room <= 0) {
-      any_queued = true;  // possibly: looked again on the next claim
-      continue;
-    }
-    // The origin's first `room` queued URLs in the claim index's order
-    // (breadth-first); rows another transaction holds are skipped.
-    absl::StatusOr<db::ResultSet> q = co_await conn->query(
-        "SELECT url_hash, url, depth, redirects FROM crawl_urls"
-        " FORCE INDEX (claim)"
-        " WHERE job_id = ? AND origin_id = ? AND state = 'queued'"
-        " ORDER BY depth, seq LIMIT ? FOR UPDATE SKIP LOCKED",
-        job_.id, oid, room);
-    if (!q.ok()) co_return q.status();
-    if (q->empty()) continue;
-    any_queued = true;
-    const size_t first = rows.size();
-    for (db::Row r : *q) {
-      Row row;
-      row.hash = r.get<std::string>(0).value_or("");
-      row.url = r.get<std::string>(1).value_or("");
-      row.depth = r.get<int>(2).value_or(0);
-      row.redirects = r.get<int>(3).value_or(0);
-      row.origin_id = oid;
-      rows.push_back(std::move(row));
-    }
-    // Leased in one statement per kChunk rows (padded: see in_list()).
-    for (size_t at = first; at < rows.size(); at += kChunk) {
-      size_t n = std::min(kChunk, rows.size() - at);
-      std::vector<db::Value> params;
-      params.reserve(4 + kChunk);
-      params.emplace_back(worker_id_);
-      params.emplace_back(token);
-      params.emplace_back(micros(options_.lease));
-      params.emplace_back(job_.id);
-      for (size_t i = 0; i < kChunk; ++i) {
-        params.emplace_back(db::Blob{rows[at + std::min(i, n - 1)].hash});
-      }
-      absl::StatusOr<db::ExecResult> u =
-          co_await conn->execute_values(lease_sql(), std::move(params));
-      if (!u.ok()) co_return u.status();
-      if (u->affected_rows != n) {
-        co_return absl::InternalError(absl::StrCat(
-            "claim: ", n, " URLs locked but ", u->affected_rows, " leased"));
-      }
-    }
-    absl::StatusOr<db::ExecResult> t = co_await conn->execute(
-        "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6)"
-        " WHERE job_id = ? AND id = ?",
-        job_.id, oid);
-    if (!t.ok()) co_return t.status();
+    Cursor cursor{(*origins)[i].get<int64_t>(1).value_or(0),
+                  (*origins)[i].get<uint64_t>(2).value_or(0)};
+    const uint64_t oid = (*origins)[i].get<uint64_t>(0).value_or(0);
+    int64_t room = std::min<int64_t>(
+        static_cast<int64_t>(max - rows.size()),
+        budget_left - static_cast<int64_t>(rows.size()));
+    absl::Status s = co_await claim_origin(*conn, oid, cursor, from_start,
+                                           std::min(room, share), my_share,
+                                           token, rows, any_queued,
+                                           any_leased);
+    if (!s.ok()) co_return s;
   }
   if (!rows.empty() && job_.max_pages > 0) {
     absl::StatusOr<db::ExecResult> b = co_await conn->execute(
@@ -694,10 +808,12 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     }
     recovered(outage);
     // Handed out breadth-first per origin; `ready` asked once per lease.
+    // (A claim that commits after this worker was taken over counts in the
+    // new epoch: its crawl_inflight rows were written after the takeover.)
     std::vector<Held> refused;
     absl::flat_hash_set<uint64_t> closed_origins;
     for (Row& r : rows) {
-      Held h{std::move(r.hash), token, r.origin_id};
+      Held h{std::move(r.hash), token, r.origin_id, r.depth, r.seq, epoch_};
       std::string o = origin(r.url);
       if (closed_origins.contains(r.origin_id) || !ready(o)) {
         closed_origins.insert(r.origin_id);
@@ -705,6 +821,7 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
         continue;
       }
       uint64_t id = next_id_++;
+      ++in_flight_[h.origin_id];
       held_[id] = std::move(h);
       out.leases.push_back(Lease{id, Link{std::move(r.url), r.depth,
                                           r.redirects}});
@@ -728,11 +845,12 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     }
     if (!any_queued && !any_leased) {
       // Looked at every origin (or none locked): is the whole job idle?
-      absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
-          "SELECT"
-          " EXISTS(SELECT 1 FROM crawl_urls WHERE job_id = ? AND state = 'queued'),"
-          " EXISTS(SELECT 1 FROM crawl_urls WHERE job_id = ? AND state = 'leased')",
-          job_.id, job_.id);
+      static const std::string* sql = new std::string(
+          absl::StrCat("SELECT EXISTS(", kUnfinished,
+                       " AND u.state = 'queued'), EXISTS(", kUnfinished,
+                       " AND u.state = 'leased')"));
+      absl::StatusOr<db::ResultSet> rs =
+          co_await pool_.query(*sql, job_.id, job_.id);
       if (!rs.ok()) break;  // not finished; the engine asks again
       bool queued = (*rs)[0].get<int64_t>(0).value_or(1) != 0;
       bool leased = (*rs)[0].get<int64_t>(1).value_or(1) != 0;
@@ -749,6 +867,25 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
 // ---------------------------------------------------------------------------
 // release
 
+Coro<absl::Status> MariaDbFrontier::uncount(db::Connection& conn,
+                                            const std::vector<const Held*>& held) {
+  std::map<uint64_t, int64_t> per_origin;  // origin order: one lock order
+  for (const Held* h : held) {
+    if (h->epoch == epoch_) ++per_origin[h->origin_id];
+  }
+  if (per_origin.empty()) co_return absl::OkStatus();
+  std::vector<std::vector<db::Value>> values;
+  values.reserve(per_origin.size());
+  for (const auto& [oid, n] : per_origin) {
+    values.push_back({n, job_.id, oid, worker_id_});
+  }
+  absl::StatusOr<db::ExecResult> r = co_await conn.executemany(
+      "UPDATE crawl_inflight SET n = GREATEST(n - ?, 0)"
+      " WHERE job_id = ? AND origin_id = ? AND worker_id = ?",
+      std::move(values));
+  co_return r.status();
+}
+
 Coro<absl::Status> MariaDbFrontier::release_once(const std::vector<Held>& held) {
   absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
   if (!conn.ok()) co_return conn.status();
@@ -762,12 +899,28 @@ Coro<absl::Status> MariaDbFrontier::release_once(const std::vector<Held>& held) 
   absl::StatusOr<db::ExecResult> r =
       co_await conn->executemany(db::Sql(kRequeue), std::move(values));
   if (!r.ok()) co_return r.status();
+  // Handed back behind the cursor: move it back to the first of them, per
+  // origin in id order (one lock order).
+  std::map<uint64_t, Cursor> back;
+  for (const Held& h : held) {
+    auto [it, fresh] = back.try_emplace(h.origin_id, Cursor{h.depth, h.seq});
+    if (!fresh) it->second = std::min(it->second, Cursor{h.depth, h.seq});
+  }
+  for (const auto& [oid, c] : back) {
+    absl::StatusOr<db::ExecResult> w = co_await conn->execute(
+        kRewindCursor, c.depth, c.depth, c.seq, c.seq, c.depth, job_.id, oid);
+    if (!w.ok()) co_return w.status();
+  }
   if (job_.max_pages > 0 && r->affected_rows > 0) {
     absl::StatusOr<db::ExecResult> b = co_await conn->execute(
         "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
         static_cast<int64_t>(r->affected_rows), job_.id);
     if (!b.ok()) co_return b.status();
   }
+  std::vector<const Held*> ptrs;
+  for (const Held& h : held) ptrs.push_back(&h);
+  absl::Status u = co_await uncount(*conn, ptrs);
+  if (!u.ok()) co_return u;
   absl::Status c = co_await tx->commit();
   if (!c.ok()) co_return c;
   if (job_.max_pages > 0) {
@@ -802,6 +955,7 @@ Coro<absl::Status> MariaDbFrontier::release(Lease lease) {
   }
   Held h = std::move(it->second);
   held_.erase(it);
+  ended(h.origin_id);
   if (!error_.ok()) co_return error_;
   std::vector<Held> one;
   one.push_back(std::move(h));
@@ -830,7 +984,7 @@ Coro<absl::Status> MariaDbFrontier::complete(Lease lease,
   p.outcome = completion.outcome;
   p.records = std::move(completion.records);
   p.reason = std::move(completion.reason);
-  pending_hashes_.insert(p.held.hash);
+  ended(p.held.origin_id);
   // Links first (see the header): the committer inserts them before the
   // batch's done marks; they ride along with the page.
   std::vector<Link> fresh = filter_new(std::move(completion.links));
@@ -1003,6 +1157,12 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
         skipped, job_.id);
     if (!b.ok()) co_return b.status();
   }
+  // 4. These pages are no longer in flight for the other workers either
+  //    (last: crawl_jobs before crawl_inflight, as in a claim).
+  std::vector<const Held*> ptrs;
+  for (const Pending& p : batch) ptrs.push_back(&p.held);
+  absl::Status u = co_await uncount(*conn, ptrs);
+  if (!u.ok()) co_return u;
   crash_point("commit");
   absl::Status c = co_await tx->commit();
   if (!c.ok() && db::error_kind(c) == ErrorKind::kConnectionLost) {
@@ -1051,7 +1211,6 @@ Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
     } else {
       ++taken_over_;
     }
-    pending_hashes_.erase(p.held.hash);
   }
   if (job_.max_pages > 0) {
     stats_.budget_used -= std::min<uint64_t>(stats_.budget_used,
@@ -1064,11 +1223,11 @@ Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
 // background: renew, heartbeat, takeover, counts
 
 Coro<absl::Status> MariaDbFrontier::refresh_counts() {
-  absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
-      "SELECT (SELECT COUNT(*) FROM crawl_urls WHERE job_id = ? AND"
-      "        state = 'queued'),"
-      "       (SELECT budget_used FROM crawl_jobs WHERE id = ?)",
-      job_.id, job_.id);
+  static const std::string* sql = new std::string(absl::StrCat(
+      "SELECT (", kUnfinishedCount, " AND u.state = 'queued'),"
+      " (SELECT budget_used FROM crawl_jobs WHERE id = ?)"));
+  absl::StatusOr<db::ResultSet> rs =
+      co_await pool_.query(*sql, job_.id, job_.id);
   if (!rs.ok()) co_return rs.status();
   stats_.queued = (*rs)[0].get<uint64_t>(0).value_or(stats_.queued);
   if (job_.max_pages > 0) {
@@ -1080,31 +1239,34 @@ Coro<absl::Status> MariaDbFrontier::refresh_counts() {
 
 Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
   if (renew) {
-    absl::StatusOr<db::ExecResult> r = co_await pool_.execute(
-        db::idempotent(
-            "UPDATE crawl_urls SET lease_expires = UTC_TIMESTAMP(6) +"
-            " INTERVAL ? MICROSECOND"
-            " WHERE job_id = ? AND state = 'leased' AND lease_owner = ?"),
-        micros(options_.lease), job_.id, worker_id_);
-    if (!r.ok()) co_return r.status();
+    // The heartbeat renews every lease this worker holds: a lease lives as
+    // long as its owner's heartbeat is younger than the owner's --lease.
     absl::StatusOr<db::ExecResult> w = co_await pool_.execute(
         db::idempotent("UPDATE crawl_workers SET last_seen = UTC_TIMESTAMP(6)"
                        " WHERE job_id = ? AND worker_id = ?"),
         job_.id, worker_id_);
     if (!w.ok()) co_return w.status();
-    // Leases of workers that stopped renewing: queued again.
-    absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
-    if (!conn.ok()) co_return conn.status();
-    absl::StatusOr<db::Transaction> tx =
-        co_await conn->transaction(db::Isolation::kReadCommitted);
-    if (!tx.ok()) co_return tx.status();
-    std::vector<db::Value> no_params;
-    absl::StatusOr<uint64_t> t = co_await requeue_leases(
-        *conn, "lease_expires < UTC_TIMESTAMP(6)", std::move(no_params));
-    if (!t.ok()) co_return t.status();
-    absl::Status c = co_await tx->commit();
-    if (!c.ok()) co_return c;
-    expired_ += *t;
+    if (w->affected_rows == 0) {
+      // Another worker found this one's heartbeat too old and took its
+      // leases over (their completions are fenced off) and its
+      // crawl_inflight rows: live on, anew, and write them all again.
+      absl::Status r = co_await register_worker();
+      if (!r.ok()) co_return r;
+      ++epoch_;
+    }
+    // Workers whose heartbeat stopped: their leases are queued again.
+    absl::StatusOr<db::ResultSet> stale = co_await pool_.query(
+        "SELECT worker_id FROM crawl_workers WHERE job_id = ?"
+        " AND worker_id <> ?"
+        " AND last_seen + INTERVAL lease_us MICROSECOND < UTC_TIMESTAMP(6)",
+        job_.id, worker_id_);
+    if (!stale.ok()) co_return stale.status();
+    for (db::Row row : *stale) {
+      absl::StatusOr<uint64_t> t =
+          co_await take_over_worker(row.get<std::string>(0).value_or(""), true);
+      if (!t.ok()) co_return t.status();
+      expired_ += *t;
+    }
   }
   co_return co_await refresh_counts();
 }
@@ -1168,15 +1330,20 @@ Coro<absl::Status> MariaDbFrontier::close() {
   if (error_.ok()) {
     absl::Status s = co_await refresh_counts();
     (void)s;  // the counts are for the summary only
+    // Nothing of this worker is in flight any more (its unfinished leases,
+    // if any, are queued again by whoever takes them over).
+    absl::StatusOr<db::ExecResult> f = co_await pool_.execute(
+        db::idempotent(
+            "DELETE FROM crawl_inflight WHERE job_id = ? AND worker_id = ?"),
+        job_.id, worker_id_);
+    (void)f;  // best effort: a stale row only holds back other workers
   }
   co_return error_;
 }
 
 Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::left() {
-  absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
-      "SELECT COUNT(*) FROM crawl_urls WHERE job_id = ? AND"
-      " state IN ('queued', 'leased')",
-      job_.id);
+  absl::StatusOr<db::ResultSet> rs =
+      co_await pool_.query(kUnfinishedCount, job_.id);
   if (!rs.ok()) co_return rs.status();
   co_return (*rs)[0].get<uint64_t>(0).value_or(0);
 }

@@ -72,6 +72,7 @@
 #define AIO_CRAWLER_MARIADB_FRONTIER_H_
 
 #include <chrono>
+#include <compare>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -162,6 +163,14 @@ class MariaDbFrontier final : public Frontier {
     std::string hash;
     uint64_t token = 0;
     uint64_t origin_id = 0;
+    int64_t depth = 0;
+    uint64_t seq = 0;
+    uint64_t epoch = 0;  // epoch_ when claimed
+  };
+  struct Cursor {  // crawl_origins.next_depth, next_seq
+    int64_t depth = 0;
+    uint64_t seq = 0;
+    friend auto operator<=>(const Cursor&, const Cursor&) = default;
   };
   struct Pending {  // a completion waiting for its commit
     Held held;
@@ -180,6 +189,7 @@ class MariaDbFrontier final : public Frontier {
   struct Row {  // a URL claimed
     std::string hash, url;
     int depth = 0, redirects = 0;
+    uint64_t seq = 0;
     uint64_t origin_id = 0;
   };
   struct Outage {
@@ -195,6 +205,18 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> ensure_origins(const std::vector<std::string>& origins);
   Coro<absl::Status> insert_links(std::vector<Link> links);
   Coro<absl::Status> insert_rows_once(const std::vector<LinkRow>& rows);
+  Coro<absl::Status> register_worker();
+  Coro<absl::StatusOr<uint64_t>> take_over_worker(const std::string& id,
+                                                  bool only_if_stale);
+  Coro<absl::Status> claim_origin(db::Connection& conn, uint64_t oid,
+                                  Cursor cursor, bool from_start, int64_t room,
+                                  int64_t my_share, uint64_t token,
+                                  std::vector<Row>& rows, bool& any_queued,
+                                  bool& any_leased);
+  // Takes `held` off this worker's crawl_inflight rows, in the caller's
+  // transaction.
+  Coro<absl::Status> uncount(db::Connection& conn,
+                             const std::vector<const Held*>& held);
   Coro<absl::Status> claim_once(size_t max, std::vector<Row>& rows,
                                 bool& any_queued, bool& any_leased,
                                 uint64_t& token);
@@ -218,6 +240,7 @@ class MariaDbFrontier final : public Frontier {
                                                 std::string_view which,
                                                 std::vector<db::Value> params);
   std::vector<Link> filter_new(std::vector<Link> links);
+  void ended(uint64_t origin_id);  // a lease completed or released
   void fail(absl::Status s);
 
   db::Pool& pool_;
@@ -230,10 +253,15 @@ class MariaDbFrontier final : public Frontier {
 
   uint64_t next_id_ = 1;
   uint64_t next_seq_ = 0;  // discovery order (see job.h)
+  TimePoint last_full_pass_{};  // claims last read every origin from the start
   absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease
   absl::flat_hash_map<std::string, uint64_t> origin_ids_;
-  // url_hash of this worker's pages fetched and waiting for their commit.
-  absl::flat_hash_set<std::string> pending_hashes_;
+  // This worker's leases handed out and not yet completed or released, per
+  // origin (crawl_inflight has them until their completion commits).
+  absl::flat_hash_map<uint64_t, int64_t> in_flight_;
+  // Bumped when another worker took this one over (and deleted its
+  // crawl_inflight rows): leases of an older epoch are not counted there.
+  uint64_t epoch_ = 0;
   absl::flat_hash_set<std::string> seen_cache_;
 
   std::deque<Pending> queue_;   // completions not yet in a transaction
