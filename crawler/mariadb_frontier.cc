@@ -710,19 +710,23 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
   // --per_host is shared fairly: each worker live on the job (a heartbeat
   // within its lease) may hold at most its share of an origin's turns, so a
   // worker that re-claims the moment a page ends never starves the others.
-  absl::StatusOr<db::ResultSet> workers = co_await conn->query(
-      "SELECT COUNT(*) FROM crawl_workers WHERE job_id = ?"
-      " AND last_seen + INTERVAL lease_us MICROSECOND > UTC_TIMESTAMP(6)",
-      job_.id);
-  if (!workers.ok()) co_return workers.status();
-  const int64_t n_workers = std::max<int64_t>(
-      1, workers->empty() ? 1 : (*workers)[0].get<int64_t>(0).value_or(1));
-  const int64_t my_share =
-      std::max<int64_t>(1, (options_.per_host + n_workers - 1) / n_workers);
+  // (Counted at most once a second.)
+  const TimePoint now = get_event_loop().time();
+  if (!workers_counted_ || now - *workers_counted_ >= std::chrono::seconds(1)) {
+    absl::StatusOr<db::ResultSet> workers = co_await conn->query(
+        "SELECT COUNT(*) FROM crawl_workers WHERE job_id = ?"
+        " AND last_seen + INTERVAL lease_us MICROSECOND > UTC_TIMESTAMP(6)",
+        job_.id);
+    if (!workers.ok()) co_return workers.status();
+    live_workers_ = std::max<int64_t>(
+        1, workers->empty() ? 1 : (*workers)[0].get<int64_t>(0).value_or(1));
+    workers_counted_ = now;
+  }
+  const int64_t my_share = std::max<int64_t>(
+      1, (options_.per_host + live_workers_ - 1) / live_workers_);
   const uint64_t token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
   // Now and then every origin is also looked at from the start, for URLs
   // that reached the queue behind its cursor (see claim_origin).
-  const TimePoint now = get_event_loop().time();
   const bool from_start = now - last_full_pass_ >= std::chrono::seconds(1);
   if (from_start) last_full_pass_ = now;
   // Origins take turns: each gets an equal share of the claim.
@@ -1268,6 +1272,12 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
       expired_ += *t;
     }
   }
+  // stats().queued is for the progress line: a count every few seconds.
+  TimePoint now = get_event_loop().time();
+  if (!renew && now - counted_at_ < std::chrono::seconds(5)) {
+    co_return absl::OkStatus();
+  }
+  counted_at_ = now;
   co_return co_await refresh_counts();
 }
 

@@ -254,6 +254,9 @@ class MariaDbFrontier final : public Frontier {
   uint64_t next_id_ = 1;
   uint64_t next_seq_ = 0;  // discovery order (see job.h)
   TimePoint last_full_pass_{};  // claims last read every origin from the start
+  TimePoint counted_at_{};      // stats_.queued last counted
+  std::optional<TimePoint> workers_counted_;  // live_workers_ last counted
+  int64_t live_workers_ = 1;    // workers with a live heartbeat on the job
   absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease
   absl::flat_hash_map<std::string, uint64_t> origin_ids_;
   // This worker's leases handed out and not yet completed or released, per
