@@ -707,6 +707,18 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
       " ORDER BY last_claim, id LIMIT 64 FOR UPDATE SKIP LOCKED",
       job_.id);
   if (!origins.ok()) co_return origins.status();
+  if (origins->empty()) {
+    // None free: every origin is being claimed by another worker (or the
+    // job has none yet). Wait for the least recently claimed one — a claim
+    // holds its origins for a few milliseconds — instead of coming back
+    // empty-handed and polling: with one origin and many workers the
+    // workers take turns on it.
+    origins = co_await conn->query(
+        "SELECT id, next_depth, next_seq FROM crawl_origins WHERE job_id = ?"
+        " ORDER BY last_claim, id LIMIT 1 FOR UPDATE",
+        job_.id);
+    if (!origins.ok()) co_return origins.status();
+  }
   // --per_host is shared fairly: each worker live on the job (a heartbeat
   // within its lease) may hold at most its share of an origin's turns, so a
   // worker that re-claims the moment a page ends never starves the others.

@@ -259,5 +259,30 @@ TEST(JobTest, CreateFindStatusAndResetAJob) {
   aio::run(lifecycle(MariaDbServer::shared().fresh_database()));
 }
 
+// Tables of an older layout (here: crawl_urls without `unfinished`) are not
+// silently used: creating the job tables says what is wrong.
+Coro<void> old_layout(db::Options opts) {
+  absl::StatusOr<db::Pool> pool = co_await db::Pool::create(opts);
+  CO_ASSERT_TRUE(pool.ok());
+  absl::StatusOr<db::ExecResult> old = co_await pool->execute(
+      "CREATE TABLE crawl_urls (job_id BIGINT UNSIGNED NOT NULL,"
+      " url_hash BINARY(32) NOT NULL, url TEXT NOT NULL,"
+      " origin_id BIGINT UNSIGNED NOT NULL, depth INT NOT NULL,"
+      " redirects INT NOT NULL, seq BIGINT UNSIGNED NOT NULL,"
+      " state ENUM('queued','leased','done','failed','skipped') NOT NULL,"
+      " lease_owner VARCHAR(200) NULL, lease_token BIGINT UNSIGNED NULL,"
+      " lease_expires DATETIME(6) NULL, PRIMARY KEY (job_id, url_hash))");
+  CO_ASSERT_TRUE(old.ok());
+  absl::Status t = co_await create_job_tables(*pool);
+  EXPECT_EQ(t.code(), absl::StatusCode::kFailedPrecondition) << t;
+  EXPECT_NE(t.message().find("older version"), std::string::npos) << t;
+  EXPECT_NE(t.message().find("crawl_urls.unfinished"), std::string::npos)
+      << t;
+}
+
+TEST(JobTest, TablesOfAnOlderLayoutAreAClearError) {
+  aio::run(old_layout(MariaDbServer::shared().fresh_database()));
+}
+
 }  // namespace
 }  // namespace aio::crawler

@@ -354,6 +354,9 @@ Coro<void> takeover(db::Options opts) {
   co_await aio::sleep(std::chrono::milliseconds(600));
   co_await ok(b->maintain_once());
   EXPECT_EQ(b->expired_taken_over(), 1u);
+  // A's heartbeat row and its requests-in-flight row went with its leases.
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_workers"), 1);
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_inflight"), 0);
   Claim cb = co_await claim(*b, 64);
   CO_ASSERT_EQ(urls(cb), std::vector<std::string>{u("/slow")});
   // A comes back late: its completion is fenced off, nothing of it stored.
@@ -376,6 +379,9 @@ Coro<void> takeover(db::Options opts) {
     co_await complete(*b, cb.leases[0], std::move(page));
   }
   co_await ok(b->flush());
+  // A's next heartbeat finds its row gone and registers again.
+  co_await ok(a->maintain_once());
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_workers"), 2);
   absl::StatusOr<db::ResultSet> t = co_await w->pool.query("SELECT title FROM titles");
   CO_ASSERT_TRUE(t.ok());
   CO_ASSERT_EQ(t->size(), 1u);
@@ -387,6 +393,50 @@ Coro<void> takeover(db::Options opts) {
 
 TEST(MariaDbFrontierTest, ExpiredLeaseIsTakenOverAndTheLateCompletionStoresNothing) {
   aio::run(takeover(MariaDbServer::shared().fresh_database()));
+}
+
+// A claim reads an origin's queue from where the last claim stopped (its
+// cursor); URLs that reach the queue behind it — found at a smaller depth,
+// or handed back — are still claimed.
+Coro<void> cursor(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto a = co_await frontier(*w, fopts(8));
+  {
+    std::vector<Link> v = links({"/a1", "/a2", "/a3"}, 2);
+    co_await add(*a, std::move(v));
+  }
+  Claim c1 = co_await claim(*a, 2);
+  CO_ASSERT_EQ(urls(c1), (std::vector<std::string>{u("/a1"), u("/a2")}));
+  EXPECT_EQ(co_await count(w->pool, "SELECT next_depth FROM crawl_origins"), 2);
+  {
+    std::vector<Link> v = links({"/b"}, 1);  // behind the cursor
+    co_await add(*a, std::move(v));
+  }
+  Claim c2 = co_await claim(*a, 8);
+  std::vector<std::string> got = urls(c2);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{u("/a3"), u("/b")}));
+  EXPECT_TRUE((co_await claim(*a, 8)).leases.empty());
+  // Handed back: the cursor moves back to it, and the next claim has it.
+  co_await ok(a->release(c1.leases[0]));
+  EXPECT_EQ(co_await count(w->pool, "SELECT next_depth FROM crawl_origins"), 2);
+  Claim c3 = co_await claim(*a, 8);
+  EXPECT_EQ(urls(c3), std::vector<std::string>{u("/a1")});
+  for (const Lease& l : c2.leases) co_await ok(a->complete(l, fetched()));
+  for (const Lease& l : c3.leases) co_await ok(a->complete(l, fetched()));
+  co_await ok(a->complete(c1.leases[1], fetched()));
+  co_await ok(a->flush());
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
+            4);
+  EXPECT_EQ(co_await count(w->pool, "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED)"
+                                    " FROM crawl_inflight"),
+            0);
+  co_await ok(a->close());
+}
+
+TEST(MariaDbFrontierTest, UrlsQueuedBehindTheClaimCursorAreClaimed) {
+  aio::run(cursor(MariaDbServer::shared().fresh_database()));
 }
 
 Coro<void> renewal(db::Options opts) {
