@@ -111,9 +111,9 @@ ABSL_FLAG(bool, reset, false,
           "on a terminal; otherwise needs --yes");
 ABSL_FLAG(bool, yes, false, "answer yes to --reset's question");
 ABSL_FLAG(absl::Duration, lease, absl::Seconds(60),
-          "with --job: how long a claimed URL stays this worker's without "
-          "renewal (renewed every lease/3); a dead worker's URLs are taken "
-          "over by the others after it. At least 1s");
+          "with --job: how long this worker's claimed URLs stay its own "
+          "after its last heartbeat (one every lease/3); a dead worker's "
+          "URLs are taken over by the others after it. At least 1s");
 ABSL_FLAG(absl::Duration, db_outage, absl::Seconds(120),
           "with --job: the database unreachable for longer than this stops "
           "the worker (exit 1; its leases expire). Until then it retries "

@@ -117,7 +117,7 @@ struct JobStatus {
   std::string name;
   std::string created_at;
   uint64_t queued = 0, leased = 0, done = 0, failed = 0, skipped = 0;
-  uint64_t expired = 0;  // leased with the lease past its expiry
+  uint64_t expired = 0;  // leased by a worker whose heartbeat is older than its lease
   int64_t budget_used = 0, max_pages = 0;
   uint64_t records = 0;  // rows in titles of this job's done pages
   // Finished URLs that yielded nothing, by final state ("failed": no usable

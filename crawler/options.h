@@ -66,7 +66,7 @@ struct Options {
   bool status = false;   // --status: print the job's state and exit
   bool reset = false;    // --reset: delete the job's state and exit
   bool yes = false;      // --yes: --reset without asking
-  Duration lease = std::chrono::seconds(60);       // claimed URL, unrenewed
+  Duration lease = std::chrono::seconds(60);       // leases after the last heartbeat
   Duration db_outage = std::chrono::seconds(120);  // then the worker stops
   // The flags named on the command line (resume: the others take the job's
   // stored values). Empty for Options built in code: then every job flag
