@@ -17,14 +17,22 @@
 //                 workers), created_at.
 //   crawl_origins one row per origin of the job; MariaDbFrontier locks it
 //                 (FOR UPDATE SKIP LOCKED) while it claims that origin's URLs,
-//                 so --per_host holds over all workers.
+//                 so --per_host holds over all workers; next_depth and
+//                 next_seq are the claim cursor (mariadb_frontier.cc).
 //   crawl_urls    one row per URL ever queued: url_hash = SHA-256 of the
 //                 canonical URL (PK with job_id: the seen set), state
 //                 queued / leased / done / failed / skipped, the lease
-//                 (owner, token, expiry) and seq, the discovery order
+//                 (owner, token) and seq, the discovery order
 //                 (the discovering worker's clock in µs * 4096 + a counter:
-//                 breadth-first claims take depth, then seq).
-//   crawl_workers one row per worker process: host name, pid, heartbeat.
+//                 breadth-first claims take depth, then seq). The claim
+//                 index is on the virtual column `unfinished` (queued or
+//                 leased): a lease moves no index entry.
+//   crawl_workers one row per worker process: host name, pid, heartbeat
+//                 (last_seen) and its --lease (lease_us): its leases live
+//                 while last_seen + lease_us is ahead of the server's clock.
+//   crawl_inflight one row per origin and worker: its leases of the origin,
+//                 raised by its claims, lowered by its next claim (or
+//                 flush) for those that ended.
 // Records go to the table `titles` (crawler/mariadb_output.h), which is
 // output, not state: --reset leaves it alone.
 //

@@ -11,6 +11,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -21,6 +22,7 @@
 #include "loop/errors.h"
 #include "loop/event_loop.h"
 #include "loop/sleep.h"
+#include "loop/wait.h"
 #include "third_party/absl_compat.h"
 
 namespace aio::crawler {
@@ -83,6 +85,9 @@ constexpr char kInsertUrl[] =
 // one text (one prepared statement) and runs as one statement, not a row at a
 // time.
 constexpr size_t kChunk = 64;
+
+// The shortest time between two claims of a busy worker (see claim()).
+constexpr Duration kClaimSpacing = std::chrono::milliseconds(5);
 std::string in_list() {
   std::string marks;
   for (size_t i = 0; i < kChunk; ++i) marks += i ? ", ?" : "?";
@@ -166,6 +171,32 @@ constexpr char kUnfinished[] = "SELECT 1" AIO_UNFINISHED_FROM;
 constexpr char kUnfinishedCount[] = "SELECT COUNT(*)" AIO_UNFINISHED_FROM;
 #undef AIO_UNFINISHED_FROM
 
+// The origins a claim locks, least recently claimed first (params: worker,
+// job), each with its cursor and the other workers' requests in flight for
+// it. The subquery is a consistent (non-locking) read even in a locking
+// SELECT: it sees each row's last committed value, never skips one. A row
+// another worker is changing meanwhile can only be going down for this
+// origin (its claims of it wait on the origin row this claim holds).
+#define AIO_CLAIM_ORIGINS                                                   \
+  "SELECT id, next_depth, next_seq,"                                        \
+  " (SELECT CAST(COALESCE(SUM(i.n), 0) AS SIGNED) FROM crawl_inflight i"    \
+  "  WHERE i.job_id = o.job_id AND i.origin_id = o.id AND i.worker_id <> ?)" \
+  " FROM crawl_origins o WHERE job_id = ? ORDER BY last_claim, id"
+constexpr char kClaimOrigins[] =
+    AIO_CLAIM_ORIGINS " LIMIT 64 FOR UPDATE SKIP LOCKED";
+constexpr char kWaitForOrigin[] = AIO_CLAIM_ORIGINS " LIMIT 1 FOR UPDATE";
+#undef AIO_CLAIM_ORIGINS
+
+// After a claim took URLs of an origin: its cursor and last_claim, and this
+// worker's crawl_inflight row by `delta` (params: depth, seq, delta, job,
+// origin, worker). Matches nothing when that row does not exist yet.
+constexpr char kClaimedOrigin[] =
+    "UPDATE crawl_origins o JOIN crawl_inflight i"
+    " ON i.job_id = o.job_id AND i.origin_id = o.id"
+    " SET o.last_claim = UTC_TIMESTAMP(6), o.next_depth = ?, o.next_seq = ?,"
+    " i.n = GREATEST(i.n + ?, 0)"
+    " WHERE o.job_id = ? AND o.id = ? AND i.worker_id = ?";
+
 constexpr char kRequeue[] =
     "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
     " lease_owner = NULL, lease_token = NULL"
@@ -232,6 +263,11 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
       options.db_outage > std::chrono::hours(24 * 365)) {
     co_return absl::InvalidArgumentError(
         "--db_outage: must be > 0 and at most a year");
+  }
+  if (options.commit_delay < Duration::zero() ||
+      options.commit_delay > std::chrono::minutes(1)) {
+    co_return absl::InvalidArgumentError(
+        "commit_delay: must be between 0 and 1 minute");
   }
   if (options.commit_batch < 1) options.commit_batch = 1;
   if (options.max_pending < options.commit_batch) {
@@ -372,9 +408,11 @@ void MariaDbFrontier::crash_point(const char* point) {
   }
 }
 
-void MariaDbFrontier::ended(uint64_t origin_id) {
-  auto it = in_flight_.find(origin_id);
+void MariaDbFrontier::ended(const Held& h) {
+  auto it = in_flight_.find(h.origin_id);
   if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
+  // Counted in crawl_inflight unless this worker was taken over since.
+  if (h.epoch == epoch_) ++unpublished_[h.origin_id];
 }
 
 void MariaDbFrontier::fail(absl::Status s) {
@@ -580,60 +618,58 @@ Coro<absl::Status> MariaDbFrontier::add(std::vector<Link> links) {
 // ---------------------------------------------------------------------------
 // claim
 
-// One origin of a claim, inside the claim's transaction, its crawl_origins
-// row locked. The origin's cursor (next_depth, next_seq) is where its last
-// claim stopped: every URL this or any worker holds leased lies at or before
-// it (it only moves forward), and the queued URLs after it come in claim
-// order. A claim reads from the cursor, so it does not walk again the index
-// entries of URLs already claimed (still there until InnoDB's purge removes
-// them); it reads from the start when the cursor runs out, and once a
-// second (`from_start`): URLs reach the queue behind the cursor when they
-// were handed back or taken over (those rewind it), found at a smaller
-// depth, or committed by another worker while a later URL was claimed.
+// One origin of a claim, in the claim script (on the pool's I/O thread),
+// inside the claim's transaction, its crawl_origins row locked. The
+// origin's cursor (next_depth, next_seq) is where its last claim stopped:
+// every URL this or any worker holds leased lies at or before it (it only
+// moves forward), and the queued URLs after it come in claim order. A claim
+// reads from the cursor, so it does not walk again the index entries of
+// URLs already claimed (still there until InnoDB's purge removes them); it
+// reads from the start when the cursor runs out, and once a second
+// (`from_start`): URLs reach the queue behind the cursor when they were
+// handed back or taken over (those rewind it), found at a smaller depth, or
+// committed by another worker while a later URL was claimed.
 Coro<absl::Status> MariaDbFrontier::claim_origin(
-    db::Connection& conn, uint64_t oid, Cursor cursor, bool from_start,
-    int64_t room, int64_t my_share, uint64_t token, std::vector<Row>& rows,
-    bool& any_queued, bool& any_leased) {
-  // Requests in flight: this worker's (exact, in memory), and the other
-  // workers' from crawl_inflight (each worker's row counts its leases from
-  // the claim's commit to the commit of the page's completion or release:
-  // at least what it has in flight). Claims of one origin take turns on its
-  // row lock, so none of them misses another's leases.
-  absl::StatusOr<db::ResultSet> others = co_await conn.query(
-      "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM crawl_inflight"
-      " WHERE job_id = ? AND origin_id = ? AND worker_id <> ?",
-      job_.id, oid, worker_id_);
-  if (!others.ok()) co_return others.status();
-  auto it = in_flight_.find(oid);
-  const int64_t mine = it == in_flight_.end() ? 0 : it->second;
-  const int64_t n_live =
-      mine + (others->empty() ? 0 : (*others)[0].get<int64_t>(0).value_or(0));
-  if (n_live > 0) any_leased = true;
-  room = std::min<int64_t>(room, options_.per_host - n_live);
+    db::Script& s, const ClaimIn& in, uint64_t oid, Cursor cursor,
+    int64_t others, int64_t room, int64_t my_share, ClaimOut& out,
+    std::map<uint64_t, Claimed>& claimed) {
+  // Requests in flight: this worker's (exact, from memory), and the other
+  // workers' from their crawl_inflight rows (`others`: each counts its
+  // worker's leases from the claim's commit to the claim after they ended,
+  // so at least what it has in flight). Claims of one origin take turns on
+  // its row lock, so none of them misses another's leases.
+  auto it = in.in_flight.find(oid);
+  const int64_t mine = it == in.in_flight.end() ? 0 : it->second;
+  const int64_t n_live = mine + others;
+  if (n_live > 0) out.any_leased = true;
+  const int64_t asked = room;
+  room = std::min<int64_t>(room, in.per_host - n_live);
   room = std::min<int64_t>(room, my_share - mine);
+  if (room < asked) out.held_back = true;
   if (room <= 0) {
-    any_queued = true;  // possibly: looked again on the next claim
+    out.any_queued = true;  // possibly: looked again on the next claim
     co_return absl::OkStatus();
   }
+  std::vector<Row>& rows = out.rows;
   const size_t first = rows.size();
   Cursor next = cursor;
   // Pass 0 from the cursor, pass 1 from the start (rows another transaction
   // holds are skipped). Each pass leases what it read before the next one
   // reads, so the second does not see the first's rows as queued.
   const bool at_start = cursor.depth == 0 && cursor.seq == 0;
-  for (int pass = from_start || at_start ? 1 : 0; pass < 2; ++pass) {
+  for (int pass = in.from_start || at_start ? 1 : 0; pass < 2; ++pass) {
     const int64_t want = room - static_cast<int64_t>(rows.size() - first);
     if (want <= 0) break;
     absl::StatusOr<db::ResultSet> q = absl::UnknownError("");
     if (pass == 0) {
-      q = co_await conn.query(kClaimFromCursor, job_.id, oid, cursor.depth,
-                              cursor.depth, cursor.seq, want);
+      q = co_await s.query(kClaimFromCursor, in.job_id, oid, cursor.depth,
+                           cursor.depth, cursor.seq, want);
     } else {
-      q = co_await conn.query(kClaimFromStart, job_.id, oid, want);
+      q = co_await s.query(kClaimFromStart, in.job_id, oid, want);
     }
     if (!q.ok()) co_return q.status();
     if (q->empty()) continue;
-    any_queued = true;
+    out.any_queued = true;
     const size_t at0 = rows.size();
     for (db::Row r : *q) {
       Row row;
@@ -651,14 +687,14 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
       size_t n = std::min(kChunk, rows.size() - at);
       std::vector<db::Value> params;
       params.reserve(3 + kChunk);
-      params.emplace_back(worker_id_);
-      params.emplace_back(token);
-      params.emplace_back(job_.id);
+      params.emplace_back(in.worker_id);
+      params.emplace_back(in.token);
+      params.emplace_back(in.job_id);
       for (size_t i = 0; i < kChunk; ++i) {
         params.emplace_back(db::Blob{rows[at + std::min(i, n - 1)].hash});
       }
       absl::StatusOr<db::ExecResult> u =
-          co_await conn.execute_values(lease_sql(), std::move(params));
+          co_await s.execute_values(lease_sql(), std::move(params));
       if (!u.ok()) co_return u.status();
       if (u->affected_rows != n) {
         co_return absl::InternalError(absl::StrCat(
@@ -667,17 +703,109 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
     }
   }
   if (rows.size() == first) co_return absl::OkStatus();
-  absl::StatusOr<db::ExecResult> t = co_await conn.execute(
-      "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6),"
-      " next_depth = ?, next_seq = ? WHERE job_id = ? AND id = ?",
-      next.depth, next.seq, job_.id, oid);
-  if (!t.ok()) co_return t.status();
-  absl::StatusOr<db::ExecResult> f = co_await conn.execute(
-      "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
-      " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = n + VALUES(n)",
-      job_.id, oid, worker_id_, static_cast<int64_t>(rows.size() - first));
-  if (!f.ok()) co_return f.status();
+  Claimed& c = claimed[oid];
+  c.n += static_cast<int64_t>(rows.size() - first);
+  c.cursor = next;
   co_return absl::OkStatus();
+}
+
+// The whole claim transaction, on the pool's I/O thread: its statements go
+// back to back, with no hop to the crawler's loop between them (db/script.h),
+// so the origins stay locked for as short a time as the server allows.
+Coro<MariaDbFrontier::ClaimOut> MariaDbFrontier::claim_script(
+    db::Script& s, const ClaimIn& in) {
+  ClaimOut out;
+  absl::Status st = co_await claim_body(s, in, out);
+  if (!st.ok() && !out.commit_sent && s.in_transaction()) {
+    absl::Status r = co_await s.command("ROLLBACK");
+    (void)r;  // the lease's end rolls back too
+  }
+  if (!st.ok()) out.status = std::move(st);
+  co_return out;
+}
+
+Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
+                                               const ClaimIn& in,
+                                               ClaimOut& out) {
+  absl::Status b =
+      co_await s.command("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  if (b.ok()) b = co_await s.command("START TRANSACTION");
+  if (!b.ok()) co_return b;
+  int64_t budget_left = static_cast<int64_t>(in.max);
+  if (in.max_pages > 0) {
+    absl::StatusOr<db::ResultSet> rs = co_await s.query(
+        "SELECT budget_used FROM crawl_jobs WHERE id = ? FOR UPDATE",
+        in.job_id);
+    if (!rs.ok()) co_return rs.status();
+    if (rs->empty()) {
+      co_return absl::NotFoundError("the job was deleted");
+    }
+    int64_t used = (*rs)[0].get<int64_t>(0).value_or(0);
+    out.budget_used = used;
+    budget_left = std::min(budget_left, in.max_pages - used);
+  }
+  absl::StatusOr<db::ResultSet> origins =
+      co_await s.query(kClaimOrigins, in.worker_id, in.job_id);
+  if (!origins.ok()) co_return origins.status();
+  if (origins->empty()) {
+    // None free: every origin is being claimed by another worker (or the
+    // job has none yet). Wait for the least recently claimed one — a claim
+    // holds its origins for a few milliseconds — instead of coming back
+    // empty-handed and polling: with one origin and many workers the
+    // workers take turns on it.
+    origins = co_await s.query(kWaitForOrigin, in.worker_id, in.job_id);
+    if (!origins.ok()) co_return origins.status();
+  }
+  // --per_host is shared fairly: each worker live on the job (a heartbeat
+  // within its lease) may hold at most its share of an origin's turns, so a
+  // worker that re-claims the moment a page ends never starves the others.
+  // (Counted at most once a second.)
+  int64_t live = in.live_workers;
+  if (in.count_workers) {
+    absl::StatusOr<db::ResultSet> w = co_await s.query(
+        "SELECT COUNT(*) FROM crawl_workers WHERE job_id = ?"
+        " AND last_seen + INTERVAL lease_us MICROSECOND > UTC_TIMESTAMP(6)",
+        in.job_id);
+    if (!w.ok()) co_return w.status();
+    live = std::max<int64_t>(
+        1, w->empty() ? 1 : (*w)[0].get<int64_t>(0).value_or(1));
+    out.live_workers = live;
+  }
+  const int64_t my_share =
+      std::max<int64_t>(1, (in.per_host + live - 1) / live);
+  // Origins take turns: each gets an equal share of the claim.
+  const int64_t n_origins =
+      static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
+  const int64_t share = std::max<int64_t>(
+      1, (static_cast<int64_t>(in.max) + n_origins - 1) / n_origins);
+  std::map<uint64_t, Claimed> claimed;
+  for (size_t i = 0; i < origins->size() && out.rows.size() < in.max &&
+                     budget_left > static_cast<int64_t>(out.rows.size());
+       ++i) {
+    Cursor cursor{(*origins)[i].get<int64_t>(1).value_or(0),
+                  (*origins)[i].get<uint64_t>(2).value_or(0)};
+    const uint64_t oid = (*origins)[i].get<uint64_t>(0).value_or(0);
+    const int64_t others = (*origins)[i].get<int64_t>(3).value_or(0);
+    int64_t room = std::min<int64_t>(
+        static_cast<int64_t>(in.max - out.rows.size()),
+        budget_left - static_cast<int64_t>(out.rows.size()));
+    absl::Status c = co_await claim_origin(s, in, oid, cursor, others,
+                                           std::min(room, share), my_share,
+                                           out, claimed);
+    if (!c.ok()) co_return c;
+  }
+  absl::Status p = co_await publish_in_flight(s, in.job_id, in.worker_id,
+                                              claimed, in.unpublished,
+                                              out.published);
+  if (!p.ok()) co_return p;
+  if (!out.rows.empty() && in.max_pages > 0) {
+    absl::StatusOr<db::ExecResult> u = co_await s.execute(
+        "UPDATE crawl_jobs SET budget_used = budget_used + ? WHERE id = ?",
+        static_cast<int64_t>(out.rows.size()), in.job_id);
+    if (!u.ok()) co_return u.status();
+  }
+  out.commit_sent = true;
+  co_return co_await s.command("COMMIT");
 }
 
 Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
@@ -687,94 +815,53 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
                                                uint64_t& token_out) {
   rows.clear();
   any_queued = any_leased = false;
-  absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
-  if (!conn.ok()) co_return conn.status();
-  absl::StatusOr<db::Transaction> tx =
-      co_await conn->transaction(db::Isolation::kReadCommitted);
-  if (!tx.ok()) co_return tx.status();
-  int64_t budget_left = static_cast<int64_t>(max);
-  if (job_.max_pages > 0) {
-    absl::StatusOr<db::ResultSet> b = co_await conn->query(
-        "SELECT budget_used FROM crawl_jobs WHERE id = ? FOR UPDATE", job_.id);
-    if (!b.ok()) co_return b.status();
-    if (b->empty()) co_return absl::NotFoundError("the job was deleted");
-    int64_t used = (*b)[0].get<int64_t>(0).value_or(0);
-    stats_.budget_used = static_cast<uint64_t>(std::max<int64_t>(used, 0));
-    budget_left = std::min(budget_left, job_.max_pages - used);
-  }
-  absl::StatusOr<db::ResultSet> origins = co_await conn->query(
-      "SELECT id, next_depth, next_seq FROM crawl_origins WHERE job_id = ?"
-      " ORDER BY last_claim, id LIMIT 64 FOR UPDATE SKIP LOCKED",
-      job_.id);
-  if (!origins.ok()) co_return origins.status();
-  if (origins->empty()) {
-    // None free: every origin is being claimed by another worker (or the
-    // job has none yet). Wait for the least recently claimed one — a claim
-    // holds its origins for a few milliseconds — instead of coming back
-    // empty-handed and polling: with one origin and many workers the
-    // workers take turns on it.
-    origins = co_await conn->query(
-        "SELECT id, next_depth, next_seq FROM crawl_origins WHERE job_id = ?"
-        " ORDER BY last_claim, id LIMIT 1 FOR UPDATE",
-        job_.id);
-    if (!origins.ok()) co_return origins.status();
-  }
-  // --per_host is shared fairly: each worker live on the job (a heartbeat
-  // within its lease) may hold at most its share of an origin's turns, so a
-  // worker that re-claims the moment a page ends never starves the others.
-  // (Counted at most once a second.)
+  // What the script reads is a copy taken now (it runs on another thread);
+  // leases that end meanwhile only make the counts it writes too high until
+  // the next claim.
+  ClaimIn in;
+  in.job_id = job_.id;
+  in.max_pages = job_.max_pages;
+  in.worker_id = worker_id_;
+  in.per_host = options_.per_host;
+  in.max = max;
+  in.token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
   const TimePoint now = get_event_loop().time();
-  if (!workers_counted_ || now - *workers_counted_ >= std::chrono::seconds(1)) {
-    absl::StatusOr<db::ResultSet> workers = co_await conn->query(
-        "SELECT COUNT(*) FROM crawl_workers WHERE job_id = ?"
-        " AND last_seen + INTERVAL lease_us MICROSECOND > UTC_TIMESTAMP(6)",
-        job_.id);
-    if (!workers.ok()) co_return workers.status();
-    live_workers_ = std::max<int64_t>(
-        1, workers->empty() ? 1 : (*workers)[0].get<int64_t>(0).value_or(1));
-    workers_counted_ = now;
-  }
-  const int64_t my_share = std::max<int64_t>(
-      1, (options_.per_host + live_workers_ - 1) / live_workers_);
-  const uint64_t token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
   // Now and then every origin is also looked at from the start, for URLs
   // that reached the queue behind its cursor (see claim_origin).
-  const bool from_start = now - last_full_pass_ >= std::chrono::seconds(1);
-  if (from_start) last_full_pass_ = now;
-  // Origins take turns: each gets an equal share of the claim.
-  const int64_t n_origins =
-      static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
-  const int64_t share = std::max<int64_t>(
-      1, (static_cast<int64_t>(max) + n_origins - 1) / n_origins);
-  for (size_t i = 0; i < origins->size() && rows.size() < max &&
-                     budget_left > static_cast<int64_t>(rows.size());
-       ++i) {
-    Cursor cursor{(*origins)[i].get<int64_t>(1).value_or(0),
-                  (*origins)[i].get<uint64_t>(2).value_or(0)};
-    const uint64_t oid = (*origins)[i].get<uint64_t>(0).value_or(0);
-    int64_t room = std::min<int64_t>(
-        static_cast<int64_t>(max - rows.size()),
-        budget_left - static_cast<int64_t>(rows.size()));
-    absl::Status s = co_await claim_origin(*conn, oid, cursor, from_start,
-                                           std::min(room, share), my_share,
-                                           token, rows, any_queued,
-                                           any_leased);
-    if (!s.ok()) co_return s;
+  in.from_start = now - last_full_pass_ >= std::chrono::seconds(1);
+  if (in.from_start) last_full_pass_ = now;
+  in.count_workers =
+      !workers_counted_ || now - *workers_counted_ >= std::chrono::seconds(1);
+  in.live_workers = live_workers_;
+  in.in_flight = in_flight_;
+  in.unpublished = unpublished_;
+  const uint64_t token = in.token;
+  claiming_ = true;
+  absl::Cleanup done = [this] { claiming_ = false; };
+  absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+  if (!conn.ok()) co_return conn.status();
+  absl::AnyInvocable<Coro<ClaimOut>(db::Script&)> script =
+      [in = std::move(in)](db::Script& s) { return claim_script(s, in); };
+  ClaimOut out = co_await conn->run<ClaimOut>(std::move(script));
+  conn->release();
+  if (out.live_workers) {
+    live_workers_ = *out.live_workers;
+    workers_counted_ = now;
   }
-  if (!rows.empty() && job_.max_pages > 0) {
-    absl::StatusOr<db::ExecResult> b = co_await conn->execute(
-        "UPDATE crawl_jobs SET budget_used = budget_used + ? WHERE id = ?",
-        static_cast<int64_t>(rows.size()), job_.id);
-    if (!b.ok()) co_return b.status();
+  if (out.budget_used) {
+    stats_.budget_used = static_cast<uint64_t>(std::max<int64_t>(*out.budget_used, 0));
   }
-  absl::Status c = co_await tx->commit();
-  if (!c.ok() && db::error_kind(c) == ErrorKind::kConnectionLost &&
-      !rows.empty()) {
+  if (out.held_back) held_back_ = true;
+  any_queued = out.any_queued;
+  any_leased = out.any_leased;
+  absl::Status c = out.status;
+  if (!c.ok() && out.commit_sent &&
+      db::error_kind(c) == ErrorKind::kConnectionLost && !out.rows.empty()) {
     // The COMMIT's outcome is unknown: the leases exist if the first row
     // carries this claim's token.
     Outage outage;
     for (;;) {
-      db::Blob h{rows[0].hash};
+      db::Blob h{out.rows[0].hash};
       absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
           "SELECT lease_token FROM crawl_urls WHERE job_id = ? AND url_hash = ?"
           " AND state = 'leased'",
@@ -793,6 +880,8 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
     }
   }
   if (!c.ok()) co_return c;
+  rows = std::move(out.rows);
+  published(out.published);
   crash_point("claim");
   if (job_.max_pages > 0) stats_.budget_used += rows.size();
   stats_.queued -= std::min<uint64_t>(stats_.queued, rows.size());
@@ -806,6 +895,19 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     co_return absl::InvalidArgumentError("Frontier::claim: max must be >= 1");
   }
   if (!error_.ok()) co_return error_;
+  // A claim is a transaction of its own. When the last one was held back by
+  // --per_host or this worker's share, or the engine asks for few URLs
+  // while many are in flight, the next waits until kClaimSpacing after the
+  // last, so that each takes more URLs: fewer, bigger transactions.
+  {
+    EventLoop& loop = get_event_loop();
+    const TimePoint next = last_claim_at_ + kClaimSpacing;
+    if ((held_back_ || max * 4 < held_.size()) && loop.time() < next) {
+      co_await aio::sleep(next - loop.time());
+    }
+    held_back_ = false;
+    last_claim_at_ = loop.time();
+  }
   Claim out;
   for (int round = 0; round < 2; ++round) {
     std::vector<Row> rows;
@@ -833,6 +935,8 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
       std::string o = origin(r.url);
       if (closed_origins.contains(r.origin_id) || !ready(o)) {
         closed_origins.insert(r.origin_id);
+        // Counted in crawl_inflight by the claim: taken off again.
+        ++unpublished_[h.origin_id];
         refused.push_back(std::move(h));
         continue;
       }
@@ -855,6 +959,7 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     if (!queue_.empty() || committing_ > 0) {
       while (!queue_.empty() || committing_ > 0) {
         if (!error_.ok()) co_return error_;
+        hurry();
         co_await batch_done_.wait();
       }
       continue;
@@ -883,23 +988,62 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
 // ---------------------------------------------------------------------------
 // release
 
-Coro<absl::Status> MariaDbFrontier::uncount(db::Connection& conn,
-                                            const std::vector<const Held*>& held) {
-  std::map<uint64_t, int64_t> per_origin;  // origin order: one lock order
-  for (const Held* h : held) {
-    if (h->epoch == epoch_) ++per_origin[h->origin_id];
+// A worker's crawl_inflight rows, moved by what it claimed in this
+// transaction (`claimed`, whose origins also get their new cursor and
+// last_claim here) and what ended since they were last written
+// (`unpublished`), in origin order; `published` gets what was written. `db`
+// is a db::Script (a claim) or a db::Connection (flush()).
+template <typename Db>
+Coro<absl::Status> MariaDbFrontier::publish_in_flight(
+    Db& db, uint64_t job_id, const std::string& worker_id,
+    const std::map<uint64_t, Claimed>& claimed,
+    const std::map<uint64_t, int64_t>& unpublished,
+    std::map<uint64_t, int64_t>& published) {
+  std::map<uint64_t, int64_t> delta;
+  for (const auto& [oid, n] : unpublished) {
+    delta[oid] -= n;
+    published[oid] = n;
   }
-  if (per_origin.empty()) co_return absl::OkStatus();
-  std::vector<std::vector<db::Value>> values;
-  values.reserve(per_origin.size());
-  for (const auto& [oid, n] : per_origin) {
-    values.push_back({n, job_.id, oid, worker_id_});
+  // The origins claimed: cursor and count in one statement (the count's row
+  // made first if it is missing).
+  for (const auto& [oid, c] : claimed) {
+    const int64_t d = c.n + delta[oid];
+    delta.erase(oid);
+    absl::StatusOr<db::ExecResult> u = co_await db.execute(
+        kClaimedOrigin, c.cursor.depth, c.cursor.seq, d, job_id, oid,
+        worker_id);
+    if (!u.ok()) co_return u.status();
+    if (u->affected_rows > 0) continue;
+    absl::StatusOr<db::ExecResult> f = co_await db.execute(
+        "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
+        " VALUES (?, ?, ?, GREATEST(?, 0))"
+        " ON DUPLICATE KEY UPDATE n = GREATEST(n + VALUES(n), 0)",
+        job_id, oid, worker_id, d);
+    if (!f.ok()) co_return f.status();
+    absl::StatusOr<db::ExecResult> o = co_await db.execute(
+        "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6),"
+        " next_depth = ?, next_seq = ? WHERE job_id = ? AND id = ?",
+        c.cursor.depth, c.cursor.seq, job_id, oid);
+    if (!o.ok()) co_return o.status();
   }
-  absl::StatusOr<db::ExecResult> r = co_await conn.executemany(
-      "UPDATE crawl_inflight SET n = GREATEST(n - ?, 0)"
-      " WHERE job_id = ? AND origin_id = ? AND worker_id = ?",
-      std::move(values));
-  co_return r.status();
+  for (const auto& [oid, d] : delta) {
+    if (d == 0) continue;
+    absl::StatusOr<db::ExecResult> r = co_await db.execute(
+        "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
+        " VALUES (?, ?, ?, GREATEST(?, 0))"
+        " ON DUPLICATE KEY UPDATE n = GREATEST(n + ?, 0)",
+        job_id, oid, worker_id, d, d);
+    if (!r.ok()) co_return r.status();
+  }
+  co_return absl::OkStatus();
+}
+
+void MariaDbFrontier::published(const std::map<uint64_t, int64_t>& done) {
+  for (const auto& [oid, n] : done) {
+    auto it = unpublished_.find(oid);
+    if (it == unpublished_.end()) continue;
+    if ((it->second -= n) <= 0) unpublished_.erase(it);
+  }
 }
 
 Coro<absl::Status> MariaDbFrontier::release_once(const std::vector<Held>& held) {
@@ -933,10 +1077,6 @@ Coro<absl::Status> MariaDbFrontier::release_once(const std::vector<Held>& held) 
         static_cast<int64_t>(r->affected_rows), job_.id);
     if (!b.ok()) co_return b.status();
   }
-  std::vector<const Held*> ptrs;
-  for (const Held& h : held) ptrs.push_back(&h);
-  absl::Status u = co_await uncount(*conn, ptrs);
-  if (!u.ok()) co_return u;
   absl::Status c = co_await tx->commit();
   if (!c.ok()) co_return c;
   if (job_.max_pages > 0) {
@@ -971,7 +1111,7 @@ Coro<absl::Status> MariaDbFrontier::release(Lease lease) {
   }
   Held h = std::move(it->second);
   held_.erase(it);
-  ended(h.origin_id);
+  ended(h);
   if (!error_.ok()) co_return error_;
   std::vector<Held> one;
   one.push_back(std::move(h));
@@ -1000,18 +1140,28 @@ Coro<absl::Status> MariaDbFrontier::complete(Lease lease,
   p.outcome = completion.outcome;
   p.records = std::move(completion.records);
   p.reason = std::move(completion.reason);
-  ended(p.held.origin_id);
+  ended(p.held);
   // Links first (see the header): the committer inserts them before the
   // batch's done marks; they ride along with the page.
   std::vector<Link> fresh = filter_new(std::move(completion.links));
   links_.insert(links_.end(), std::make_move_iterator(fresh.begin()),
                 std::make_move_iterator(fresh.end()));
+  p.queued_at = get_event_loop().time();
   queue_.push_back(std::move(p));
-  work_.set();
+  // The committer wakes for a batch's first page and when it is full.
+  if (queue_.size() == 1 || queue_.size() >= options_.commit_batch) {
+    work_.set();
+  }
   while (queue_.size() + committing_ > options_.max_pending && error_.ok()) {
+    hurry();
     co_await batch_done_.wait();
   }
   co_return error_;
+}
+
+void MariaDbFrontier::hurry() {
+  hurry_ = true;
+  work_.set();
 }
 
 Coro<void> MariaDbFrontier::committer() {
@@ -1021,6 +1171,22 @@ Coro<void> MariaDbFrontier::committer() {
       work_.clear();
       co_await work_.wait();
     }
+    // Group commit: a batch grows to commit_batch pages for at most
+    // commit_delay after its first page (fewer, bigger transactions); a
+    // claim with nothing to hand out, flush() and close() cut it short.
+    while (queue_.size() < options_.commit_batch && !closing_ && !hurry_) {
+      Duration left =
+          queue_.front().queued_at + options_.commit_delay -
+          get_event_loop().time();
+      if (left <= Duration::zero()) break;
+      work_.clear();
+      try {
+        co_await aio::wait_for(work_.wait(), left);
+      } catch (const TimeoutError&) {
+        break;
+      }
+    }
+    hurry_ = false;
     std::vector<Pending> batch;
     size_t n = std::min(queue_.size(), options_.commit_batch);
     batch.reserve(n);
@@ -1173,12 +1339,6 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
         skipped, job_.id);
     if (!b.ok()) co_return b.status();
   }
-  // 4. These pages are no longer in flight for the other workers either
-  //    (last: crawl_jobs before crawl_inflight, as in a claim).
-  std::vector<const Held*> ptrs;
-  for (const Pending& p : batch) ptrs.push_back(&p.held);
-  absl::Status u = co_await uncount(*conn, ptrs);
-  if (!u.ok()) co_return u;
   crash_point("commit");
   absl::Status c = co_await tx->commit();
   if (!c.ok() && db::error_kind(c) == ErrorKind::kConnectionLost) {
@@ -1269,6 +1429,7 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
       absl::Status r = co_await register_worker();
       if (!r.ok()) co_return r;
       ++epoch_;
+      unpublished_.clear();
     }
     // Workers whose heartbeat stopped: their leases are queued again.
     absl::StatusOr<db::ResultSet> stale = co_await pool_.query(
@@ -1323,7 +1484,21 @@ Coro<void> MariaDbFrontier::maintain() {
 
 Coro<absl::Status> MariaDbFrontier::flush() {
   while ((!queue_.empty() || committing_ > 0) && error_.ok()) {
+    hurry();
     co_await batch_done_.wait();
+  }
+  if (error_.ok() && !unpublished_.empty() && !claiming_) {
+    // What ended since the last claim, for the other workers now (a claim
+    // under way writes it itself: never both, or it would count twice).
+    absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+    if (!conn.ok()) co_return conn.status();
+    std::map<uint64_t, Claimed> none;
+    std::map<uint64_t, int64_t> done;
+    std::map<uint64_t, int64_t> ended = unpublished_;
+    absl::Status p = co_await publish_in_flight(*conn, job_.id, worker_id_,
+                                                none, ended, done);
+    if (!p.ok()) co_return p;
+    published(done);
   }
   co_return error_;
 }

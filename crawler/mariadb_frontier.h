@@ -8,27 +8,38 @@
 //   co_await (*f)->close();                  // commits what is pending
 //
 // What each call does in the database (tables in crawler/job.h):
-//   claim()    one short READ COMMITTED transaction: the job row FOR UPDATE
-//              (only with --max_pages: budget_used keeps the budget exact
-//              over workers), the origin rows FOR UPDATE SKIP LOCKED (least
-//              recently claimed first, so origins take turns; an origin
-//              another worker is claiming is skipped, not waited for), per
-//              origin the count of its live leases over all workers (an
-//              index range), then up to --per_host minus that many of its
-//              queued URLs — and never more than this worker's fair share,
-//              ceil(--per_host / workers with a heartbeat within --lease),
-//              so a worker that re-claims the moment a page ends cannot
-//              starve the others — breadth-first (depth, seq) through the claim
-//              index, FOR UPDATE SKIP LOCKED, marked leased with this
-//              worker's id, a fresh random token and an expiry of --lease
-//              from the server's clock. Up to `max` (the engine asks 64) per
-//              transaction. `ready` is asked after the commit, once per
+//   claim()    one short READ COMMITTED transaction, run as one db::Script
+//              on the pool's I/O thread (statements back to back, so the
+//              origin rows stay locked as briefly as the server allows; the
+//              script works on a copy of what it needs): the job row FOR
+//              UPDATE (only with --max_pages: budget_used keeps the budget
+//              exact over workers), the origin rows FOR UPDATE SKIP LOCKED
+//              (least recently claimed first, so origins take turns; an
+//              origin another worker is claiming is skipped — when every one
+//              is, the least recently claimed is waited for) with the other
+//              workers' requests in flight for each (their crawl_inflight
+//              rows, a non-locking read), then up to --per_host minus those
+//              and this worker's own of the origin's queued URLs — never more
+//              than this worker's fair share, ceil(--per_host / workers with
+//              a live heartbeat), so a worker that re-claims the moment a
+//              page ends cannot starve the others — breadth-first (depth,
+//              seq) through the claim index from the origin's cursor (where
+//              the last claim stopped; from the start when the cursor runs
+//              out and once a second, for URLs queued behind it), FOR UPDATE
+//              SKIP LOCKED, marked leased with this worker's id and a fresh
+//              random token; the cursor and this worker's crawl_inflight row
+//              move with them (the row also loses the leases that ended
+//              since the last claim). Up to `max` (the engine asks 64) per
+//              transaction; when the last claim was held back by --per_host
+//              or the share, the next one waits until 5 ms after it (fewer,
+//              bigger claims). `ready` is asked after the commit, once per
 //              lease handed out; a lease it refuses is handed back at once.
 //   complete() queues the page (write-behind: it returns before the commit
 //              unless too many are pending; claim() waits for this worker's
 //              pending commits before it says "nothing to claim"); a
-//              committer task commits up to 64 pages per READ COMMITTED
-//              transaction: ONE INSERT ... ON DUPLICATE KEY UPDATE
+//              committer task lets a batch grow for up to commit_delay
+//              (50 ms) and commits up to commit_batch (128) pages per READ
+//              COMMITTED transaction: ONE INSERT ... ON DUPLICATE KEY UPDATE
 //              (executemany) over the batch's done marks and all its links,
 //              rows sorted by primary key, so every batch transaction of
 //              every worker locks rows in one order (no deadlock cycle); a
@@ -45,19 +56,27 @@
 //              sent before are skipped (a bounded seen-cache). A COMMIT
 //              whose outcome is unknown (the connection dropped) is resolved
 //              by reading a marked page's row back.
-//   release()  queued again, its budget slot returned.
-//   background every --lease/3: renews this worker's leases, heartbeats
-//              crawl_workers, takes over leases of any worker that expired
-//              (queued again, budget slot returned); every second: refreshes
-//              stats().queued.
-// The server's clock (UTC_TIMESTAMP(6)) decides every expiry, so workers'
+//   release()  queued again (the origin's cursor moved back to it), its
+//              budget slot returned.
+//   flush()    commits what is pending, and writes this worker's
+//              crawl_inflight rows down by the leases that ended since the
+//              last claim.
+//   background every --lease/3: the heartbeat (crawl_workers.last_seen),
+//              which keeps every lease of this worker alive; takes over the
+//              leases of any worker whose heartbeat is older than its
+//              --lease (queued again, budget slot returned, its
+//              crawl_inflight rows dropped; a worker that finds itself
+//              taken over registers again and goes on); every 5 s:
+//              refreshes stats().queued.
+// The server's clock (UTC_TIMESTAMP(6)) judges every heartbeat, so workers'
 // clocks need not agree.
 //
 // The database failing: every statement goes through one retry loop. A lost
 // connection or a server that cannot be reached sets stats().paused and is
 // retried with backoff (100 ms doubling to 2 s); when it lasts longer than
 // `db_outage`, the call fails with Unavailable naming how long and why (the
-// engine stops, exit 1; this worker's leases expire and are taken over).
+// engine stops, exit 1; this worker's heartbeat stops and its leases are
+// taken over).
 // Deadlocks and lock wait timeouts are retried at once (up to 20 times).
 // Errors are sticky: after one, every call returns it.
 //
@@ -75,6 +94,7 @@
 #include <compare>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,7 +119,11 @@ struct MariaDbFrontierOptions {
   int per_host = 8;  // live leases per origin over all workers, at most
   Duration lease = std::chrono::seconds(60);
   Duration db_outage = std::chrono::seconds(120);
-  size_t commit_batch = 64;   // pages per completion transaction
+  size_t commit_batch = 128;  // pages per completion transaction, at most
+  // How long a batch may wait for more pages after its first (0: commit at
+  // once). Its pages are done for the other workers already; a crash loses
+  // them (fetched again), never half of one.
+  Duration commit_delay = std::chrono::milliseconds(50);
   size_t max_pending = 512;   // complete() waits beyond this many uncommitted
   size_t seen_cache = 200000;  // links remembered as sent (then forgotten)
   std::string worker_id;      // "" = "<hostname>:<pid>:<random>"
@@ -179,6 +203,7 @@ class MariaDbFrontier final : public Frontier {
     PageOutcome outcome;
     std::string reason;  // Completion::reason, kept in crawl_urls.reason
     std::vector<Record> records;
+    TimePoint queued_at{};
   };
   struct LinkRow {
     std::string hash;
@@ -208,15 +233,50 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> register_worker();
   Coro<absl::StatusOr<uint64_t>> take_over_worker(const std::string& id,
                                                   bool only_if_stale);
-  Coro<absl::Status> claim_origin(db::Connection& conn, uint64_t oid,
-                                  Cursor cursor, bool from_start, int64_t room,
-                                  int64_t my_share, uint64_t token,
-                                  std::vector<Row>& rows, bool& any_queued,
-                                  bool& any_leased);
-  // Takes `held` off this worker's crawl_inflight rows, in the caller's
-  // transaction.
-  Coro<absl::Status> uncount(db::Connection& conn,
-                             const std::vector<const Held*>& held);
+  struct Claimed {  // what a claim took of one origin
+    int64_t n = 0;
+    Cursor cursor;
+  };
+  // A claim's inputs, copied for its script (which runs on the pool's I/O
+  // thread), and what the script found.
+  struct ClaimIn {
+    uint64_t job_id = 0;
+    int64_t max_pages = 0;
+    std::string worker_id;
+    int per_host = 0;
+    size_t max = 0;
+    uint64_t token = 0;
+    bool from_start = false;
+    bool count_workers = false;
+    int64_t live_workers = 1;
+    absl::flat_hash_map<uint64_t, int64_t> in_flight;
+    std::map<uint64_t, int64_t> unpublished;
+  };
+  struct ClaimOut {
+    ClaimOut() = default;
+    explicit ClaimOut(absl::Status s) : status(std::move(s)) {}
+    absl::Status status;
+    bool commit_sent = false;  // a lost connection then leaves it unknown
+    std::vector<Row> rows;
+    bool any_queued = false, any_leased = false, held_back = false;
+    std::optional<int64_t> budget_used, live_workers;
+    std::map<uint64_t, int64_t> published;
+  };
+  static Coro<ClaimOut> claim_script(db::Script& s, const ClaimIn& in);
+  static Coro<absl::Status> claim_body(db::Script& s, const ClaimIn& in,
+                                       ClaimOut& out);
+  static Coro<absl::Status> claim_origin(db::Script& s, const ClaimIn& in,
+                                         uint64_t oid, Cursor cursor,
+                                         int64_t others, int64_t room,
+                                         int64_t my_share, ClaimOut& out,
+                                         std::map<uint64_t, Claimed>& claimed);
+  template <typename Db>
+  static Coro<absl::Status> publish_in_flight(
+      Db& db, uint64_t job_id, const std::string& worker_id,
+      const std::map<uint64_t, Claimed>& claimed,
+      const std::map<uint64_t, int64_t>& unpublished,
+      std::map<uint64_t, int64_t>& published);
+  void published(const std::map<uint64_t, int64_t>& done);
   Coro<absl::Status> claim_once(size_t max, std::vector<Row>& rows,
                                 bool& any_queued, bool& any_leased,
                                 uint64_t& token);
@@ -240,7 +300,8 @@ class MariaDbFrontier final : public Frontier {
                                                 std::string_view which,
                                                 std::vector<db::Value> params);
   std::vector<Link> filter_new(std::vector<Link> links);
-  void ended(uint64_t origin_id);  // a lease completed or released
+  void ended(const Held& h);  // a lease completed or released
+  void hurry();  // the committer commits what it has, now
   void fail(absl::Status s);
 
   db::Pool& pool_;
@@ -260,8 +321,13 @@ class MariaDbFrontier final : public Frontier {
   absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease
   absl::flat_hash_map<std::string, uint64_t> origin_ids_;
   // This worker's leases handed out and not yet completed or released, per
-  // origin (crawl_inflight has them until their completion commits).
+  // origin; and those that ended since its crawl_inflight rows were last
+  // written (by a claim, or flush()).
   absl::flat_hash_map<uint64_t, int64_t> in_flight_;
+  std::map<uint64_t, int64_t> unpublished_;
+  bool claiming_ = false;  // a claim transaction is under way
+  bool held_back_ = false;  // the last claim met --per_host or the share
+  TimePoint last_claim_at_{};
   // Bumped when another worker took this one over (and deleted its
   // crawl_inflight rows): leases of an older epoch are not counted there.
   uint64_t epoch_ = 0;
@@ -275,6 +341,7 @@ class MariaDbFrontier final : public Frontier {
   Task<void> committer_task_;
   Task<void> maintain_task_;
   bool closing_ = false;
+  bool hurry_ = false;          // see hurry()
   bool closed_ = false;
 
   FrontierStats stats_;

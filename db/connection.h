@@ -46,10 +46,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "db/exec_result.h"
 #include "db/result_set.h"
+#include "db/script.h"
 #include "db/sql.h"
 #include "db/transaction.h"
 #include "db/value.h"
@@ -94,6 +96,11 @@ class Connection {
   Coro<absl::StatusOr<ExecResult>> executemany(
       Sql sql, std::vector<std::vector<Value>> rows);
 
+  // Runs `script` on the connection's I/O thread, its statements back to
+  // back (db/script.h says why and the rules); what it returns.
+  template <typename R>
+  Coro<R> run(absl::AnyInvocable<Coro<R>(Script&)> script);
+
   // Starts a transaction (db/transaction.h).
   Coro<absl::StatusOr<Transaction>> transaction(
       std::optional<Isolation> isolation = std::nullopt);
@@ -113,6 +120,12 @@ class Connection {
   Connection(std::shared_ptr<internal::PoolCore> core,
              std::shared_ptr<internal::Conn> conn, PermitGuard permit);
   absl::Status check() const;
+  template <typename R>
+  static Coro<R> run_script(absl::AnyInvocable<Coro<R>(Script&)> script,
+                            internal::Session& session) {
+    Script s(session);
+    co_return co_await script(s);
+  }
   // execute_values and query_values: runs (session.*method)(sql, params) on
   // the pool's threads; after a dropped connection, reconnects and runs it
   // once more when the statement may be replayed (see replayable()).
@@ -124,6 +137,23 @@ class Connection {
   std::shared_ptr<internal::Conn> conn_;
   PermitGuard permit_;
 };
+
+}  // namespace aio::db
+
+#include "db/internal/pool_core.h"
+
+namespace aio::db {
+
+template <typename R>
+Coro<R> Connection::run(absl::AnyInvocable<Coro<R>(Script&)> script) {
+  if (absl::Status s = check(); !s.ok()) co_return R(s);
+  // On the I/O thread: the script and its Script live in this frame.
+  absl::AnyInvocable<Coro<R>(internal::Session&)> job =
+      [script = std::move(script)](internal::Session& session) mutable {
+        return run_script<R>(std::move(script), session);
+      };
+  co_return co_await core_->call_io<R>(conn_, std::move(job));
+}
 
 }  // namespace aio::db
 

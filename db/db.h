@@ -10,6 +10,7 @@
 #include "db/pool.h"
 #include "db/result_set.h"
 #include "db/retry.h"
+#include "db/script.h"
 #include "db/sql.h"
 #include "db/transaction.h"
 #include "db/value.h"

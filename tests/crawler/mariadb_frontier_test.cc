@@ -38,6 +38,7 @@ namespace {
 using aio::testing::MariaDbServer;
 
 bool any(std::string_view) { return true; }
+bool never(std::string_view) { return false; }
 
 const std::string kSite = "http://site.test";
 
@@ -439,6 +440,40 @@ TEST(MariaDbFrontierTest, UrlsQueuedBehindTheClaimCursorAreClaimed) {
   aio::run(cursor(MariaDbServer::shared().fresh_database()));
 }
 
+// Leases the engine refuses right after a claim go back to the queue and
+// leave this worker's requests-in-flight count as it was; completed pages
+// leave it too (other workers read it for --per_host).
+Coro<void> in_flight_count(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto a = co_await frontier(*w, fopts(8));
+  {
+    std::vector<Link> v = links({"/r1", "/r2", "/r3"}, 1);
+    co_await add(*a, std::move(v));
+  }
+  absl::StatusOr<Claim> refused = co_await a->claim(8, never);
+  CO_ASSERT_TRUE(refused.ok());
+  EXPECT_TRUE(refused->leases.empty());
+  const std::string sum =
+      "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM crawl_inflight";
+  co_await ok(a->flush());
+  EXPECT_EQ(co_await count(w->pool, sum), 0);
+  Claim c = co_await claim(*a, 8);
+  CO_ASSERT_EQ(c.leases.size(), 3u);
+  EXPECT_EQ(co_await count(w->pool, sum), 3);
+  co_await ok(a->complete(c.leases[0], fetched()));
+  co_await ok(a->flush());
+  EXPECT_EQ(co_await count(w->pool, sum), 2);
+  co_await ok(a->release(c.leases[1]));
+  co_await ok(a->complete(c.leases[2], fetched()));
+  co_await ok(a->flush());
+  EXPECT_EQ(co_await count(w->pool, sum), 0);
+  co_await ok(a->close());
+}
+
+TEST(MariaDbFrontierTest, RequestsInFlightCountFollowsClaimsRefusalsAndCompletions) {
+  aio::run(in_flight_count(MariaDbServer::shared().fresh_database()));
+}
+
 Coro<void> renewal(db::Options opts) {
   auto w = co_await world(opts, job_options());
   MariaDbFrontierOptions fo = fopts();
@@ -662,6 +697,17 @@ Coro<void> bad_options(db::Options opts) {
   fo = fopts(0);
   r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  fo = fopts();
+  fo.commit_delay = std::chrono::milliseconds(-1);
+  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  fo.commit_delay = Duration::max();
+  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  fo.commit_delay = Duration::zero();  // commit at once: fine
+  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (r.ok()) co_await ok((*r)->close());
   setenv("AIO_CRAWLER_CRASH", "nowhere:1", 1);
   r = co_await MariaDbFrontier::open(w->pool, w->job, fopts());
   unsetenv("AIO_CRAWLER_CRASH");
