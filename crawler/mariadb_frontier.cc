@@ -87,7 +87,7 @@ constexpr char kInsertUrl[] =
 constexpr size_t kChunk = 64;
 
 // The shortest time between two claims of a busy worker (see claim()).
-constexpr Duration kClaimSpacing = std::chrono::milliseconds(5);
+constexpr Duration kClaimSpacing = std::chrono::milliseconds(10);
 std::string in_list() {
   std::string marks;
   for (size_t i = 0; i < kChunk; ++i) marks += i ? ", ?" : "?";
@@ -895,14 +895,16 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     co_return absl::InvalidArgumentError("Frontier::claim: max must be >= 1");
   }
   if (!error_.ok()) co_return error_;
-  // A claim is a transaction of its own. When the last one was held back by
-  // --per_host or this worker's share, or the engine asks for few URLs
-  // while many are in flight, the next waits until kClaimSpacing after the
-  // last, so that each takes more URLs: fewer, bigger transactions.
+  // A claim is a transaction of its own. When other workers share the job
+  // and the last claim was held back by --per_host or this worker's share,
+  // the next waits until kClaimSpacing after the last, so that each takes
+  // more URLs: fewer, bigger transactions, and the origin rows are free
+  // more often for the others. (Alone, a worker claims at once: its claims
+  // are what refills its free slots.)
   {
     EventLoop& loop = get_event_loop();
     const TimePoint next = last_claim_at_ + kClaimSpacing;
-    if ((held_back_ || max * 4 < held_.size()) && loop.time() < next) {
+    if (held_back_ && live_workers_ > 1 && loop.time() < next) {
       co_await aio::sleep(next - loop.time());
     }
     held_back_ = false;
