@@ -620,9 +620,10 @@ Coro<absl::Status> MariaDbFrontier::add(std::vector<Link> links) {
 
 // One origin of a claim, in the claim script (on the pool's I/O thread),
 // inside the claim's transaction, its crawl_origins row locked. The
-// origin's cursor (next_depth, next_seq) is where its last claim stopped:
-// every URL this or any worker holds leased lies at or before it (it only
-// moves forward), and the queued URLs after it come in claim order. A claim
+// origin's cursor (next_depth, next_seq) is where its last claim stopped
+// (claims only move it forward; a release or a takeover moves it back to
+// what was queued again), and the queued URLs after it come in claim
+// order. A claim
 // reads from the cursor, so it does not walk again the index entries of
 // URLs already claimed (still there until InnoDB's purge removes them); it
 // reads from the start when the cursor runs out, and once a second
