@@ -262,7 +262,7 @@ Coro<absl::Status> MariaDbHostState::robots_tx(db::Connection& conn,
   absl::StatusOr<db::ResultSet> rs = co_await lock_row(
       conn, options_.job_id, origin,
       "robots_state, robots_status, robots_body, robots_token, "
-      "robots_lease_expires, robots_expires, crawl_delay_s");
+      "robots_lease_expires, robots_expires, crawl_delay_s, robots_fetcher");
   if (!rs.ok()) co_return rs.status();
   db::Row row = (*rs)[0];
   absl::Status same = check_origin(row, origin);
@@ -279,10 +279,12 @@ Coro<absl::Status> MariaDbHostState::robots_tx(db::Connection& conn,
       row.get<std::optional<db::DateTime>>(7);
   absl::StatusOr<std::optional<double>> delay =
       row.get<std::optional<double>>(8);
+  absl::StatusOr<std::optional<std::string>> fetcher =
+      row.get<std::optional<std::string>>(9);
   for (const absl::Status& s :
        {now_dt.status(), state.status(), status.status(), body.status(),
         held.status(), lease_end.status(), expires.status(),
-        delay.status()}) {
+        delay.status(), fetcher.status()}) {
     if (!s.ok()) co_return s;
   }
   const int64_t now = to_ns(*now_dt);
@@ -314,9 +316,29 @@ Coro<absl::Status> MariaDbHostState::robots_tx(db::Connection& conn,
   }
   if (*state == "fetching" && lease_end->has_value() &&
       to_ns(**lease_end) > now) {
-    out->kind = RobotsStep::kWait;
-    out->wait = std::min(options_.poll, Duration(to_ns(**lease_end) - now));
-    co_return absl::OkStatus();
+    // The holder's heartbeat ends its turn early: a worker whose heartbeat
+    // stopped (or that another worker took over) does not keep robots.txt
+    // for the whole turn. Without the job's crawl_workers table there is
+    // no heartbeat to judge by, and the turn runs its course.
+    bool holder_alive = true;
+    if (fetcher->has_value() && !(*fetcher)->empty()) {
+      absl::StatusOr<db::ResultSet> hb = co_await conn.query(
+          "SELECT last_seen + INTERVAL lease_us MICROSECOND"
+          " > UTC_TIMESTAMP(6) FROM crawl_workers"
+          " WHERE job_id = ? AND worker_id = ?",
+          options_.job_id, **fetcher);
+      if (hb.ok()) {
+        holder_alive =
+            !hb->empty() && (*hb)[0].get<int64_t>(0).value_or(1) != 0;
+      } else if (db::error_number(hb.status()) != 1146) {  // no such table
+        co_return hb.status();
+      }
+    }
+    if (holder_alive) {
+      out->kind = RobotsStep::kWait;
+      out->wait = std::min(options_.poll, Duration(to_ns(**lease_end) - now));
+      co_return absl::OkStatus();
+    }
   }
   // Unknown, expired, abandoned, or a turn whose holder went silent.
   db::DateTime until = to_datetime(sat_add(now, lease.count()));

@@ -14,7 +14,8 @@
 // against the server's clock (UTC_TIMESTAMP(6)): waits come back as
 // durations, so the workers' clocks need not agree.
 //   robots: the row's robots_state is 'unknown', 'fetching' (robots_fetcher
-//     holds the turn until robots_lease_expires; robots_token fences a late
+//     holds the turn until robots_lease_expires, or until its heartbeat in
+//     the job's crawl_workers stops; robots_token fences a late
 //     store by a worker whose turn was taken over) or 'stored' (status,
 //     body, until robots_expires; NULL = for the job). Waiters poll every
 //     `poll` (capped by the lease's end).

@@ -215,6 +215,63 @@ TEST(MariaDbHostStateTest, ADeadFetchersTurnIsTakenOverAndItsLateAnswerFenced) {
   run_test(taken_over(MariaDbServer::shared().fresh_database()));
 }
 
+// In a job (crawl_workers present), the turn also ends with its holder's
+// heartbeat: a live holder keeps it for the whole lease, one whose
+// heartbeat is older than its lease loses it at once.
+Coro<void> heartbeat_ends_turn(db::Options db) {
+  absl::StatusOr<Worker> w1 = co_await worker(db, opts("w1"));
+  CO_ASSERT_OK(w1);
+  absl::StatusOr<Worker> w2 = co_await worker(db, opts("w2"));
+  CO_ASSERT_OK(w2);
+  absl::StatusOr<db::ExecResult> t = co_await w1->pool->execute(
+      "CREATE TABLE crawl_workers (job_id BIGINT UNSIGNED NOT NULL,"
+      " worker_id VARCHAR(200) NOT NULL, last_seen DATETIME(6) NOT NULL,"
+      " lease_us BIGINT NOT NULL, PRIMARY KEY (job_id, worker_id))");
+  CO_ASSERT_OK(t);
+  absl::StatusOr<db::ExecResult> hb = co_await w1->pool->execute(
+      "INSERT INTO crawl_workers VALUES (?, 'w1', UTC_TIMESTAMP(6), 60000000)",
+      kJob);
+  CO_ASSERT_OK(hb);
+  absl::StatusOr<RobotsTurn> held = co_await w1->hs->robots(kOrigin, hours(1));
+  CO_ASSERT_OK(held);
+  CO_ASSERT_TRUE(held->fetch());
+  // w1's heartbeat is live: w2 waits (for the hour, were it not stopped).
+  bool waited = false;
+  try {
+    // Named first (GCC 12 trap, STYLE.md).
+    Coro<absl::StatusOr<RobotsTurn>> asking =
+        w2->hs->robots(kOrigin, seconds(30));
+    (void)co_await aio::wait_for(std::move(asking), milliseconds(300));
+  } catch (const TimeoutError&) {
+    waited = true;
+  }
+  EXPECT_TRUE(waited) << "w2 took the turn of a live holder";
+  EXPECT_EQ(co_await column(*w1->pool, "robots_fetcher"), "w1");
+  // w1's heartbeat stops (older than its lease): w2 gets the turn at once.
+  absl::StatusOr<db::ExecResult> old = co_await w1->pool->execute(
+      "UPDATE crawl_workers SET last_seen = UTC_TIMESTAMP(6) - INTERVAL 2 MINUTE");
+  CO_ASSERT_OK(old);
+  Asked next;
+  co_await ask(w2->hs.get(), seconds(30), &next);
+  CO_ASSERT_OK(next.turn);
+  CO_ASSERT_TRUE(next.turn->fetch());
+  EXPECT_LT(next.after, seconds(5));
+  EXPECT_EQ(co_await column(*w1->pool, "robots_fetcher"), "w2");
+  // A holder with no heartbeat row at all (taken over and gone) loses it too.
+  absl::StatusOr<db::ExecResult> gone =
+      co_await w1->pool->execute("DELETE FROM crawl_workers");
+  CO_ASSERT_OK(gone);
+  Asked third;
+  co_await ask(w1->hs.get(), seconds(30), &third);
+  CO_ASSERT_OK(third.turn);
+  EXPECT_TRUE(third.turn->fetch());
+  EXPECT_EQ(co_await column(*w1->pool, "robots_fetcher"), "w1");
+}
+
+TEST(MariaDbHostStateTest, AHoldersStoppedHeartbeatEndsItsRobotsTurnAtOnce) {
+  run_test(heartbeat_ends_turn(MariaDbServer::shared().fresh_database()));
+}
+
 Coro<void> unreachable_retried(db::Options db) {
   MariaDbHostStateOptions o1 = opts("w1");
   o1.robots_retry = milliseconds(500);
