@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -463,10 +464,16 @@ Coro<absl::StatusOr<JobStatus>> job_status(db::Pool& pool, std::string name) {
       " FROM crawl_host_state WHERE job_id = ?",
       id);
   if (hs.ok()) {
+    absl::flat_hash_map<std::string, size_t> at;  // origin -> its index
+    for (size_t i = 0; i < st.origins.size(); ++i) {
+      at[st.origins[i].origin] = i;
+    }
     for (db::Row row : *hs) {
       std::string origin = row.get<std::string>(0).value_or("");
-      for (JobStatus::Origin& o : st.origins) {
-        if (o.origin != origin) continue;
+      auto it = at.find(origin);
+      if (it == at.end()) continue;
+      {
+        JobStatus::Origin& o = st.origins[it->second];
         o.next_allowed_at =
             row.get<std::optional<std::string>>(1).value_or(std::nullopt)
                 .value_or("");
@@ -540,7 +547,27 @@ std::string render_status(const JobStatus& s) {
                   "\n");
   absl::StrAppend(&out, "  hosts:\n");
   if (s.origins.empty()) absl::StrAppend(&out, "    none\n");
-  for (const JobStatus::Origin& o : s.origins) {
+  // A crawl over many hosts shows the kStatusHosts with the most left to
+  // do (most first), and one line for the rest.
+  std::vector<const JobStatus::Origin*> shown;
+  for (const JobStatus::Origin& o : s.origins) shown.push_back(&o);
+  JobStatus::Origin rest;
+  size_t more = 0;
+  if (shown.size() > kStatusHosts) {
+    std::stable_sort(shown.begin(), shown.end(),
+                     [](const JobStatus::Origin* a, const JobStatus::Origin* b) {
+                       return a->queued + a->leased > b->queued + b->leased;
+                     });
+    for (size_t i = kStatusHosts; i < shown.size(); ++i) {
+      rest.queued += shown[i]->queued;
+      rest.leased += shown[i]->leased;
+      rest.done += shown[i]->done;
+    }
+    more = shown.size() - kStatusHosts;
+    shown.resize(kStatusHosts);
+  }
+  for (const JobStatus::Origin* op : shown) {
+    const JobStatus::Origin& o = *op;
     absl::StrAppend(&out, "    ", o.origin, ": ", o.queued, " queued, ",
                     o.leased, " leased, ", o.done, " done");
     if (!o.next_allowed_at.empty()) {
@@ -548,6 +575,11 @@ std::string render_status(const JobStatus& s) {
     }
     if (!o.robots.empty()) absl::StrAppend(&out, ", robots.txt ", o.robots);
     absl::StrAppend(&out, "\n");
+  }
+  if (more > 0) {
+    absl::StrAppend(&out, "    ... ", more, " more hosts: ", rest.queued,
+                    " queued, ", rest.leased, " leased, ", rest.done,
+                    " done\n");
   }
   absl::StrAppend(&out, "  workers seen in the last minute:");
   if (s.workers.empty()) absl::StrAppend(&out, " none");

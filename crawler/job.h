@@ -143,6 +143,9 @@ struct JobStatus {
 };
 // NotFound "no job NAME in <where>" for an unknown job.
 Coro<absl::StatusOr<JobStatus>> job_status(db::Pool& pool, std::string name);
+// At most kStatusHosts hosts are listed (those with the most queued and
+// leased URLs, most first); one line sums up the others.
+inline constexpr size_t kStatusHosts = 20;
 std::string render_status(const JobStatus& status);
 
 // Counts for the --reset question.

@@ -1,5 +1,7 @@
 #include "crawler/job.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <memory>
 #include <set>
 #include <string>
@@ -101,6 +103,38 @@ TEST(JobTest, ResumeNamesEveryDifferingFlagWithBothValues) {
   per_process.concurrency = 99;
   per_process.timeout = std::chrono::seconds(1);
   EXPECT_TRUE(apply_job_settings(stored, all_flags(), per_process).ok());
+}
+
+// A job over many hosts lists the kStatusHosts with the most left to do and
+// sums up the rest in one line.
+TEST(JobTest, StatusOfManyHostsShowsTheBusiestAndSumsTheRest) {
+  JobStatus st;
+  st.name = "wide";
+  for (int i = 0; i < 25; ++i) {
+    JobStatus::Origin o;
+    o.origin = absl::StrCat("http://h", i, ".test");
+    o.queued = static_cast<uint64_t>(i);  // h24 has the most
+    o.leased = i == 3 ? 100 : 0;          // h3: 103 left, the most of all
+    o.done = 1;
+    st.origins.push_back(o);
+  }
+  std::string text = render_status(st);
+  EXPECT_NE(text.find("http://h3.test: 3 queued, 100 leased"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("http://h24.test: 24 queued"), std::string::npos) << text;
+  EXPECT_LT(text.find("http://h3.test:"), text.find("http://h24.test:"));
+  // The five with the least left (h0, h1, h2, h4, h5) are summed up.
+  EXPECT_EQ(text.find("http://h0.test:"), std::string::npos) << text;
+  EXPECT_EQ(text.find("http://h5.test:"), std::string::npos) << text;
+  EXPECT_NE(text.find("    ... 5 more hosts: 12 queued, 0 leased, 5 done\n"),
+            std::string::npos)
+      << text;
+  // kStatusHosts or fewer: all of them, in the order given, no summary line.
+  st.origins.resize(kStatusHosts);
+  std::string all = render_status(st);
+  EXPECT_NE(all.find("http://h0.test:"), std::string::npos) << all;
+  EXPECT_EQ(all.find("more hosts"), std::string::npos) << all;
+  EXPECT_LT(all.find("http://h0.test:"), all.find("http://h1.test:"));
 }
 
 TEST(JobTest, JobNamesAreShortAndPlain) {
