@@ -53,6 +53,7 @@
 #include "db/result_set.h"
 #include "db/script.h"
 #include "db/sql.h"
+#include "db/statements.h"
 #include "db/transaction.h"
 #include "db/value.h"
 #include "loop/coro.h"
@@ -64,7 +65,7 @@ class PoolCore;
 struct Conn;
 }  // namespace internal
 
-class Connection {
+class Connection : public Statements<Connection> {
  public:
   Connection(Connection&& o) noexcept = default;
   Connection& operator=(Connection&& o) noexcept;
@@ -72,21 +73,12 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  // Runs a statement; affected rows and last insert id.
-  template <typename... P>
-  Coro<absl::StatusOr<ExecResult>> execute(Sql sql, P&&... params) {
-    return execute_values(std::move(sql),
-                          std::vector<Value>{Value(std::forward<P>(params))...});
-  }
+  // Runs a statement; affected rows and last insert id. (execute(sql,
+  // params...) and query(sql, params...): db/statements.h.)
   Coro<absl::StatusOr<ExecResult>> execute_values(Sql sql,
                                                   std::vector<Value> params);
 
   // Runs a query; its rows, fetched whole.
-  template <typename... P>
-  Coro<absl::StatusOr<ResultSet>> query(Sql sql, P&&... params) {
-    return query_values(std::move(sql),
-                        std::vector<Value>{Value(std::forward<P>(params))...});
-  }
   Coro<absl::StatusOr<ResultSet>> query_values(Sql sql,
                                                std::vector<Value> params);
 

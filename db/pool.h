@@ -47,6 +47,7 @@
 #include "db/options.h"
 #include "db/result_set.h"
 #include "db/sql.h"
+#include "db/statements.h"
 #include "db/value.h"
 #include "loop/coro.h"
 
@@ -55,7 +56,7 @@ namespace internal {
 class PoolCore;
 }
 
-class Pool {
+class Pool : public Statements<Pool> {
  public:
   // Validates `options`, takes the password from options.password or
   // MARIADB_PASSWORD, and opens max(min_connections, 1) connections (so a
@@ -71,19 +72,10 @@ class Pool {
   // A leased connection, or kAcquireTimeout / a connect error.
   Coro<absl::StatusOr<Connection>> acquire();
 
-  // Acquire, run one statement, release.
-  template <typename... P>
-  Coro<absl::StatusOr<ExecResult>> execute(Sql sql, P&&... params) {
-    return execute_values(std::move(sql),
-                          std::vector<Value>{Value(std::forward<P>(params))...});
-  }
+  // Acquire, run one statement, release (and execute(sql, params...),
+  // query(sql, params...): db/statements.h).
   Coro<absl::StatusOr<ExecResult>> execute_values(Sql sql,
                                                   std::vector<Value> params);
-  template <typename... P>
-  Coro<absl::StatusOr<ResultSet>> query(Sql sql, P&&... params) {
-    return query_values(std::move(sql),
-                        std::vector<Value>{Value(std::forward<P>(params))...});
-  }
   Coro<absl::StatusOr<ResultSet>> query_values(Sql sql,
                                                std::vector<Value> params);
   Coro<absl::StatusOr<ExecResult>> executemany(

@@ -47,6 +47,7 @@
 #include "db/exec_result.h"
 #include "db/result_set.h"
 #include "db/sql.h"
+#include "db/statements.h"
 #include "db/value.h"
 #include "loop/coro.h"
 
@@ -55,24 +56,14 @@ namespace internal {
 class Session;
 }  // namespace internal
 
-class Script {
+class Script : public Statements<Script> {
  public:
   explicit Script(internal::Session& session) : session_(session) {}
   Script(const Script&) = delete;
   Script& operator=(const Script&) = delete;
 
-  template <typename... P>
-  Coro<absl::StatusOr<ExecResult>> execute(Sql sql, P&&... params) {
-    return execute_values(std::move(sql),
-                          std::vector<Value>{Value(std::forward<P>(params))...});
-  }
   Coro<absl::StatusOr<ExecResult>> execute_values(Sql sql,
                                                   std::vector<Value> params);
-  template <typename... P>
-  Coro<absl::StatusOr<ResultSet>> query(Sql sql, P&&... params) {
-    return query_values(std::move(sql),
-                        std::vector<Value>{Value(std::forward<P>(params))...});
-  }
   Coro<absl::StatusOr<ResultSet>> query_values(Sql sql,
                                                std::vector<Value> params);
   // A statement without values over the text protocol; its result, if
