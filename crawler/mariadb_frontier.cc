@@ -197,6 +197,13 @@ constexpr char kClaimedOrigin[] =
     " i.n = GREATEST(i.n + ?, 0)"
     " WHERE o.job_id = ? AND o.id = ? AND i.worker_id = ?";
 
+// Moves a worker's crawl_inflight row by a delta, made if missing (params:
+// job, origin, worker, delta, delta).
+constexpr char kMoveInFlight[] =
+    "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
+    " VALUES (?, ?, ?, GREATEST(?, 0))"
+    " ON DUPLICATE KEY UPDATE n = GREATEST(n + ?, 0)";
+
 constexpr char kRequeue[] =
     "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
     " lease_owner = NULL, lease_token = NULL"
@@ -728,9 +735,7 @@ Coro<MariaDbFrontier::ClaimOut> MariaDbFrontier::claim_script(
 Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
                                                const ClaimIn& in,
                                                ClaimOut& out) {
-  absl::Status b =
-      co_await s.command("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-  if (b.ok()) b = co_await s.command("START TRANSACTION");
+  absl::Status b = co_await s.begin(db::Isolation::kReadCommitted);
   if (!b.ok()) co_return b;
   int64_t budget_left = static_cast<int64_t>(in.max);
   if (in.max_pages > 0) {
@@ -1017,11 +1022,8 @@ Coro<absl::Status> MariaDbFrontier::publish_in_flight(
         worker_id);
     if (!u.ok()) co_return u.status();
     if (u->affected_rows > 0) continue;
-    absl::StatusOr<db::ExecResult> f = co_await db.execute(
-        "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
-        " VALUES (?, ?, ?, GREATEST(?, 0))"
-        " ON DUPLICATE KEY UPDATE n = GREATEST(n + VALUES(n), 0)",
-        job_id, oid, worker_id, d);
+    absl::StatusOr<db::ExecResult> f =
+        co_await db.execute(kMoveInFlight, job_id, oid, worker_id, d, d);
     if (!f.ok()) co_return f.status();
     absl::StatusOr<db::ExecResult> o = co_await db.execute(
         "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6),"
@@ -1031,11 +1033,8 @@ Coro<absl::Status> MariaDbFrontier::publish_in_flight(
   }
   for (const auto& [oid, d] : delta) {
     if (d == 0) continue;
-    absl::StatusOr<db::ExecResult> r = co_await db.execute(
-        "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
-        " VALUES (?, ?, ?, GREATEST(?, 0))"
-        " ON DUPLICATE KEY UPDATE n = GREATEST(n + ?, 0)",
-        job_id, oid, worker_id, d, d);
+    absl::StatusOr<db::ExecResult> r =
+        co_await db.execute(kMoveInFlight, job_id, oid, worker_id, d, d);
     if (!r.ok()) co_return r.status();
   }
   co_return absl::OkStatus();

@@ -56,17 +56,6 @@ bool replayable(const Sql& sql, const absl::Status& s, bool in_transaction) {
          error_kind(s) == ErrorKind::kConnectionLost;
 }
 
-// The I/O thread's part of transaction().
-Coro<absl::Status> begin(Session& session, std::optional<Isolation> isolation) {
-  if (isolation) {
-    std::string set = absl::StrCat("SET TRANSACTION ISOLATION LEVEL ",
-                                   std::string(to_string(*isolation)));
-    absl::Status st = co_await session.command_async(set);
-    if (!st.ok()) co_return st;
-  }
-  co_return co_await session.command_async("START TRANSACTION");
-}
-
 }  // namespace
 
 template <typename R, typename Method>
@@ -136,7 +125,7 @@ Coro<absl::StatusOr<Transaction>> Connection::transaction(
                          "a transaction is already open on this connection");
   }
   absl::AnyInvocable<Coro<absl::Status>(Session&)> job =
-      [isolation](Session& session) { return begin(session, isolation); };
+      [isolation](Session& session) { return session.begin_async(isolation); };
   absl::Status s = co_await core_->call_io<absl::Status>(conn_, std::move(job));
   if (!s.ok()) co_return s;
   co_return Transaction(core_, conn_, conn_->lease);

@@ -19,6 +19,10 @@ Coro<absl::Status> Script::command(std::string sql) {
   co_return co_await session_.command_async(sql);
 }
 
+Coro<absl::Status> Script::begin(std::optional<Isolation> isolation) {
+  co_return co_await session_.begin_async(isolation);
+}
+
 bool Script::in_transaction() const { return session_.in_transaction(); }
 
 }  // namespace aio::db

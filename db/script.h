@@ -38,6 +38,7 @@
 #ifndef AIO_DB_SCRIPT_H_
 #define AIO_DB_SCRIPT_H_
 
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -48,6 +49,7 @@
 #include "db/result_set.h"
 #include "db/sql.h"
 #include "db/statements.h"
+#include "db/transaction.h"
 #include "db/value.h"
 #include "loop/coro.h"
 
@@ -66,6 +68,10 @@ class Script : public Statements<Script> {
                                                   std::vector<Value> params);
   Coro<absl::StatusOr<ResultSet>> query_values(Sql sql,
                                                std::vector<Value> params);
+  // Starts a transaction, at `isolation` when given (what
+  // Connection::transaction sends); end it with command("COMMIT") or
+  // command("ROLLBACK").
+  Coro<absl::Status> begin(std::optional<Isolation> isolation = std::nullopt);
   // A statement without values over the text protocol; its result, if
   // any, is discarded.
   Coro<absl::Status> command(std::string sql);

@@ -897,6 +897,16 @@ absl::Status Session::ping() {
   return absl::OkStatus();
 }
 
+Coro<absl::Status> Session::begin_async(std::optional<Isolation> isolation) {
+  if (isolation) {
+    std::string set = absl::StrCat("SET TRANSACTION ISOLATION LEVEL ",
+                                   std::string(to_string(*isolation)));
+    absl::Status st = co_await command_async(set);
+    if (!st.ok()) co_return st;
+  }
+  co_return co_await command_async("START TRANSACTION");
+}
+
 Coro<absl::Status> Session::command_async(std::string_view sql) {
   if (!mysql_) co_return not_connected();
   int rc = 0;

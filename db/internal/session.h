@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "db/internal/statement_cache.h"
 #include "db/options.h"
 #include "db/result_set.h"
+#include "db/transaction.h"
 #include "db/value.h"
 #include "loop/coro.h"
 
@@ -53,6 +55,9 @@ class Session {
                                               const std::vector<Value>& params);
   // command() on the I/O thread (`sql` must outlive the coroutine).
   Coro<absl::Status> command_async(std::string_view sql);
+  // I/O thread: SET TRANSACTION ISOLATION LEVEL (when given), then START
+  // TRANSACTION (Connection::transaction, Script::begin).
+  Coro<absl::Status> begin_async(std::optional<Isolation> isolation);
   absl::StatusOr<ExecResult> executemany(
       const std::string& sql, const std::vector<std::vector<Value>>& rows);
   // A statement without values over the text protocol (START TRANSACTION,

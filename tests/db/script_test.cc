@@ -37,7 +37,7 @@ Coro<void> transaction_in_one_script() {
       [caller](Script& s) -> Coro<Out> {
     Out out;
     out.other_thread = std::this_thread::get_id() != caller;
-    out.status = co_await s.command("START TRANSACTION");
+    out.status = co_await s.begin(Isolation::kReadCommitted);
     if (!out.status.ok()) co_return out;
     EXPECT_TRUE(s.in_transaction());
     auto rs = co_await s.query("SELECT n FROM t WHERE id = ? FOR UPDATE", 1);
