@@ -156,7 +156,8 @@ Label classify(const TransferFailure& f) {
   }
   if (rc == CURLE_OPERATION_TIMEDOUT || f.client_deadline) {
     // libcurl's messages name the phase: "Resolving timed out after",
-    // "Connection timed out after", "Operation too slow", "Operation timed
+    // "Connection timed out after" (or, from its connection filters,
+    // "Connection timeout after"), "Operation too slow", "Operation timed
     // out after". A transfer still queued for a connection slot has none.
     if (f.queued) {
       return {ErrorKind::kTimeout, "pool timeout (no free connection)"};
@@ -164,6 +165,7 @@ Label classify(const TransferFailure& f) {
     if (absl::StartsWith(to_absl(d), "Resolving timed out"))
       return {ErrorKind::kTimeout, "DNS timeout"};
     if (absl::StartsWith(to_absl(d), "Connection timed out") ||
+        absl::StartsWith(to_absl(d), "Connection timeout") ||
         absl::StartsWith(to_absl(d), "Failed to connect"))
       return {ErrorKind::kTimeout, "connect timeout"};
     if (absl::StrContains(to_absl(d), "too slow"))
