@@ -41,7 +41,8 @@ constexpr const char* kDdl[] = {
     " next_seq BIGINT UNSIGNED NOT NULL DEFAULT 0,"
     " PRIMARY KEY (job_id, id),"
     " UNIQUE KEY origin (job_id, origin_hash),"
-    " KEY id (id)"
+    " KEY id (id),"
+    " KEY turn (job_id, last_claim, id)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 
     "CREATE TABLE IF NOT EXISTS crawl_urls ("
@@ -330,14 +331,17 @@ Coro<absl::Status> create_job_tables(db::Pool& pool) {
       " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
       " AND ((TABLE_NAME = 'crawl_urls' AND COLUMN_NAME = 'unfinished')"
       "   OR (TABLE_NAME = 'crawl_origins' AND COLUMN_NAME = 'next_seq')"
-      "   OR (TABLE_NAME = 'crawl_workers' AND COLUMN_NAME = 'lease_us'))");
+      "   OR (TABLE_NAME = 'crawl_workers' AND COLUMN_NAME = 'lease_us'))"
+      " UNION ALL SELECT DISTINCT CONCAT(TABLE_NAME, ' index ', INDEX_NAME)"
+      " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+      " AND TABLE_NAME = 'crawl_origins' AND INDEX_NAME = 'turn'");
   if (!cols.ok()) co_return db_error("checking the job tables", cols.status());
-  if (cols->size() != 3) {
+  if (cols->size() != 4) {
     co_return absl::FailedPreconditionError(
         "the crawl_* tables in this database were made by an older version"
-        " of the crawler (crawl_urls.unfinished, crawl_origins.next_seq or"
-        " crawl_workers.lease_us is missing): finish or drop those jobs, or"
-        " use another database");
+        " of the crawler (crawl_urls.unfinished, crawl_origins.next_seq,"
+        " crawl_workers.lease_us or crawl_origins' index turn is missing):"
+        " finish or drop those jobs, or use another database");
   }
   absl::StatusOr<db::ExecResult> t =
       co_await pool.execute(db::Sql(MariaDbOutput::kCreateTable));

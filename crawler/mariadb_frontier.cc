@@ -181,21 +181,20 @@ constexpr char kUnfinishedCount[] = "SELECT COUNT(*)" AIO_UNFINISHED_FROM;
   "SELECT id, next_depth, next_seq,"                                        \
   " (SELECT CAST(COALESCE(SUM(i.n), 0) AS SIGNED) FROM crawl_inflight i"    \
   "  WHERE i.job_id = o.job_id AND i.origin_id = o.id AND i.worker_id <> ?)" \
-  " FROM crawl_origins o WHERE job_id = ? ORDER BY last_claim, id"
+  " FROM crawl_origins o FORCE INDEX (turn) WHERE job_id = ?"               \
+  " ORDER BY last_claim, id"
 constexpr char kClaimOrigins[] =
     AIO_CLAIM_ORIGINS " LIMIT 64 FOR UPDATE SKIP LOCKED";
 constexpr char kWaitForOrigin[] = AIO_CLAIM_ORIGINS " LIMIT 1 FOR UPDATE";
 #undef AIO_CLAIM_ORIGINS
 
-// After a claim took URLs of an origin: its cursor and last_claim, and this
-// worker's crawl_inflight row by `delta` (params: depth, seq, delta, job,
-// origin, worker). Matches nothing when that row does not exist yet.
+// After a claim took URLs of an origin: its cursor and last_claim (params:
+// depth, seq, job, origin). (One table per statement: a multi-table UPDATE
+// costs the server a temporary table each time — measured at 480 us against
+// about 40 us for the two single-table statements.)
 constexpr char kClaimedOrigin[] =
-    "UPDATE crawl_origins o JOIN crawl_inflight i"
-    " ON i.job_id = o.job_id AND i.origin_id = o.id"
-    " SET o.last_claim = UTC_TIMESTAMP(6), o.next_depth = ?, o.next_seq = ?,"
-    " i.n = GREATEST(i.n + ?, 0)"
-    " WHERE o.job_id = ? AND o.id = ? AND i.worker_id = ?";
+    "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6),"
+    " next_depth = ?, next_seq = ? WHERE job_id = ? AND id = ?";
 
 // Moves a worker's crawl_inflight row by a delta, made if missing (params:
 // job, origin, worker, delta, delta).
@@ -1012,23 +1011,12 @@ Coro<absl::Status> MariaDbFrontier::publish_in_flight(
     delta[oid] -= n;
     published[oid] = n;
   }
-  // The origins claimed: cursor and count in one statement (the count's row
-  // made first if it is missing).
+  // The origins claimed: their cursors, then the counts (one lock order:
+  // crawl_origins rows before crawl_inflight rows, as everywhere).
   for (const auto& [oid, c] : claimed) {
-    const int64_t d = c.n + delta[oid];
-    delta.erase(oid);
-    absl::StatusOr<db::ExecResult> u = co_await db.execute(
-        kClaimedOrigin, c.cursor.depth, c.cursor.seq, d, job_id, oid,
-        worker_id);
-    if (!u.ok()) co_return u.status();
-    if (u->affected_rows > 0) continue;
-    absl::StatusOr<db::ExecResult> f =
-        co_await db.execute(kMoveInFlight, job_id, oid, worker_id, d, d);
-    if (!f.ok()) co_return f.status();
+    delta[oid] += c.n;
     absl::StatusOr<db::ExecResult> o = co_await db.execute(
-        "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6),"
-        " next_depth = ?, next_seq = ? WHERE job_id = ? AND id = ?",
-        c.cursor.depth, c.cursor.seq, job_id, oid);
+        kClaimedOrigin, c.cursor.depth, c.cursor.seq, job_id, oid);
     if (!o.ok()) co_return o.status();
   }
   for (const auto& [oid, d] : delta) {

@@ -14,7 +14,8 @@
 //              script works on a copy of what it needs): the job row FOR
 //              UPDATE (only with --max_pages: budget_used keeps the budget
 //              exact over workers), the origin rows FOR UPDATE SKIP LOCKED
-//              (least recently claimed first, so origins take turns; an
+//              (least recently claimed first, read in that order from
+//              the index `turn`, so origins take turns; an
 //              origin another worker is claiming is skipped — when every one
 //              is, the least recently claimed is waited for) with the other
 //              workers' requests in flight for each (their crawl_inflight

@@ -195,6 +195,9 @@ Coro<int> run_job(Options options) {
   // A server that stops answering (not just refusing) must not hang a
   // statement forever: the outage retry loop takes over.
   dbo->read_timeout = std::chrono::seconds(60);
+  // The job's transactions are READ COMMITTED (crawler/job.h): as the
+  // sessions' default they need no SET TRANSACTION each.
+  if (!dbo->isolation) dbo->isolation = db::Isolation::kReadCommitted;
   std::string where = dbo->to_string();
   absl::StatusOr<db::Pool> pool = co_await db::Pool::create(*dbo);
   if (!pool.ok()) {

@@ -6,6 +6,7 @@
 #include "db/connection.h"
 #include "db/error.h"
 #include "db/exec_result.h"
+#include "db/isolation.h"
 #include "db/options.h"
 #include "db/pool.h"
 #include "db/result_set.h"

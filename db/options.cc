@@ -221,6 +221,10 @@ absl::StatusOr<Options> Options::from_url(std::string_view url_view) {
         s = set_duration(&o.write_timeout);
       } else if (key == "autocommit") {
         s = set_bool(&o.autocommit);
+      } else if (key == "isolation") {
+        absl::StatusOr<Isolation> i = parse_isolation(v);
+        if (!i.ok()) return bad_url(std::string(i.status().message()));
+        o.isolation = *i;
       } else if (key == "tls") {
         s = set_bool(&o.tls.enabled);
       } else if (key == "tls_verify") {
@@ -294,6 +298,14 @@ std::string Options::to_string() const {
   q.push_back(absl::StrCat("read_timeout=", format_duration(read_timeout)));
   q.push_back(absl::StrCat("write_timeout=", format_duration(write_timeout)));
   if (!autocommit) q.push_back("autocommit=false");
+  if (isolation) {
+    std::string level =
+        absl::AsciiStrToLower(std::string(db::to_string(*isolation)));
+    for (char& c : level) {
+      if (c == ' ') c = '-';
+    }
+    q.push_back(absl::StrCat("isolation=", level));
+  }
   if (tls.enabled) q.push_back("tls=true");
   if (!tls.ca_file.empty()) q.push_back(absl::StrCat("tls_ca=", tls.ca_file));
   if (!tls.verify_server_cert) q.push_back("tls_verify=false");

@@ -7,16 +7,6 @@
 
 namespace aio::db {
 
-std::string_view to_string(Isolation isolation) {
-  switch (isolation) {
-    case Isolation::kReadUncommitted: return "READ UNCOMMITTED";
-    case Isolation::kReadCommitted: return "READ COMMITTED";
-    case Isolation::kRepeatableRead: return "REPEATABLE READ";
-    case Isolation::kSerializable: return "SERIALIZABLE";
-  }
-  return "REPEATABLE READ";
-}
-
 Transaction::Transaction(std::shared_ptr<internal::PoolCore> core,
                          std::shared_ptr<internal::Conn> conn, uint64_t lease)
     : core_(std::move(core)), conn_(std::move(conn)), lease_(lease),

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "db/isolation.h"
 #include "loop/coro.h"
 
 namespace aio::db {
@@ -31,14 +32,6 @@ namespace internal {
 class PoolCore;
 struct Conn;
 }  // namespace internal
-
-enum class Isolation {
-  kReadUncommitted,
-  kReadCommitted,
-  kRepeatableRead,  // InnoDB's default
-  kSerializable,
-};
-std::string_view to_string(Isolation isolation);  // "READ COMMITTED", ...
 
 class Transaction {
  public:

@@ -293,6 +293,15 @@ absl::Status Session::connect() {
     close();
     return s;
   }
+  if (o.isolation) {
+    std::string set = absl::StrCat("SET SESSION TRANSACTION ISOLATION LEVEL ",
+                                   std::string(to_string(*o.isolation)));
+    if (mysql_real_query(mysql_, set.data(), set.size()) != 0) {
+      absl::Status s = mysql_failure("setting the session's isolation level");
+      close();
+      return s;
+    }
+  }
   thread_id_ = mysql_thread_id(mysql_);
   fd_ = static_cast<int>(mysql_get_socket(mysql_));
   if (mysql_real_query(mysql_, "SELECT @@max_allowed_packet", 27) == 0) {
@@ -898,7 +907,7 @@ absl::Status Session::ping() {
 }
 
 Coro<absl::Status> Session::begin_async(std::optional<Isolation> isolation) {
-  if (isolation) {
+  if (isolation && isolation != options_->isolation) {
     std::string set = absl::StrCat("SET TRANSACTION ISOLATION LEVEL ",
                                    std::string(to_string(*isolation)));
     absl::Status st = co_await command_async(set);

@@ -55,8 +55,9 @@ class Session {
                                               const std::vector<Value>& params);
   // command() on the I/O thread (`sql` must outlive the coroutine).
   Coro<absl::Status> command_async(std::string_view sql);
-  // I/O thread: SET TRANSACTION ISOLATION LEVEL (when given), then START
-  // TRANSACTION (Connection::transaction, Script::begin).
+  // I/O thread: SET TRANSACTION ISOLATION LEVEL (when given and not the
+  // session's default, Options::isolation), then START TRANSACTION
+  // (Connection::transaction, Script::begin).
   Coro<absl::Status> begin_async(std::optional<Isolation> isolation);
   absl::StatusOr<ExecResult> executemany(
       const std::string& sql, const std::vector<std::vector<Value>>& rows);

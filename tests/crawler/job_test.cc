@@ -318,5 +318,24 @@ TEST(JobTest, TablesOfAnOlderLayoutAreAClearError) {
   aio::run(old_layout(MariaDbServer::shared().fresh_database()));
 }
 
+// The layout before crawl_origins had its index `turn` (claims then sorted
+// every origin of the job): refused the same way.
+Coro<void> origins_without_turn(db::Options opts) {
+  absl::StatusOr<db::Pool> pool = co_await db::Pool::create(opts);
+  CO_ASSERT_TRUE(pool.ok());
+  absl::Status made = co_await create_job_tables(*pool);
+  CO_ASSERT_TRUE(made.ok());
+  absl::StatusOr<db::ExecResult> drop =
+      co_await pool->execute("ALTER TABLE crawl_origins DROP INDEX turn");
+  CO_ASSERT_TRUE(drop.ok());
+  absl::Status t = co_await create_job_tables(*pool);
+  EXPECT_EQ(t.code(), absl::StatusCode::kFailedPrecondition) << t;
+  EXPECT_NE(t.message().find("index turn"), std::string::npos) << t;
+}
+
+TEST(JobTest, OriginsWithoutTheTurnIndexAreAClearError) {
+  aio::run(origins_without_turn(MariaDbServer::shared().fresh_database()));
+}
+
 }  // namespace
 }  // namespace aio::crawler

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <string>
 
@@ -20,8 +21,9 @@ TEST(OptionsFromUrl, ParsesEveryPart) {
       "min_connections=2&acquire_timeout=250ms&connect_timeout=5s&"
       "read_timeout=2m&write_timeout=7&autocommit=false&tls_ca=%2Fetc%2Fca."
       "pem&tls_verify=0&option_file=/etc/x.cnf&option_group=crawler&"
-      "statement_cache_size=8");
+      "statement_cache_size=8&isolation=read-committed");
   ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->isolation, Isolation::kReadCommitted);
   EXPECT_EQ(o->user, "crawler");
   EXPECT_EQ(o->host, "db.example");
   EXPECT_EQ(o->port, 3307);
@@ -85,6 +87,8 @@ TEST(OptionsFromUrl, BadUrlsNameTheWrongPart) {
       {"mariadb://h/d?statement_cache_size=0", "statement_cache_size"},
       {"mariadb://h/d?statement_cache_size=-5", "statement_cache_size=-5"},
       {"mariadb://h/d?autocommit=maybe", "autocommit=maybe"},
+      {"mariadb://h/d?isolation=snapshot", "unknown isolation level 'snapshot'"},
+      {"mariadb://h/d?isolation=", "unknown isolation level ''"},
       {"mariadb://h/d?socket", "has no '=value'"},
       {"mariadb://h/d%2", "percent-escape"},
       {"mariadb://@h/d", "user name"},
@@ -119,6 +123,29 @@ TEST(Options, ToStringHidesThePassword) {
   EXPECT_NE(s.find("password=<set>"), std::string::npos) << s;
   auto back = Options::from_url("mariadb://u@localhost:3306/d");
   ASSERT_TRUE(back.ok());
+}
+
+TEST(Isolation, ParsesEveryLevelInEverySpellingAndRoundTrips) {
+  for (Isolation i : {Isolation::kReadUncommitted, Isolation::kReadCommitted,
+                      Isolation::kRepeatableRead, Isolation::kSerializable}) {
+    std::string sql(to_string(i));  // "READ COMMITTED"
+    std::string dashed = sql, lower;
+    for (char& c : dashed) c = c == ' ' ? '-' : c;
+    for (char c : dashed) lower += static_cast<char>(std::tolower(c));
+    EXPECT_EQ(parse_isolation(sql).value_or(Isolation::kSerializable), i);
+    EXPECT_EQ(parse_isolation(lower).value_or(Isolation::kSerializable), i);
+    Options o;
+    o.isolation = i;
+    auto back = Options::from_url(o.to_string());
+    ASSERT_TRUE(back.ok()) << o.to_string() << ": " << back.status();
+    EXPECT_EQ(back->isolation, i) << o.to_string();
+  }
+  EXPECT_EQ(parse_isolation("Read_Committed").value_or(Isolation::kSerializable),
+            Isolation::kReadCommitted);
+  EXPECT_EQ(error_kind(parse_isolation("read  committed").status()),
+            ErrorKind::kInvalidArgument);
+  EXPECT_FALSE(Options().isolation.has_value());  // the server's default
+  EXPECT_EQ(Options().to_string().find("isolation"), std::string::npos);
 }
 
 TEST(Options, ValidateDurationsAndCounts) {

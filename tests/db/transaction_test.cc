@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "db/db.h"
 #include "loop/loop.h"
 #include "sync/event.h"
@@ -99,6 +100,83 @@ Coro<void> isolation_applies() {
 }
 
 TEST(Transaction, IsolationLevelAndNoNesting) { aio::run(isolation_applies()); }
+
+// Whether a plain SELECT of row 1 in `reader`'s open transaction locked it
+// (it does at SERIALIZABLE, not at READ COMMITTED): `writer` then cannot
+// update it before its lock wait timeout (1 s here).
+Coro<bool> row_1_locked(Connection& writer) {
+  auto w = co_await writer.execute("UPDATE t SET id = 1 WHERE id = 1");
+  if (w.ok()) co_return false;
+  EXPECT_EQ(error_kind(w.status()), ErrorKind::kLockWaitTimeout) << w.status();
+  co_return true;
+}
+
+// SET statements this session ran so far.
+Coro<int64_t> sets(Connection& conn) {
+  auto rs = co_await conn.query(
+      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+      " WHERE VARIABLE_NAME = 'COM_SET_OPTION'");
+  if (!rs.ok() || rs->empty()) {
+    ADD_FAILURE() << rs.status();
+    co_return -1;
+  }
+  int64_t n = -1;
+  EXPECT_TRUE(absl::SimpleAtoi((*rs)[0].get<std::string>(0).value_or(""), &n));
+  co_return n;
+}
+
+// Options::isolation is every session's default: a transaction at that
+// level sends no SET TRANSACTION; another level still gets its SET, for
+// that transaction only.
+Coro<void> session_isolation() {
+  Options opts = fresh_options(2);
+  opts.isolation = Isolation::kReadCommitted;
+  auto pool = co_await Pool::create(opts);
+  CO_ASSERT_OK(pool);
+  CO_ASSERT_OK(co_await pool->execute(
+      "CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB"));
+  CO_ASSERT_OK(co_await pool->execute("INSERT INTO t VALUES (1)"));
+  auto conn = co_await pool->acquire();
+  CO_ASSERT_OK(conn);
+  auto writer = co_await pool->acquire();
+  CO_ASSERT_OK(writer);
+  CO_ASSERT_OK(co_await writer->execute("SET innodb_lock_wait_timeout = 1"));
+  for (Connection* c : {&*conn, &*writer}) {
+    auto rs = co_await c->query("SELECT @@session.tx_isolation");
+    CO_ASSERT_OK(rs);
+    EXPECT_EQ(*(*rs)[0].get<std::string>(0), "READ-COMMITTED");
+  }
+
+  const int64_t before = co_await sets(*conn);
+  {
+    auto tx = co_await conn->transaction(Isolation::kReadCommitted);
+    CO_ASSERT_OK(tx);
+    CO_ASSERT_OK(co_await conn->query("SELECT id FROM t WHERE id = 1"));
+    EXPECT_FALSE(co_await row_1_locked(*writer));
+    CO_ASSERT_OK(co_await tx->commit());
+  }
+  EXPECT_EQ(co_await sets(*conn), before);  // no SET TRANSACTION
+  {
+    auto tx = co_await conn->transaction(Isolation::kSerializable);
+    CO_ASSERT_OK(tx);
+    CO_ASSERT_OK(co_await conn->query("SELECT id FROM t WHERE id = 1"));
+    EXPECT_TRUE(co_await row_1_locked(*writer));
+    CO_ASSERT_OK(co_await tx->commit());
+  }
+  EXPECT_EQ(co_await sets(*conn), before + 1);
+  {
+    auto tx = co_await conn->transaction();  // the session's default
+    CO_ASSERT_OK(tx);
+    CO_ASSERT_OK(co_await conn->query("SELECT id FROM t WHERE id = 1"));
+    EXPECT_FALSE(co_await row_1_locked(*writer));
+    CO_ASSERT_OK(co_await tx->commit());
+  }
+  EXPECT_EQ(co_await sets(*conn), before + 1);
+}
+
+TEST(Transaction, SessionIsolationFromOptionsNeedsNoSetTransaction) {
+  aio::run(session_isolation());
+}
 
 // Locks row `first`, waits until the other transaction locked its row, then
 // locks row `second`: two of these in opposite order deadlock.
