@@ -961,9 +961,12 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
       }
     }
     if (!out.leases.empty()) break;
-    // Nothing claimable. Pages of this worker still waiting for their commit
-    // may be about to queue links: wait for them, then look once more.
-    if (!queue_.empty() || committing_ > 0) {
+    // Nothing claimable, and nothing queued either: pages of this worker
+    // still waiting for their commit may be about to queue links — commit
+    // them now, then look once more. (Held back by --per_host or the share
+    // while URLs are queued, the batch keeps growing: with several workers
+    // that is most claims, and hurrying them made batches of a few pages.)
+    if (!any_queued && (!queue_.empty() || committing_ > 0)) {
       while (!queue_.empty() || committing_ > 0) {
         if (!error_.ok()) co_return error_;
         hurry();

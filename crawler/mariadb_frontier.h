@@ -36,8 +36,10 @@
 //              bigger claims). `ready` is asked after the commit, once per
 //              lease handed out; a lease it refuses is handed back at once.
 //   complete() queues the page (write-behind: it returns before the commit
-//              unless too many are pending; claim() waits for this worker's
-//              pending commits before it says "nothing to claim"); a
+//              unless too many are pending; a claim that finds nothing
+//              queued commits this worker's pending pages and looks again
+//              before it says "nothing to claim" — one held back by
+//              --per_host or the share leaves the batch to grow); a
 //              committer task lets a batch grow for up to commit_delay
 //              (50 ms) and commits up to commit_batch (128) pages per READ
 //              COMMITTED transaction: ONE INSERT ... ON DUPLICATE KEY UPDATE

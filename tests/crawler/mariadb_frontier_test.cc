@@ -238,6 +238,57 @@ TEST(MariaDbFrontierTest, PerHostCapHoldsOverTwoWorkers) {
   aio::run(per_origin_cap(MariaDbServer::shared().fresh_database()));
 }
 
+// A claim held back by the worker's share while URLs are queued leaves its
+// pending completions to their batch (commit_delay); only a claim that finds
+// nothing queued hurries them (their links may be all that is left).
+Coro<void> held_back_claims_let_batches_grow(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  MariaDbFrontierOptions fo = fopts(4);
+  fo.commit_delay = std::chrono::minutes(1);
+  auto a = co_await frontier(*w, fo);
+  auto b = co_await frontier(*w, fo);
+  std::vector<std::string> paths;
+  for (int i = 0; i < 6; ++i) paths.push_back("/p" + std::to_string(i));
+  co_await ok(a->add(links(paths, 0)));
+  const std::string done = "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'";
+  Claim first = co_await claim(*a, 64);  // A's share: 2 of the 4 turns
+  CO_ASSERT_EQ(first.leases.size(), 2u);
+  co_await ok(a->complete(first.leases[0], fetched()));
+  Claim refill = co_await claim(*a, 64);  // the turn that ended
+  EXPECT_EQ(refill.leases.size(), 1u);
+  Claim held = co_await claim(*a, 64);  // share used: nothing, not finished
+  EXPECT_TRUE(held.leases.empty());
+  EXPECT_FALSE(held.finished);
+  EXPECT_EQ(co_await count(w->pool, done), 0);  // still in its batch
+  co_await ok(a->flush());
+  EXPECT_EQ(co_await count(w->pool, done), 1);
+  // With nothing queued (B takes the rest), an empty claim commits what is
+  // pending before it says so.
+  Claim rest = co_await claim(*b, 64);
+  EXPECT_EQ(rest.leases.size(), 2u);
+  co_await ok(a->complete(first.leases[1], fetched()));
+  std::vector<Lease> more = rest.leases;
+  for (const Lease& l : more) co_await ok(b->release(l));
+  Claim all = co_await claim(*b, 64);  // B's share again
+  EXPECT_EQ(all.leases.size(), 2u);
+  co_await ok(a->complete(refill.leases[0], fetched()));
+  Claim last = co_await claim(*a, 64);  // the last queued URL
+  EXPECT_EQ(last.leases.size(), 1u);
+  co_await ok(a->complete(last.leases[0], fetched()));
+  Claim empty = co_await claim(*a, 64);
+  EXPECT_TRUE(empty.leases.empty());
+  EXPECT_EQ(co_await count(w->pool, done), 4);  // committed by the claim
+  for (const Lease& l : all.leases) co_await ok(b->complete(l, fetched()));
+  co_await ok(a->close());
+  co_await ok(b->close());
+  EXPECT_EQ(co_await count(w->pool, done), 6);
+}
+
+TEST(MariaDbFrontierTest, HeldBackClaimsLetCompletionBatchesGrow) {
+  aio::run(held_back_claims_let_batches_grow(
+      MariaDbServer::shared().fresh_database()));
+}
+
 Coro<void> budget(db::Options opts) {
   Options o = job_options();
   o.max_pages = 5;
