@@ -30,9 +30,11 @@
 //   crawl_workers one row per worker process: host name, pid, heartbeat
 //                 (last_seen) and its --lease (lease_us): its leases live
 //                 while last_seen + lease_us is ahead of the server's clock.
-//   crawl_inflight one row per origin and worker: its leases of the origin,
-//                 raised by its claims, lowered by its next claim (or
-//                 flush) for those that ended.
+//   crawl_inflight one row per origin and worker: its turns of the origin
+//                 (n: how many requests it may send there at once; the
+//                 turns of all workers stay within --per_host), raised by
+//                 its claims, lowered by claims and flush() when it has no
+//                 work for them.
 // Records go to the table `titles` (crawler/mariadb_output.h), which is
 // output, not state: --reset leaves it alone.
 //

@@ -88,6 +88,11 @@ constexpr size_t kChunk = 64;
 
 // The shortest time between two claims of a busy worker (see claim()).
 constexpr Duration kClaimSpacing = std::chrono::milliseconds(10);
+// Rows one claim leases, at most.
+constexpr size_t kClaimRows = 64;
+// A worker whose turns are all in use and whose leases claimed ahead last
+// looks for more turns (or other origins) this often.
+constexpr Duration kRecheck = std::chrono::milliseconds(100);
 std::string in_list() {
   std::string marks;
   for (size_t i = 0; i < kChunk; ++i) marks += i ? ", ?" : "?";
@@ -172,8 +177,8 @@ constexpr char kUnfinishedCount[] = "SELECT COUNT(*)" AIO_UNFINISHED_FROM;
 #undef AIO_UNFINISHED_FROM
 
 // The origins a claim locks, least recently claimed first (params: worker,
-// job), each with its cursor and the other workers' requests in flight for
-// it. The subquery is a consistent (non-locking) read even in a locking
+// job), each with its cursor and the other workers' turns of it. The
+// subquery is a consistent (non-locking) read even in a locking
 // SELECT: it sees each row's last committed value, never skips one. A row
 // another worker is changing meanwhile can only be going down for this
 // origin (its claims of it wait on the origin row this claim holds).
@@ -196,12 +201,11 @@ constexpr char kClaimedOrigin[] =
     "UPDATE crawl_origins SET last_claim = UTC_TIMESTAMP(6),"
     " next_depth = ?, next_seq = ? WHERE job_id = ? AND id = ?";
 
-// Moves a worker's crawl_inflight row by a delta, made if missing (params:
-// job, origin, worker, delta, delta).
-constexpr char kMoveInFlight[] =
+// Sets a worker's turns of an origin, its crawl_inflight row made if
+// missing (params: job, origin, worker, n).
+constexpr char kSetTurns[] =
     "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
-    " VALUES (?, ?, ?, GREATEST(?, 0))"
-    " ON DUPLICATE KEY UPDATE n = GREATEST(n + ?, 0)";
+    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)";
 
 constexpr char kRequeue[] =
     "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
@@ -417,8 +421,6 @@ void MariaDbFrontier::crash_point(const char* point) {
 void MariaDbFrontier::ended(const Held& h) {
   auto it = in_flight_.find(h.origin_id);
   if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
-  // Counted in crawl_inflight unless this worker was taken over since.
-  if (h.epoch == epoch_) ++unpublished_[h.origin_id];
 }
 
 void MariaDbFrontier::fail(absl::Status s) {
@@ -640,21 +642,34 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
     db::Script& s, const ClaimIn& in, uint64_t oid, Cursor cursor,
     int64_t others, int64_t room, int64_t my_share, ClaimOut& out,
     std::map<uint64_t, Claimed>& claimed) {
-  // Requests in flight: this worker's (exact, from memory), and the other
-  // workers' from their crawl_inflight rows (`others`: each counts its
-  // worker's leases from the claim's commit to the claim after they ended,
-  // so at least what it has in flight). Claims of one origin take turns on
-  // its row lock, so none of them misses another's leases.
-  auto it = in.in_flight.find(oid);
-  const int64_t mine = it == in.in_flight.end() ? 0 : it->second;
-  const int64_t n_live = mine + others;
-  if (n_live > 0) out.any_leased = true;
-  const int64_t asked = room;
-  room = std::min<int64_t>(room, in.per_host - n_live);
-  room = std::min<int64_t>(room, my_share - mine);
-  if (room < asked) out.held_back = true;
+  // Turns: a worker sends at most as many requests to the origin at once
+  // as its crawl_inflight row says, and its turns plus the other workers'
+  // (`others`, their rows) never exceed --per_host: claims of one origin
+  // take turns on its row lock, so none of them misses another's turns. A
+  // worker keeps its turns while it has work for them — a page that ends
+  // frees its turn for the next lease claimed ahead, with no round trip —
+  // up to its fair share; it leases up to as many URLs again ahead (no
+  // more: a worker does not sit on work another could do), so claims are
+  // fewer and bigger.
+  auto get = [oid](const absl::flat_hash_map<uint64_t, int64_t>& m) {
+    auto it = m.find(oid);
+    return it == m.end() ? int64_t{0} : it->second;
+  };
+  const int64_t running = get(in.running), turns = get(in.turns),
+                ahead = get(in.buffered);
+  if (running + others + ahead > 0) out.any_leased = true;
+  const int64_t target = std::max<int64_t>(
+      0, std::min<int64_t>(my_share, in.per_host - others));
+  if (target <= running) out.held_back = true;
+  room = std::min<int64_t>(room, 2 * target - running - ahead);
+  auto set_turns = [&](int64_t leased) {
+    const int64_t t =
+        std::max<int64_t>(running, std::min<int64_t>(target, leased));
+    if (t != turns) out.turns[oid] = t;
+  };
   if (room <= 0) {
     out.any_queued = true;  // possibly: looked again on the next claim
+    set_turns(running + ahead);
     co_return absl::OkStatus();
   }
   std::vector<Row>& rows = out.rows;
@@ -709,9 +724,11 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
       }
     }
   }
-  if (rows.size() == first) co_return absl::OkStatus();
+  const int64_t got = static_cast<int64_t>(rows.size() - first);
+  set_turns(running + ahead + got);
+  if (got == 0) co_return absl::OkStatus();
   Claimed& c = claimed[oid];
-  c.n += static_cast<int64_t>(rows.size() - first);
+  c.n += got;
   c.cursor = next;
   co_return absl::OkStatus();
 }
@@ -736,7 +753,7 @@ Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
                                                ClaimOut& out) {
   absl::Status b = co_await s.begin(db::Isolation::kReadCommitted);
   if (!b.ok()) co_return b;
-  int64_t budget_left = static_cast<int64_t>(in.max);
+  int64_t budget_left = static_cast<int64_t>(in.max);  // rows, at most
   if (in.max_pages > 0) {
     absl::StatusOr<db::ResultSet> rs = co_await s.query(
         "SELECT budget_used FROM crawl_jobs WHERE id = ? FOR UPDATE",
@@ -799,9 +816,15 @@ Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
                                            out, claimed);
     if (!c.ok()) co_return c;
   }
-  absl::Status p = co_await publish_in_flight(s, in.job_id, in.worker_id,
-                                              claimed, in.unpublished,
-                                              out.published);
+  // The origins claimed: their cursors, then the turns (one lock order:
+  // crawl_origins rows before crawl_inflight rows).
+  for (const auto& [oid, c] : claimed) {
+    absl::StatusOr<db::ExecResult> o = co_await s.execute(
+        kClaimedOrigin, c.cursor.depth, c.cursor.seq, in.job_id, oid);
+    if (!o.ok()) co_return o.status();
+  }
+  absl::Status p =
+      co_await publish_turns(s, in.job_id, in.worker_id, out.turns);
   if (!p.ok()) co_return p;
   if (!out.rows.empty() && in.max_pages > 0) {
     absl::StatusOr<db::ExecResult> u = co_await s.execute(
@@ -820,9 +843,11 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
                                                uint64_t& token_out) {
   rows.clear();
   any_queued = any_leased = false;
+  PermitGuard writing = co_await turns_lock_.acquire();
   // What the script reads is a copy taken now (it runs on another thread);
-  // leases that end meanwhile only make the counts it writes too high until
-  // the next claim.
+  // pages that end meanwhile only leave the turns it writes higher than this
+  // worker needs, until the next claim or flush(). (turns_lock_: no other
+  // write of this worker's turns runs meanwhile.)
   ClaimIn in;
   in.job_id = job_.id;
   in.max_pages = job_.max_pages;
@@ -838,8 +863,11 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
   in.count_workers =
       !workers_counted_ || now - *workers_counted_ >= std::chrono::seconds(1);
   in.live_workers = live_workers_;
-  in.in_flight = in_flight_;
-  in.unpublished = unpublished_;
+  in.running = in_flight_;
+  in.turns = turns_;
+  for (const auto& [oid, q] : buffer_) {
+    if (!q.empty()) in.buffered[oid] = static_cast<int64_t>(q.size());
+  }
   const uint64_t token = in.token;
   claiming_ = true;
   absl::Cleanup done = [this] { claiming_ = false; };
@@ -886,12 +914,72 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
   }
   if (!c.ok()) co_return c;
   rows = std::move(out.rows);
-  published(out.published);
+  for (const auto& [oid, t] : out.turns) {
+    if (t > 0) {
+      turns_[oid] = t;
+    } else {
+      turns_.erase(oid);
+    }
+  }
   crash_point("claim");
   if (job_.max_pages > 0) stats_.budget_used += rows.size();
   stats_.queued -= std::min<uint64_t>(stats_.queued, rows.size());
   token_out = token;
   co_return absl::OkStatus();
+}
+
+int64_t MariaDbFrontier::my_share() const {
+  const int64_t live = std::max<int64_t>(1, live_workers_);
+  return std::max<int64_t>(1, (options_.per_host + live - 1) / live);
+}
+
+void MariaDbFrontier::hand_out(size_t max, OriginReady& ready, Claim& out) {
+  // Origins take turns: one lease of each per round, starting after the
+  // origin the last hand-out ended with.
+  absl::flat_hash_set<uint64_t> closed;
+  bool more = true;
+  while (more && out.leases.size() < max && buffered_ > 0) {
+    more = false;
+    auto it = buffer_.upper_bound(last_handed_);
+    for (size_t n = buffer_.size(); n > 0 && out.leases.size() < max; --n) {
+      if (buffer_.empty()) break;
+      if (it == buffer_.end()) it = buffer_.begin();
+      const uint64_t oid = it->first;
+      std::deque<Buffered>& q = it->second;
+      const auto t = turns_.find(oid);
+      const int64_t turns = t == turns_.end() ? 0 : t->second;
+      const auto r = in_flight_.find(oid);
+      const int64_t running = r == in_flight_.end() ? 0 : r->second;
+      if (q.empty() || closed.contains(oid) || running >= turns ||
+          !ready(origin(q.front().url))) {
+        closed.insert(oid);  // stays claimed ahead
+        ++it;
+        continue;
+      }
+      Buffered& b = q.front();
+      uint64_t id = next_id_++;
+      ++in_flight_[oid];
+      out.leases.push_back(
+          Lease{id, Link{std::move(b.url), b.depth, b.redirects}});
+      held_[id] = std::move(b.held);
+      q.pop_front();
+      --buffered_;
+      last_handed_ = oid;
+      more = true;
+      it = q.empty() ? buffer_.erase(it) : std::next(it);
+    }
+  }
+}
+
+// Some origin this worker has turns in has fewer leases claimed ahead than
+// half of what a claim would lease ahead for it: time to claim again.
+bool MariaDbFrontier::buffer_low() const {
+  for (const auto& [oid, turns] : turns_) {
+    auto q = buffer_.find(oid);
+    const size_t ahead = q == buffer_.end() ? 0 : q->second.size();
+    if (static_cast<int64_t>(ahead) * 2 < turns) return true;
+  }
+  return turns_.empty();
 }
 
 Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
@@ -900,22 +988,34 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     co_return absl::InvalidArgumentError("Frontier::claim: max must be >= 1");
   }
   if (!error_.ok()) co_return error_;
+  Claim out;
+  // Leases claimed ahead first: a turn that a page freed is used again at
+  // once, with no round trip.
+  hand_out(max, ready, out);
+  EventLoop& loop = get_event_loop();
+  if (!buffer_low()) {
+    // Claim again only for what the database may add: more turns (while
+    // below the fair share), or other origins, now and then.
+    bool below_share = false;
+    for (const auto& [oid, turns] : turns_) below_share |= turns < my_share();
+    if (!out.leases.empty() ||
+        (!below_share && loop.time() - last_db_claim_ < kRecheck)) {
+      co_return out;
+    }
+  }
   // A claim is a transaction of its own. When other workers share the job
   // and the last claim was held back by --per_host or this worker's share,
   // the next waits until kClaimSpacing after the last, so that each takes
   // more URLs: fewer, bigger transactions, and the origin rows are free
-  // more often for the others. (Alone, a worker claims at once: its claims
-  // are what refills its free slots.)
-  {
-    EventLoop& loop = get_event_loop();
+  // more often for the others. (Alone, a worker claims at once.)
+  if (out.leases.empty()) {
     const TimePoint next = last_claim_at_ + kClaimSpacing;
     if (held_back_ && live_workers_ > 1 && loop.time() < next) {
       co_await aio::sleep(next - loop.time());
     }
-    held_back_ = false;
-    last_claim_at_ = loop.time();
   }
-  Claim out;
+  held_back_ = false;
+  last_claim_at_ = loop.time();
   for (int round = 0; round < 2; ++round) {
     std::vector<Row> rows;
     bool any_queued = false, any_leased = false;
@@ -923,7 +1023,7 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     Outage outage;
     for (;;) {
       absl::Status s =
-          co_await claim_once(max, rows, any_queued, any_leased, token);
+          co_await claim_once(kClaimRows, rows, any_queued, any_leased, token);
       if (s.ok()) break;
       absl::Status again = co_await retry_or_fail(s, outage, "claiming URLs");
       if (!again.ok()) {
@@ -932,35 +1032,18 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
       }
     }
     recovered(outage);
-    // Handed out breadth-first per origin; `ready` asked once per lease.
-    // (A claim that commits after this worker was taken over counts in the
-    // new epoch: its crawl_inflight rows were written after the takeover.)
-    std::vector<Held> refused;
-    absl::flat_hash_set<uint64_t> closed_origins;
+    last_db_claim_ = loop.time();
+    // Claimed ahead, breadth-first per origin, then handed out within the
+    // turns. (A claim that commits after this worker was taken over counts
+    // in the new epoch: its crawl_inflight rows were written after it.)
     for (Row& r : rows) {
       Held h{std::move(r.hash), token, r.origin_id, r.depth, r.seq, epoch_};
-      std::string o = origin(r.url);
-      if (closed_origins.contains(r.origin_id) || !ready(o)) {
-        closed_origins.insert(r.origin_id);
-        // Counted in crawl_inflight by the claim: taken off again.
-        ++unpublished_[h.origin_id];
-        refused.push_back(std::move(h));
-        continue;
-      }
-      uint64_t id = next_id_++;
-      ++in_flight_[h.origin_id];
-      held_[id] = std::move(h);
-      out.leases.push_back(Lease{id, Link{std::move(r.url), r.depth,
-                                          r.redirects}});
+      buffer_[r.origin_id].push_back(
+          Buffered{std::move(h), std::move(r.url), r.depth, r.redirects});
+      ++buffered_;
     }
-    if (!refused.empty()) {
-      absl::Status s = co_await release_rows(std::move(refused));
-      if (!s.ok()) {
-        fail(s);
-        co_return s;
-      }
-    }
-    if (!out.leases.empty()) break;
+    if (out.leases.size() < max) hand_out(max, ready, out);
+    if (!out.leases.empty() || buffered_ > 0) break;
     // Nothing claimable, and nothing queued either: pages of this worker
     // still waiting for their commit may be about to queue links — commit
     // them now, then look once more. (Held back by --per_host or the share
@@ -998,45 +1081,18 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
 // ---------------------------------------------------------------------------
 // release
 
-// A worker's crawl_inflight rows, moved by what it claimed in this
-// transaction (`claimed`, whose origins also get their new cursor and
-// last_claim here) and what ended since they were last written
-// (`unpublished`), in origin order; `published` gets what was written. `db`
+// Sets this worker's crawl_inflight rows to `turns`, in origin order. `db`
 // is a db::Script (a claim) or a db::Connection (flush()).
 template <typename Db>
-Coro<absl::Status> MariaDbFrontier::publish_in_flight(
+Coro<absl::Status> MariaDbFrontier::publish_turns(
     Db& db, uint64_t job_id, const std::string& worker_id,
-    const std::map<uint64_t, Claimed>& claimed,
-    const std::map<uint64_t, int64_t>& unpublished,
-    std::map<uint64_t, int64_t>& published) {
-  std::map<uint64_t, int64_t> delta;
-  for (const auto& [oid, n] : unpublished) {
-    delta[oid] -= n;
-    published[oid] = n;
-  }
-  // The origins claimed: their cursors, then the counts (one lock order:
-  // crawl_origins rows before crawl_inflight rows, as everywhere).
-  for (const auto& [oid, c] : claimed) {
-    delta[oid] += c.n;
-    absl::StatusOr<db::ExecResult> o = co_await db.execute(
-        kClaimedOrigin, c.cursor.depth, c.cursor.seq, job_id, oid);
-    if (!o.ok()) co_return o.status();
-  }
-  for (const auto& [oid, d] : delta) {
-    if (d == 0) continue;
+    const std::map<uint64_t, int64_t>& turns) {
+  for (const auto& [oid, n] : turns) {
     absl::StatusOr<db::ExecResult> r =
-        co_await db.execute(kMoveInFlight, job_id, oid, worker_id, d, d);
+        co_await db.execute(kSetTurns, job_id, oid, worker_id, n);
     if (!r.ok()) co_return r.status();
   }
   co_return absl::OkStatus();
-}
-
-void MariaDbFrontier::published(const std::map<uint64_t, int64_t>& done) {
-  for (const auto& [oid, n] : done) {
-    auto it = unpublished_.find(oid);
-    if (it == unpublished_.end()) continue;
-    if ((it->second -= n) <= 0) unpublished_.erase(it);
-  }
 }
 
 Coro<absl::Status> MariaDbFrontier::release_once(const std::vector<Held>& held) {
@@ -1422,7 +1478,11 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
       absl::Status r = co_await register_worker();
       if (!r.ok()) co_return r;
       ++epoch_;
-      unpublished_.clear();
+      // Its leases claimed ahead were queued again by the other worker,
+      // its crawl_inflight rows dropped: it starts with no turns.
+      buffered_ = 0;
+      buffer_.clear();
+      turns_.clear();
     }
     // Workers whose heartbeat stopped: their leases are queued again.
     absl::StatusOr<db::ResultSet> stale = co_await pool_.query(
@@ -1480,18 +1540,32 @@ Coro<absl::Status> MariaDbFrontier::flush() {
     hurry();
     co_await batch_done_.wait();
   }
-  if (error_.ok() && !unpublished_.empty() && !claiming_) {
-    // What ended since the last claim, for the other workers now (a claim
-    // under way writes it itself: never both, or it would count twice).
-    absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
-    if (!conn.ok()) co_return conn.status();
-    std::map<uint64_t, Claimed> none;
-    std::map<uint64_t, int64_t> done;
-    std::map<uint64_t, int64_t> ended = unpublished_;
-    absl::Status p = co_await publish_in_flight(*conn, job_.id, worker_id_,
-                                                none, ended, done);
-    if (!p.ok()) co_return p;
-    published(done);
+  if (error_.ok()) {
+    // Turns this worker has no work for any more, given back for the other
+    // workers now.
+    PermitGuard writing = co_await turns_lock_.acquire();
+    std::map<uint64_t, int64_t> lower;
+    for (const auto& [oid, t] : turns_) {
+      auto r = in_flight_.find(oid);
+      auto q = buffer_.find(oid);
+      const int64_t used = (r == in_flight_.end() ? 0 : r->second) +
+                           (q == buffer_.end() ? 0 : static_cast<int64_t>(q->second.size()));
+      if (used < t) lower[oid] = used;
+    }
+    if (!lower.empty()) {
+      for (const auto& [oid, n] : lower) {
+        if (n > 0) {
+          turns_[oid] = n;
+        } else {
+          turns_.erase(oid);
+        }
+      }
+      absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
+      if (!conn.ok()) co_return conn.status();
+      absl::Status p =
+          co_await publish_turns(*conn, job_.id, worker_id_, lower);
+      if (!p.ok()) co_return p;
+    }
   }
   co_return error_;
 }
@@ -1517,6 +1591,16 @@ Coro<absl::Status> MariaDbFrontier::close() {
     }
   }
   closed_ = true;
+  if (error_.ok() && buffered_ > 0) {
+    // Leases claimed ahead and never handed out: queued again.
+    std::vector<Held> ahead;
+    for (auto& [oid, q] : buffer_) {
+      for (Buffered& b : q) ahead.push_back(std::move(b.held));
+    }
+    buffer_.clear();
+    buffered_ = 0;
+    fail(co_await release_rows(std::move(ahead)));
+  }
   if (error_.ok()) {
     absl::Status s = co_await refresh_counts();
     (void)s;  // the counts are for the summary only

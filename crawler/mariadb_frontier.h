@@ -8,33 +8,42 @@
 //   co_await (*f)->close();                  // commits what is pending
 //
 // What each call does in the database (tables in crawler/job.h):
-//   claim()    one short READ COMMITTED transaction, run as one db::Script
-//              on the pool's I/O thread (statements back to back, so the
-//              origin rows stay locked as briefly as the server allows; the
-//              script works on a copy of what it needs): the job row FOR
-//              UPDATE (only with --max_pages: budget_used keeps the budget
-//              exact over workers), the origin rows FOR UPDATE SKIP LOCKED
-//              (least recently claimed first, read in that order from
-//              the index `turn`, so origins take turns; an
-//              origin another worker is claiming is skipped — when every one
-//              is, the least recently claimed is waited for) with the other
-//              workers' requests in flight for each (their crawl_inflight
-//              rows, a non-locking read), then up to --per_host minus those
-//              and this worker's own of the origin's queued URLs — never more
-//              than this worker's fair share, ceil(--per_host / workers with
-//              a live heartbeat), so a worker that re-claims the moment a
-//              page ends cannot starve the others — breadth-first (depth,
-//              seq) through the claim index from the origin's cursor (where
-//              the last claim stopped; from the start when the cursor runs
-//              out and once a second, for URLs queued behind it), FOR UPDATE
-//              SKIP LOCKED, marked leased with this worker's id and a fresh
-//              random token; the cursor and this worker's crawl_inflight row
-//              move with them (the row also loses the leases that ended
-//              since the last claim). Up to `max` (the engine asks 64) per
-//              transaction; when the last claim was held back by --per_host
-//              or the share, the next one waits until 5 ms after it (fewer,
-//              bigger claims). `ready` is asked after the commit, once per
-//              lease handed out; a lease it refuses is handed back at once.
+//   claim()    hands out first the leases this worker claimed ahead, as
+//              many as its turns of each origin leave room for (origins
+//              take turns), with no round trip: a page that ends frees its
+//              turn for the next URL at once. It goes to the database when
+//              what is claimed ahead runs low (under half the turns), when
+//              it could use more turns, and at least every 100 ms: one short
+//              READ COMMITTED transaction, run as one db::Script on the
+//              pool's I/O thread (statements back to back, so the origin
+//              rows stay locked as briefly as the server allows; the script
+//              works on a copy of what it needs): the job row FOR UPDATE
+//              (only with --max_pages: budget_used keeps the budget exact
+//              over workers), the origin rows FOR UPDATE SKIP LOCKED (least
+//              recently claimed first, read in that order from the index
+//              `turn`, so origins take turns; an origin another worker is
+//              claiming is skipped — when every one is, the least recently
+//              claimed is waited for) with the other workers' turns of each
+//              (their crawl_inflight rows, a non-locking read). This
+//              worker's turns of an origin become --per_host minus those,
+//              never more than its fair share, ceil(--per_host / workers
+//              with a live heartbeat), nor more than it has work for (never
+//              fewer than its requests in flight); it leases up to as many
+//              URLs again ahead of its requests in flight, breadth-first
+//              (depth, seq) through the claim index from the origin's cursor
+//              (where the last claim stopped; from the start when the cursor
+//              runs out and once a second, for URLs queued behind it), FOR
+//              UPDATE SKIP LOCKED, marked leased with this worker's id and a
+//              fresh random token; the cursor and this worker's
+//              crawl_inflight row (its turns) are written in the same
+//              transaction. Up to 64 URLs per transaction; when the last
+//              claim was held back by --per_host or the share and other
+//              workers share the job, the next one waits until 10 ms after
+//              it (fewer, bigger claims). `ready` is asked once per lease
+//              handed out; a lease it refuses stays claimed ahead.
+//              So a worker sends at most its turns of requests to an origin
+//              at once, and the turns of all workers never exceed
+//              --per_host.
 //   complete() queues the page (write-behind: it returns before the commit
 //              unless too many are pending; a claim that finds nothing
 //              queued commits this worker's pending pages and looks again
@@ -61,9 +70,12 @@
 //              by reading a marked page's row back.
 //   release()  queued again (the origin's cursor moved back to it), its
 //              budget slot returned.
-//   flush()    commits what is pending, and writes this worker's
-//              crawl_inflight rows down by the leases that ended since the
-//              last claim.
+//   flush()    commits what is pending, and gives back the turns this
+//              worker has no work for any more (its crawl_inflight rows
+//              lowered to its requests in flight plus what it claimed
+//              ahead).
+//   close()    flush(); what was claimed ahead and never handed out is
+//              queued again; this worker's crawl_inflight rows are deleted.
 //   background every --lease/3: the heartbeat (crawl_workers.last_seen),
 //              which keeps every lease of this worker alive; takes over the
 //              leases of any worker whose heartbeat is older than its
@@ -115,6 +127,7 @@
 #include "loop/coro.h"
 #include "loop/task.h"
 #include "sync/event.h"
+#include "sync/lock.h"
 
 namespace aio::crawler {
 
@@ -240,6 +253,11 @@ class MariaDbFrontier final : public Frontier {
     int64_t n = 0;
     Cursor cursor;
   };
+  struct Buffered {  // a lease claimed ahead, not handed out yet
+    Held held;
+    std::string url;
+    int depth = 0, redirects = 0;
+  };
   // A claim's inputs, copied for its script (which runs on the pool's I/O
   // thread), and what the script found.
   struct ClaimIn {
@@ -252,8 +270,9 @@ class MariaDbFrontier final : public Frontier {
     bool from_start = false;
     bool count_workers = false;
     int64_t live_workers = 1;
-    absl::flat_hash_map<uint64_t, int64_t> in_flight;
-    std::map<uint64_t, int64_t> unpublished;
+    // Per origin: this worker's leases handed out and not ended, its turns
+    // (its crawl_inflight row), its leases claimed ahead.
+    absl::flat_hash_map<uint64_t, int64_t> running, turns, buffered;
   };
   struct ClaimOut {
     ClaimOut() = default;
@@ -263,7 +282,7 @@ class MariaDbFrontier final : public Frontier {
     std::vector<Row> rows;
     bool any_queued = false, any_leased = false, held_back = false;
     std::optional<int64_t> budget_used, live_workers;
-    std::map<uint64_t, int64_t> published;
+    std::map<uint64_t, int64_t> turns;  // written to crawl_inflight
   };
   static Coro<ClaimOut> claim_script(db::Script& s, const ClaimIn& in);
   static Coro<absl::Status> claim_body(db::Script& s, const ClaimIn& in,
@@ -273,13 +292,16 @@ class MariaDbFrontier final : public Frontier {
                                          int64_t others, int64_t room,
                                          int64_t my_share, ClaimOut& out,
                                          std::map<uint64_t, Claimed>& claimed);
+  // This worker's crawl_inflight rows set to `turns` (origin -> n).
   template <typename Db>
-  static Coro<absl::Status> publish_in_flight(
+  static Coro<absl::Status> publish_turns(
       Db& db, uint64_t job_id, const std::string& worker_id,
-      const std::map<uint64_t, Claimed>& claimed,
-      const std::map<uint64_t, int64_t>& unpublished,
-      std::map<uint64_t, int64_t>& published);
-  void published(const std::map<uint64_t, int64_t>& done);
+      const std::map<uint64_t, int64_t>& turns);
+  // Hands out leases claimed ahead, within each origin's turns; refusals by
+  // `ready` stay claimed ahead.
+  void hand_out(size_t max, OriginReady& ready, Claim& out);
+  bool buffer_low() const;
+  int64_t my_share() const;
   Coro<absl::Status> claim_once(size_t max, std::vector<Row>& rows,
                                 bool& any_queued, bool& any_leased,
                                 uint64_t& token);
@@ -323,12 +345,22 @@ class MariaDbFrontier final : public Frontier {
   int64_t live_workers_ = 1;    // workers with a live heartbeat on the job
   absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease
   absl::flat_hash_map<std::string, uint64_t> origin_ids_;
-  // This worker's leases handed out and not yet completed or released, per
-  // origin; and those that ended since its crawl_inflight rows were last
-  // written (by a claim, or flush()).
+  // Per origin: this worker's leases handed out and not yet completed or
+  // released (its requests in flight); its turns — what its crawl_inflight
+  // row says, always at least in_flight_ (raised by claims under the
+  // origin's row lock, lowered by claims and flush()); and the leases it
+  // claimed ahead, handed out as turns free up with no database round trip.
   absl::flat_hash_map<uint64_t, int64_t> in_flight_;
-  std::map<uint64_t, int64_t> unpublished_;
+  absl::flat_hash_map<uint64_t, int64_t> turns_;
+  std::map<uint64_t, std::deque<Buffered>> buffer_;
+  size_t buffered_ = 0;
+  uint64_t last_handed_ = 0;  // the origin the last lease handed out was of
+  TimePoint last_db_claim_{};
   bool claiming_ = false;  // a claim transaction is under way
+  // Held while this worker's crawl_inflight rows are written (a claim, or
+  // flush() giving turns back): one writer at a time, so a lower value
+  // never lands after a higher one.
+  Lock turns_lock_;
   bool held_back_ = false;  // the last claim met --per_host or the share
   TimePoint last_claim_at_{};
   // Bumped when another worker took this one over (and deleted its

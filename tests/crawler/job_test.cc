@@ -207,22 +207,23 @@ Coro<void> lifecycle(db::Options opts) {
 
   absl::StatusOr<JobStatus> st = co_await job_status(*pool, "news");
   CO_ASSERT_TRUE(st.ok());
-  EXPECT_EQ(st->queued, 1u);
-  EXPECT_EQ(st->leased, 1u);
+  // The worker claimed the third URL ahead (leased, not handed out).
+  EXPECT_EQ(st->queued, 0u);
+  EXPECT_EQ(st->leased, 2u);
   EXPECT_EQ(st->done, 1u);
   EXPECT_EQ(st->records, 1u);
-  EXPECT_EQ(st->budget_used, 2);
+  EXPECT_EQ(st->budget_used, 3);
   CO_ASSERT_TRUE(st->origins.size() == 1u);
   EXPECT_EQ(st->origins[0].origin, "http://site.test");
   CO_ASSERT_TRUE(st->workers.size() == 1u);
   EXPECT_EQ(st->workers[0].worker_id, "w1");
   std::string text = render_status(*st);
   for (const char* want :
-       {"job news (created ", "3 seen, 1 queued, 1 leased (in flight), 1 done, "
+       {"job news (created ", "3 seen, 0 queued, 2 leased (in flight), 1 done, "
                               "0 failed, 0 skipped",
-        "budget: 2 of 10 pages used", "records: 1",
+        "budget: 3 of 10 pages used", "records: 1",
         "unfinished (run the same command to resume)",
-        "http://site.test: 1 queued, 1 leased, 1 done", "w1 (host ",
+        "http://site.test: 0 queued, 2 leased, 1 done", "w1 (host ",
         "--select=h3.x", "--max_pages=10"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   }

@@ -210,27 +210,40 @@ Coro<void> per_origin_cap(db::Options opts) {
   for (const Lease& l : ca.leases) site += l.link.url.starts_with(kSite);
   EXPECT_EQ(site, 2);
   EXPECT_EQ(ca.leases.size(), 3u);
-  // B gets the one turn left: never more than 3 over both.
+  // B gets the one turn left: never more than 3 over both. (A claimed
+  // /p2 and /p3 ahead, one more each of its turns.)
   Claim cb = co_await claim(*b, 64);
-  EXPECT_EQ(urls(cb), std::vector<std::string>{u("/p2")});
+  EXPECT_EQ(urls(cb), std::vector<std::string>{u("/p4")});
   Claim cb_more = co_await claim(*b, 64);
   EXPECT_TRUE(cb_more.leases.empty()) << urls(cb_more)[0];
   EXPECT_FALSE(cb_more.finished);
   // A worker never takes more than its share, even with turns free.
   Claim ca_more = co_await claim(*a, 64);
   EXPECT_TRUE(ca_more.leases.empty()) << urls(ca_more)[0];
-  // One of A's pages done and committed: one turn free, and B (one below
-  // its share of 2) takes it.
+  // One of A's pages done: A keeps the turn for a URL it claimed ahead
+  // (handed out with no round trip), so B still has none.
+  std::vector<Lease> a_site;
   for (const Lease& l : ca.leases) {
-    if (l.link.url.starts_with(kSite)) {
-      co_await ok(a->complete(l, fetched()));
-      break;
-    }
+    if (l.link.url.starts_with(kSite)) a_site.push_back(l);
   }
+  CO_ASSERT_EQ(a_site.size(), 2u);
+  co_await ok(a->complete(a_site[0], fetched()));
   co_await ok(a->flush());
+  Claim ca2 = co_await claim(*a, 64);
+  EXPECT_EQ(urls(ca2), std::vector<std::string>{u("/p2")});
   Claim cb2 = co_await claim(*b, 64);
-  EXPECT_EQ(cb2.leases.size(), 1u);
+  EXPECT_TRUE(cb2.leases.empty()) << urls(cb2)[0];
+  // A stops: what it claimed ahead is queued again, its turns are free, and
+  // B (one below its share of 2) takes one.
+  co_await ok(a->release(a_site[1]));
+  for (const Lease& l : ca2.leases) co_await ok(a->release(l));
   co_await ok(a->close());
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_inflight WHERE n > 0"
+                           " AND worker_id <> '" + b->worker_id() + "'"),
+            0);
+  Claim cb3 = co_await claim(*b, 64);
+  EXPECT_EQ(cb3.leases.size(), 1u);
   co_await ok(b->close());
 }
 
@@ -298,28 +311,31 @@ Coro<void> budget(db::Options opts) {
   std::vector<std::string> paths;
   for (int i = 0; i < 20; ++i) paths.push_back("/p" + std::to_string(i));
   co_await ok(a->add(links(paths, 0)));
+  // A hands out 3 and claims the other 2 of the budget ahead: B gets none.
   Claim ca = co_await claim(*a, 3);
   Claim cb = co_await claim(*b, 64);
   EXPECT_EQ(ca.leases.size(), 3u);
-  EXPECT_EQ(cb.leases.size(), 2u);
-  Claim none = co_await claim(*a, 64);
-  EXPECT_TRUE(none.leases.empty());
-  EXPECT_FALSE(none.finished);  // leases outstanding
+  EXPECT_TRUE(cb.leases.empty());
+  EXPECT_FALSE(cb.finished);  // leases outstanding
+  Claim ahead = co_await claim(*a, 64);  // from what A claimed ahead
+  EXPECT_EQ(ahead.leases.size(), 2u);
   // A skipped page (robots) gives its slot back; a released one too.
   Completion skipped;
   skipped.outcome = PageOutcome::kSkipped;
   co_await ok(a->complete(ca.leases[0], skipped));
   co_await ok(a->flush());
-  co_await ok(b->release(cb.leases[0]));
   Claim more = co_await claim(*b, 64);
-  EXPECT_EQ(more.leases.size(), 2u);
-  Claim none2 = co_await claim(*a, 64);
-  EXPECT_TRUE(none2.leases.empty());
+  CO_ASSERT_EQ(more.leases.size(), 1u);
+  co_await ok(b->release(more.leases[0]));
+  Claim again = co_await claim(*b, 64);
+  EXPECT_EQ(again.leases.size(), 1u);
+  Claim none = co_await claim(*a, 64);
+  EXPECT_TRUE(none.leases.empty());
   for (size_t i = 1; i < ca.leases.size(); ++i) {
     co_await ok(a->complete(ca.leases[i], fetched()));
   }
-  co_await ok(b->complete(cb.leases[1], fetched()));
-  for (const Lease& l : more.leases) co_await ok(b->complete(l, fetched()));
+  for (const Lease& l : ahead.leases) co_await ok(a->complete(l, fetched()));
+  for (const Lease& l : again.leases) co_await ok(b->complete(l, fetched()));
   co_await ok(a->flush());
   co_await ok(b->flush());
   Claim fa = co_await claim(*a, 64);
@@ -345,11 +361,16 @@ Coro<void> depth_and_dedup(db::Options opts) {
   fo.limits.max_depth = 1;
   auto a = co_await frontier(*w, fo);
   auto b = co_await frontier(*w, fo);
+  // One page each (A would claim a second one ahead).
   {
-    std::vector<Link> v = links({"/x", "/y"}, 0);
+    std::vector<Link> v = links({"/x"}, 0);
     co_await add(*a, std::move(v));
   }
   Claim ca = co_await claim(*a, 1);
+  {
+    std::vector<Link> v = links({"/y"}, 0);
+    co_await add(*b, std::move(v));
+  }
   Claim cb = co_await claim(*b, 1);
   CO_ASSERT_EQ(ca.leases.size(), 1u);
   CO_ASSERT_EQ(cb.leases.size(), 1u);
@@ -491,9 +512,9 @@ TEST(MariaDbFrontierTest, UrlsQueuedBehindTheClaimCursorAreClaimed) {
   aio::run(cursor(MariaDbServer::shared().fresh_database()));
 }
 
-// Leases the engine refuses right after a claim go back to the queue and
-// leave this worker's requests-in-flight count as it was; completed pages
-// leave it too (other workers read it for --per_host).
+// A worker's turns (its crawl_inflight row, which other workers read for
+// --per_host): held for the URLs it claimed ahead, even those the engine
+// refused for now, and given back by flush() as its pages end.
 Coro<void> in_flight_count(db::Options opts) {
   auto w = co_await world(opts, job_options());
   auto a = co_await frontier(*w, fopts(8));
@@ -507,7 +528,7 @@ Coro<void> in_flight_count(db::Options opts) {
   const std::string sum =
       "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM crawl_inflight";
   co_await ok(a->flush());
-  EXPECT_EQ(co_await count(w->pool, sum), 0);
+  EXPECT_EQ(co_await count(w->pool, sum), 3);
   Claim c = co_await claim(*a, 8);
   CO_ASSERT_EQ(c.leases.size(), 3u);
   EXPECT_EQ(co_await count(w->pool, sum), 3);
@@ -573,11 +594,15 @@ Coro<void> dead_local_worker(db::Options opts) {
   fc.worker_id = "alive";
   auto c = co_await frontier(*w, fc);
   {
-    std::vector<Link> v = links({"/1", "/2", "/3"}, 0);
+    std::vector<Link> v = links({"/1", "/2"}, 0);
     co_await add(*a, std::move(v));
   }
   Claim ca = co_await claim(*a, 2);
   CO_ASSERT_EQ(ca.leases.size(), 2u);
+  {
+    std::vector<Link> v = links({"/3"}, 0);
+    co_await add(*a, std::move(v));
+  }
   Claim cc = co_await claim(*c, 1);
   CO_ASSERT_EQ(cc.leases.size(), 1u);
   // "killed" was a process of this host that is gone (kill -9); "alive" one
@@ -679,19 +704,28 @@ Coro<void> ready_refused(db::Options opts) {
   // Asked once per lease handed out, and once more for each refusal.
   EXPECT_EQ(asked_site, 2);
   EXPECT_EQ(asked_other, 1);
-  // What it refused is queued again, nothing leaked.
+  // What it refused stays claimed ahead (leased by this worker, within its
+  // turns), for the next claim: no round trip to hand it back.
   EXPECT_EQ(co_await count(w->pool,
                            "SELECT COUNT(*) FROM crawl_urls WHERE state = 'queued'"),
-            4);
+            0);
   EXPECT_EQ(f->stats().in_flight, 1u);
   // Origins take turns: the next claim serves both.
   Claim d = co_await claim(*f, 2);
   CO_ASSERT_EQ(d.leases.size(), 2u);
   EXPECT_NE(d.leases[0].link.url.substr(0, 12), d.leases[1].link.url.substr(0, 12));
+  // Closing queues again what was claimed ahead and never handed out;
+  // the three handed out stay leased (the engine releases or completes them).
   co_await ok(f->close());
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'queued'"),
+            2);
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'leased'"),
+            3);
 }
 
-TEST(MariaDbFrontierTest, RefusedOriginsAreHandedBackAndOriginsTakeTurns) {
+TEST(MariaDbFrontierTest, RefusedLeasesStayClaimedAheadAndOriginsTakeTurns) {
   aio::run(ready_refused(MariaDbServer::shared().fresh_database()));
 }
 
