@@ -476,15 +476,13 @@ Coro<absl::StatusOr<JobStatus>> job_status(db::Pool& pool, std::string name) {
       std::string origin = row.get<std::string>(0).value_or("");
       auto it = at.find(origin);
       if (it == at.end()) continue;
-      {
-        JobStatus::Origin& o = st.origins[it->second];
-        o.next_allowed_at =
-            row.get<std::optional<std::string>>(1).value_or(std::nullopt)
-                .value_or("");
-        o.robots = row.get<std::optional<std::string>>(2)
-                       .value_or(std::nullopt)
-                       .value_or("");
-      }
+      JobStatus::Origin& o = st.origins[it->second];
+      o.next_allowed_at =
+          row.get<std::optional<std::string>>(1).value_or(std::nullopt)
+              .value_or("");
+      o.robots = row.get<std::optional<std::string>>(2)
+                     .value_or(std::nullopt)
+                     .value_or("");
     }
   }
   absl::StatusOr<db::ResultSet> workers = co_await pool.query(

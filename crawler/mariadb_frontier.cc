@@ -11,7 +11,6 @@
 #include <map>
 #include <utility>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -93,6 +92,12 @@ constexpr size_t kClaimRows = 64;
 // A worker whose turns are all in use and whose leases claimed ahead last
 // looks for more turns (or other origins) this often.
 constexpr Duration kRecheck = std::chrono::milliseconds(100);
+// A per-origin count; 0 for an origin without an entry.
+int64_t count_of(const absl::flat_hash_map<uint64_t, int64_t>& m,
+                 uint64_t origin_id) {
+  auto it = m.find(origin_id);
+  return it == m.end() ? 0 : it->second;
+}
 std::string in_list() {
   std::string marks;
   for (size_t i = 0; i < kChunk; ++i) marks += i ? ", ?" : "?";
@@ -641,7 +646,7 @@ Coro<absl::Status> MariaDbFrontier::add(std::vector<Link> links) {
 Coro<absl::Status> MariaDbFrontier::claim_origin(
     db::Script& s, const ClaimIn& in, uint64_t oid, Cursor cursor,
     int64_t others, int64_t room, int64_t my_share, ClaimOut& out,
-    std::map<uint64_t, Claimed>& claimed) {
+    std::map<uint64_t, Cursor>& claimed) {
   // Turns: a worker sends at most as many requests to the origin at once
   // as its crawl_inflight row says, and its turns plus the other workers'
   // (`others`, their rows) never exceed --per_host: claims of one origin
@@ -651,12 +656,9 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
   // up to its fair share; it leases up to as many URLs again ahead (no
   // more: a worker does not sit on work another could do), so claims are
   // fewer and bigger.
-  auto get = [oid](const absl::flat_hash_map<uint64_t, int64_t>& m) {
-    auto it = m.find(oid);
-    return it == m.end() ? int64_t{0} : it->second;
-  };
-  const int64_t running = get(in.running), turns = get(in.turns),
-                ahead = get(in.buffered);
+  const int64_t running = count_of(in.running, oid),
+                turns = count_of(in.turns, oid),
+                ahead = count_of(in.buffered, oid);
   if (running + others + ahead > 0) out.any_leased = true;
   const int64_t target = std::max<int64_t>(
       0, std::min<int64_t>(my_share, in.per_host - others));
@@ -726,10 +728,7 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
   }
   const int64_t got = static_cast<int64_t>(rows.size() - first);
   set_turns(running + ahead + got);
-  if (got == 0) co_return absl::OkStatus();
-  Claimed& c = claimed[oid];
-  c.n += got;
-  c.cursor = next;
+  if (got > 0) claimed[oid] = next;
   co_return absl::OkStatus();
 }
 
@@ -800,7 +799,7 @@ Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
       static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
   const int64_t share = std::max<int64_t>(
       1, (static_cast<int64_t>(in.max) + n_origins - 1) / n_origins);
-  std::map<uint64_t, Claimed> claimed;
+  std::map<uint64_t, Cursor> claimed;  // the origins claimed: new cursors
   for (size_t i = 0; i < origins->size() && out.rows.size() < in.max &&
                      budget_left > static_cast<int64_t>(out.rows.size());
        ++i) {
@@ -820,7 +819,7 @@ Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
   // crawl_origins rows before crawl_inflight rows).
   for (const auto& [oid, c] : claimed) {
     absl::StatusOr<db::ExecResult> o = co_await s.execute(
-        kClaimedOrigin, c.cursor.depth, c.cursor.seq, in.job_id, oid);
+        kClaimedOrigin, c.depth, c.seq, in.job_id, oid);
     if (!o.ok()) co_return o.status();
   }
   absl::Status p =
@@ -836,8 +835,7 @@ Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
   co_return co_await s.command("COMMIT");
 }
 
-Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
-                                               std::vector<Row>& rows,
+Coro<absl::Status> MariaDbFrontier::claim_once(std::vector<Row>& rows,
                                                bool& any_queued,
                                                bool& any_leased,
                                                uint64_t& token_out) {
@@ -853,7 +851,7 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
   in.max_pages = job_.max_pages;
   in.worker_id = worker_id_;
   in.per_host = options_.per_host;
-  in.max = max;
+  in.max = kClaimRows;
   in.token = absl::Uniform<uint64_t>(rng_) >> 1 | 1;
   const TimePoint now = get_event_loop().time();
   // Now and then every origin is also looked at from the start, for URLs
@@ -865,12 +863,8 @@ Coro<absl::Status> MariaDbFrontier::claim_once(size_t max,
   in.live_workers = live_workers_;
   in.running = in_flight_;
   in.turns = turns_;
-  for (const auto& [oid, q] : buffer_) {
-    if (!q.empty()) in.buffered[oid] = static_cast<int64_t>(q.size());
-  }
+  for (const auto& [oid, q] : buffer_) in.buffered[oid] = ahead(oid);
   const uint64_t token = in.token;
-  claiming_ = true;
-  absl::Cleanup done = [this] { claiming_ = false; };
   absl::StatusOr<db::Connection> conn = co_await pool_.acquire();
   if (!conn.ok()) co_return conn.status();
   absl::AnyInvocable<Coro<ClaimOut>(db::Script&)> script =
@@ -946,11 +940,8 @@ void MariaDbFrontier::hand_out(size_t max, OriginReady& ready, Claim& out) {
       if (it == buffer_.end()) it = buffer_.begin();
       const uint64_t oid = it->first;
       std::deque<Buffered>& q = it->second;
-      const auto t = turns_.find(oid);
-      const int64_t turns = t == turns_.end() ? 0 : t->second;
-      const auto r = in_flight_.find(oid);
-      const int64_t running = r == in_flight_.end() ? 0 : r->second;
-      if (q.empty() || closed.contains(oid) || running >= turns ||
+      if (q.empty() || closed.contains(oid) ||
+          count_of(in_flight_, oid) >= count_of(turns_, oid) ||
           !ready(origin(q.front().url))) {
         closed.insert(oid);  // stays claimed ahead
         ++it;
@@ -975,11 +966,14 @@ void MariaDbFrontier::hand_out(size_t max, OriginReady& ready, Claim& out) {
 // half of what a claim would lease ahead for it: time to claim again.
 bool MariaDbFrontier::buffer_low() const {
   for (const auto& [oid, turns] : turns_) {
-    auto q = buffer_.find(oid);
-    const size_t ahead = q == buffer_.end() ? 0 : q->second.size();
-    if (static_cast<int64_t>(ahead) * 2 < turns) return true;
+    if (ahead(oid) * 2 < turns) return true;
   }
   return turns_.empty();
+}
+
+int64_t MariaDbFrontier::ahead(uint64_t origin_id) const {
+  auto q = buffer_.find(origin_id);
+  return q == buffer_.end() ? 0 : static_cast<int64_t>(q->second.size());
 }
 
 Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
@@ -996,10 +990,11 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
   if (!buffer_low()) {
     // Claim again only for what the database may add: more turns (while
     // below the fair share), or other origins, now and then.
+    const int64_t share = my_share();
     bool below_share = false;
-    for (const auto& [oid, turns] : turns_) below_share |= turns < my_share();
+    for (const auto& [oid, turns] : turns_) below_share |= turns < share;
     if (!out.leases.empty() ||
-        (!below_share && loop.time() - last_db_claim_ < kRecheck)) {
+        (!below_share && loop.time() - last_claim_at_ < kRecheck)) {
       co_return out;
     }
   }
@@ -1023,7 +1018,7 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     Outage outage;
     for (;;) {
       absl::Status s =
-          co_await claim_once(kClaimRows, rows, any_queued, any_leased, token);
+          co_await claim_once(rows, any_queued, any_leased, token);
       if (s.ok()) break;
       absl::Status again = co_await retry_or_fail(s, outage, "claiming URLs");
       if (!again.ok()) {
@@ -1032,12 +1027,11 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
       }
     }
     recovered(outage);
-    last_db_claim_ = loop.time();
     // Claimed ahead, breadth-first per origin, then handed out within the
-    // turns. (A claim that commits after this worker was taken over counts
-    // in the new epoch: its crawl_inflight rows were written after it.)
+    // turns. (A claim that commits after this worker was taken over wrote
+    // its crawl_inflight rows after the takeover: they stand.)
     for (Row& r : rows) {
-      Held h{std::move(r.hash), token, r.origin_id, r.depth, r.seq, epoch_};
+      Held h{std::move(r.hash), token, r.origin_id, r.depth, r.seq};
       buffer_[r.origin_id].push_back(
           Buffered{std::move(h), std::move(r.url), r.depth, r.redirects});
       ++buffered_;
@@ -1477,7 +1471,6 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
       // crawl_inflight rows: live on, anew, and write them all again.
       absl::Status r = co_await register_worker();
       if (!r.ok()) co_return r;
-      ++epoch_;
       // Its leases claimed ahead were queued again by the other worker,
       // its crawl_inflight rows dropped: it starts with no turns.
       buffered_ = 0;
@@ -1546,10 +1539,7 @@ Coro<absl::Status> MariaDbFrontier::flush() {
     PermitGuard writing = co_await turns_lock_.acquire();
     std::map<uint64_t, int64_t> lower;
     for (const auto& [oid, t] : turns_) {
-      auto r = in_flight_.find(oid);
-      auto q = buffer_.find(oid);
-      const int64_t used = (r == in_flight_.end() ? 0 : r->second) +
-                           (q == buffer_.end() ? 0 : static_cast<int64_t>(q->second.size()));
+      const int64_t used = count_of(in_flight_, oid) + ahead(oid);
       if (used < t) lower[oid] = used;
     }
     if (!lower.empty()) {

@@ -205,7 +205,6 @@ class MariaDbFrontier final : public Frontier {
     uint64_t origin_id = 0;
     int64_t depth = 0;
     uint64_t seq = 0;
-    uint64_t epoch = 0;  // epoch_ when claimed
   };
   struct Cursor {  // crawl_origins.next_depth, next_seq
     int64_t depth = 0;
@@ -249,10 +248,6 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> register_worker();
   Coro<absl::StatusOr<uint64_t>> take_over_worker(const std::string& id,
                                                   bool only_if_stale);
-  struct Claimed {  // what a claim took of one origin
-    int64_t n = 0;
-    Cursor cursor;
-  };
   struct Buffered {  // a lease claimed ahead, not handed out yet
     Held held;
     std::string url;
@@ -291,7 +286,7 @@ class MariaDbFrontier final : public Frontier {
                                          uint64_t oid, Cursor cursor,
                                          int64_t others, int64_t room,
                                          int64_t my_share, ClaimOut& out,
-                                         std::map<uint64_t, Claimed>& claimed);
+                                         std::map<uint64_t, Cursor>& claimed);
   // This worker's crawl_inflight rows set to `turns` (origin -> n).
   template <typename Db>
   static Coro<absl::Status> publish_turns(
@@ -301,10 +296,11 @@ class MariaDbFrontier final : public Frontier {
   // `ready` stay claimed ahead.
   void hand_out(size_t max, OriginReady& ready, Claim& out);
   bool buffer_low() const;
+  int64_t ahead(uint64_t origin_id) const;  // leases claimed ahead
   int64_t my_share() const;
-  Coro<absl::Status> claim_once(size_t max, std::vector<Row>& rows,
-                                bool& any_queued, bool& any_leased,
-                                uint64_t& token);
+  // One claim transaction (up to kClaimRows URLs), retried by claim().
+  Coro<absl::Status> claim_once(std::vector<Row>& rows, bool& any_queued,
+                                bool& any_leased, uint64_t& token);
   Coro<absl::Status> release_rows(std::vector<Held> held);
   Coro<absl::Status> release_once(const std::vector<Held>& held);
   Coro<void> committer();
@@ -355,17 +351,12 @@ class MariaDbFrontier final : public Frontier {
   std::map<uint64_t, std::deque<Buffered>> buffer_;
   size_t buffered_ = 0;
   uint64_t last_handed_ = 0;  // the origin the last lease handed out was of
-  TimePoint last_db_claim_{};
-  bool claiming_ = false;  // a claim transaction is under way
   // Held while this worker's crawl_inflight rows are written (a claim, or
   // flush() giving turns back): one writer at a time, so a lower value
   // never lands after a higher one.
   Lock turns_lock_;
   bool held_back_ = false;  // the last claim met --per_host or the share
-  TimePoint last_claim_at_{};
-  // Bumped when another worker took this one over (and deleted its
-  // crawl_inflight rows): leases of an older epoch are not counted there.
-  uint64_t epoch_ = 0;
+  TimePoint last_claim_at_{};  // when the last claim transaction began
   absl::flat_hash_set<std::string> seen_cache_;
 
   std::deque<Pending> queue_;   // completions not yet in a transaction

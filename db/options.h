@@ -85,8 +85,9 @@ struct Options {
   // "mariadb://[user@]/database?socket=/path". Keys: socket, min_connections,
   // max_connections, acquire_timeout, connect_timeout, read_timeout,
   // write_timeout (durations "5s", "250ms", "2m", or plain seconds),
-  // autocommit, isolation (read-committed, ...: parse_isolation), tls, tls_ca, tls_verify (true/false/1/0), option_file,
-  // option_group, statement_cache_size. Percent-escapes are decoded. A bad
+  // autocommit, isolation (read-committed, ...: parse_isolation), tls,
+  // tls_ca, tls_verify (true/false/1/0), option_file, option_group,
+  // statement_cache_size. Percent-escapes are decoded. A bad
   // URL is an kInvalidArgument status naming the part that is wrong; a
   // password in the URL is refused.
   static absl::StatusOr<Options> from_url(std::string_view url);

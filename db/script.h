@@ -46,10 +46,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "db/exec_result.h"
+#include "db/isolation.h"
 #include "db/result_set.h"
 #include "db/sql.h"
 #include "db/statements.h"
-#include "db/transaction.h"
 #include "db/value.h"
 #include "loop/coro.h"
 

@@ -26,9 +26,9 @@
 #include "absl/status/statusor.h"
 #include "db/exec_result.h"
 #include "db/internal/statement_cache.h"
+#include "db/isolation.h"
 #include "db/options.h"
 #include "db/result_set.h"
-#include "db/transaction.h"
 #include "db/value.h"
 #include "loop/coro.h"
 
