@@ -89,6 +89,11 @@ constexpr size_t kChunk = 64;
 constexpr Duration kClaimSpacing = std::chrono::milliseconds(10);
 // Rows one claim leases, at most.
 constexpr size_t kClaimRows = 64;
+// A worker leases ahead up to as many URLs of an origin as it has turns of
+// it, or up to this many while the origin has plenty queued (see
+// claim_origin): with several workers each has a share of the turns only,
+// and claims of a share's worth would be many small transactions.
+constexpr int64_t kAheadWide = 48;
 // A worker whose turns are all in use and whose leases claimed ahead last
 // looks for more turns (or other origins) this often.
 constexpr Duration kRecheck = std::chrono::milliseconds(100);
@@ -653,9 +658,12 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
   // take turns on its row lock, so none of them misses another's turns. A
   // worker keeps its turns while it has work for them — a page that ends
   // frees its turn for the next lease claimed ahead, with no round trip —
-  // up to its fair share; it leases up to as many URLs again ahead (no
-  // more: a worker does not sit on work another could do), so claims are
-  // fewer and bigger.
+  // up to its fair share; it leases up to as many URLs again ahead, so
+  // claims are fewer and bigger. While the origin has plenty queued (each
+  // read of the claim comes back full) it leases up to kAheadWide ahead
+  // even with fewer turns; once a read comes back short, only as many as
+  // its turns: near the end of an origin's queue a worker does not sit on
+  // work another could do.
   const int64_t running = count_of(in.running, oid),
                 turns = count_of(in.turns, oid),
                 ahead = count_of(in.buffered, oid);
@@ -663,7 +671,10 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
   const int64_t target = std::max<int64_t>(
       0, std::min<int64_t>(my_share, in.per_host - others));
   if (target <= running) out.held_back = true;
-  room = std::min<int64_t>(room, 2 * target - running - ahead);
+  const int64_t narrow = std::min<int64_t>(room, 2 * target - running - ahead);
+  room = std::min<int64_t>(
+      room, target + std::max<int64_t>(target, kAheadWide) - running - ahead);
+  if (narrow <= 0) room = narrow;  // no turn free, nor one claimed ahead for
   auto set_turns = [&](int64_t leased) {
     const int64_t t =
         std::max<int64_t>(running, std::min<int64_t>(target, leased));
@@ -692,10 +703,24 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
       q = co_await s.query(kClaimFromStart, in.job_id, oid, want);
     }
     if (!q.ok()) co_return q.status();
-    if (q->empty()) continue;
+    if (q->empty()) {
+      room = narrow;
+      continue;
+    }
     out.any_queued = true;
     const size_t at0 = rows.size();
+    size_t keep = q->size();
+    if (static_cast<int64_t>(keep) < want) {
+      // Short: few queued (after the cursor): only the turns' worth. (The
+      // rows read and not kept stay locked until the commit; other claims
+      // skip them meanwhile.)
+      room = narrow;
+      keep = static_cast<size_t>(std::clamp<int64_t>(
+          narrow - static_cast<int64_t>(rows.size() - first), 0,
+          static_cast<int64_t>(keep)));
+    }
     for (db::Row r : *q) {
+      if (rows.size() - at0 == keep) break;
       Row row;
       row.hash = r.get<std::string>(0).value_or("");
       row.url = r.get<std::string>(1).value_or("");

@@ -251,6 +251,82 @@ TEST(MariaDbFrontierTest, PerHostCapHoldsOverTwoWorkers) {
   aio::run(per_origin_cap(MariaDbServer::shared().fresh_database()));
 }
 
+// With several workers each has a share of an origin's turns only (here 1
+// of --per_host=2). While the origin has plenty queued, a claim leases up to
+// 48 URLs ahead beyond those turns, so claims stay few and big; the turns
+// still bound what is sent. Once a claim's read comes back short, a worker
+// leases only its turns' worth ahead and leaves the rest to the others.
+Coro<void> wide_claims_ahead(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto a = co_await frontier(*w, fopts(2));
+  auto b = co_await frontier(*w, fopts(2));
+  std::vector<std::string> paths;
+  for (int i = 0; i < 100; ++i) paths.push_back("/p" + std::to_string(i));
+  co_await ok(a->add(links(paths, 0)));
+  auto leased_by = [&](const MariaDbFrontier& f) {
+    return count(w->pool,
+                 "SELECT COUNT(*) FROM crawl_urls WHERE state = 'leased'"
+                 " AND lease_owner = '" + f.worker_id() + "'");
+  };
+  Claim ca = co_await claim(*a, 64);
+  EXPECT_EQ(ca.leases.size(), 1u);  // A's one turn
+  EXPECT_EQ(co_await leased_by(*a), 1 + 48);
+  Claim cb = co_await claim(*b, 64);
+  EXPECT_EQ(cb.leases.size(), 1u);
+  EXPECT_EQ(co_await leased_by(*b), 1 + 48);
+  // The turns bound what is sent: no more for A while its page runs.
+  Claim ca_more = co_await claim(*a, 64);
+  EXPECT_TRUE(ca_more.leases.empty()) << urls(ca_more)[0];
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls"
+                           " WHERE state = 'queued'"),
+            2);
+  // Closing queues again what each claimed ahead (the two pages handed
+  // out stay leased until the engine ends them).
+  co_await ok(a->close());
+  co_await ok(b->close());
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls"
+                           " WHERE state = 'queued'"),
+            98);
+}
+
+// Few queued: the claim's read comes back short, and each worker leases
+// only its turns' worth ahead (1 to send, 1 ahead), leaving the rest.
+Coro<void> short_claims_ahead(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto a = co_await frontier(*w, fopts(2));
+  auto b = co_await frontier(*w, fopts(2));
+  std::vector<std::string> paths;
+  for (int i = 0; i < 5; ++i) paths.push_back("/p" + std::to_string(i));
+  co_await ok(a->add(links(paths, 0)));
+  Claim ca = co_await claim(*a, 64);
+  EXPECT_EQ(ca.leases.size(), 1u);
+  Claim cb = co_await claim(*b, 64);
+  EXPECT_EQ(cb.leases.size(), 1u);
+  for (const MariaDbFrontier* f : {a.get(), b.get()}) {
+    EXPECT_EQ(co_await count(w->pool,
+                             "SELECT COUNT(*) FROM crawl_urls WHERE state ="
+                             " 'leased' AND lease_owner = '" +
+                                 f->worker_id() + "'"),
+              2);
+  }
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls"
+                           " WHERE state = 'queued'"),
+            1);
+  co_await ok(a->close());
+  co_await ok(b->close());
+}
+
+TEST(MariaDbFrontierTest, ClaimsLeaseOnlyTheTurnsAheadWhenFewAreQueued) {
+  aio::run(short_claims_ahead(MariaDbServer::shared().fresh_database()));
+}
+
+TEST(MariaDbFrontierTest, ClaimsLeaseWideAheadWhileAnOriginHasPlenty) {
+  aio::run(wide_claims_ahead(MariaDbServer::shared().fresh_database()));
+}
+
 // A claim held back by the worker's share while URLs are queued leaves its
 // pending completions to their batch (commit_delay); only a claim that finds
 // nothing queued hurries them (their links may be all that is left).
