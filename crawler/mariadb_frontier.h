@@ -29,7 +29,9 @@
 //              never more than its fair share, ceil(--per_host / workers
 //              with a live heartbeat), nor more than it has work for (never
 //              fewer than its requests in flight); it leases up to as many
-//              URLs again ahead of its requests in flight, breadth-first
+//              URLs again ahead of its requests in flight (up to kAheadWide
+//              = 48 while each read of the claim comes back full: plenty
+//              queued), breadth-first
 //              (depth, seq) through the claim index from the origin's cursor
 //              (where the last claim stopped; from the start when the cursor
 //              runs out and once a second, for URLs queued behind it), FOR
