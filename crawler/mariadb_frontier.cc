@@ -863,8 +863,12 @@ Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
 Coro<absl::Status> MariaDbFrontier::claim_once(std::vector<Row>& rows,
                                                bool& any_queued,
                                                bool& any_leased,
-                                               uint64_t& token_out) {
+                                               uint64_t& token_out,
+                                               uint64_t& incarnation_out) {
   rows.clear();
+  // Taken before the claim: a takeover noticed while it runs makes its
+  // leases look older than they are (a read-back at commit), never newer.
+  incarnation_out = incarnation_;
   any_queued = any_leased = false;
   PermitGuard writing = co_await turns_lock_.acquire();
   // What the script reads is a copy taken now (it runs on another thread);
@@ -1039,11 +1043,11 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
   for (int round = 0; round < 2; ++round) {
     std::vector<Row> rows;
     bool any_queued = false, any_leased = false;
-    uint64_t token = 0;
+    uint64_t token = 0, incarnation = 0;
     Outage outage;
     for (;;) {
-      absl::Status s =
-          co_await claim_once(rows, any_queued, any_leased, token);
+      absl::Status s = co_await claim_once(rows, any_queued, any_leased,
+                                           token, incarnation);
       if (s.ok()) break;
       absl::Status again = co_await retry_or_fail(s, outage, "claiming URLs");
       if (!again.ok()) {
@@ -1056,7 +1060,8 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     // turns. (A claim that commits after this worker was taken over wrote
     // its crawl_inflight rows after the takeover: they stand.)
     for (Row& r : rows) {
-      Held h{std::move(r.hash), token, r.origin_id, r.depth, r.seq};
+      Held h{std::move(r.hash), token,  r.origin_id,
+             r.depth,           r.seq,  incarnation};
       buffer_[r.origin_id].push_back(
           Buffered{std::move(h), std::move(r.url), r.depth, r.redirects});
       ++buffered_;
@@ -1311,6 +1316,21 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
   absl::StatusOr<db::Transaction> tx =
       co_await conn->transaction(db::Isolation::kReadCommitted);
   if (!tx.ok()) co_return tx.status();
+  // 0. This worker's crawl_workers row, share-locked: a takeover deletes it
+  //    (first, under its lock) in the transaction that queues the worker's
+  //    leases again, so while it stands and this transaction holds it, no
+  //    lease of this incarnation can be taken away. If it stands and every
+  //    page of the batch was leased in this incarnation, every done mark
+  //    takes and step 2 reads nothing back.
+  absl::StatusOr<db::ResultSet> me = co_await conn->query(
+      "SELECT 1 FROM crawl_workers WHERE job_id = ? AND worker_id = ?"
+      " LOCK IN SHARE MODE",
+      job_.id, worker_id_);
+  if (!me.ok()) co_return me.status();
+  bool intact = !me->empty();
+  for (const Pending& p : batch) {
+    intact = intact && p.held.incarnation == incarnation_;
+  }
   // 1. One statement over the batch's done marks and all its links, rows in
   //    primary key order: every batch transaction of every worker takes its
   //    row locks in that one order, so two of them never wait on each other
@@ -1352,10 +1372,10 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
   absl::StatusOr<db::ExecResult> w =
       co_await conn->executemany(db::Sql(kUpsert), std::move(rows));
   if (!w.ok()) co_return w.status();
-  // 2. Which done marks took: the batch's own rows, already locked by this
-  //    transaction (no new waits).
+  // 2. Which done marks took (unless intact: all): the batch's own rows,
+  //    already locked by this transaction (no new waits).
   absl::flat_hash_map<std::string, std::pair<std::string, uint64_t>> now;
-  for (size_t at = 0; at < batch.size(); at += kChunk) {
+  for (size_t at = 0; !intact && at < batch.size(); at += kChunk) {
     size_t n = std::min(kChunk, batch.size() - at);
     std::vector<db::Value> params;
     params.reserve(1 + kChunk);
@@ -1378,8 +1398,9 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
   for (size_t i = 0; i < batch.size(); ++i) {
     const Pending& p = batch[i];
     auto it = now.find(p.held.hash);
-    took[i] = it != now.end() && it->second.first == state_name(p.outcome) &&
-              it->second.second == p.held.token;
+    took[i] = intact || (it != now.end() &&
+                         it->second.first == state_name(p.outcome) &&
+                         it->second.second == p.held.token);
     if (!took[i]) continue;
     if (p.outcome == PageOutcome::kSkipped) ++skipped;
     for (const Record& r : p.records) {
@@ -1494,6 +1515,9 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
       // Another worker found this one's heartbeat too old and took its
       // leases over (their completions are fenced off) and its
       // crawl_inflight rows: live on, anew, and write them all again.
+      // (The new incarnation before the new row: a commit that sees the
+      // row sees the leases from before as older.)
+      ++incarnation_;
       absl::Status r = co_await register_worker();
       if (!r.ok()) co_return r;
       // Its leases claimed ahead were queued again by the other worker,

@@ -207,6 +207,8 @@ class MariaDbFrontier final : public Frontier {
     uint64_t origin_id = 0;
     int64_t depth = 0;
     uint64_t seq = 0;
+    // incarnation_ when the claim that leased it began (see commit_once).
+    uint64_t incarnation = 0;
   };
   struct Cursor {  // crawl_origins.next_depth, next_seq
     int64_t depth = 0;
@@ -302,7 +304,8 @@ class MariaDbFrontier final : public Frontier {
   int64_t my_share() const;
   // One claim transaction (up to kClaimRows URLs), retried by claim().
   Coro<absl::Status> claim_once(std::vector<Row>& rows, bool& any_queued,
-                                bool& any_leased, uint64_t& token);
+                                bool& any_leased, uint64_t& token,
+                                uint64_t& incarnation);
   Coro<absl::Status> release_rows(std::vector<Held> held);
   Coro<absl::Status> release_once(const std::vector<Held>& held);
   Coro<void> committer();
@@ -374,6 +377,10 @@ class MariaDbFrontier final : public Frontier {
 
   FrontierStats stats_;
   uint64_t taken_over_ = 0;
+  // Bumped each time this worker finds that another took it over (its
+  // crawl_workers row gone) and registers again: its leases from before
+  // may have been queued again and claimed by others.
+  uint64_t incarnation_ = 0;
   uint64_t expired_ = 0;
   int outages_ = 0;  // operations currently retrying an outage
   std::chrono::system_clock::time_point paused_since_{};

@@ -544,6 +544,66 @@ TEST(MariaDbFrontierTest, ExpiredLeaseIsTakenOverAndTheLateCompletionStoresNothi
   aio::run(takeover(MariaDbServer::shared().fresh_database()));
 }
 
+// As above, but A's heartbeat registers it again before its late
+// completion: its crawl_workers row stands again, and the lease from before
+// the takeover is still fenced off (a commit trusts the done marks without
+// reading them back only for leases of the worker's current incarnation).
+// A's next lease, claimed after it registered again, takes.
+Coro<void> takeover_then_register(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  MariaDbFrontierOptions fo = fopts();
+  fo.lease = std::chrono::milliseconds(300);
+  auto a = co_await frontier(*w, fo);
+  auto b = co_await frontier(*w, fo);
+  {
+    std::vector<Link> v = links({"/slow"}, 0);
+    co_await add(*a, std::move(v));
+  }
+  Claim ca = co_await claim(*a, 64);
+  CO_ASSERT_EQ(ca.leases.size(), 1u);
+  co_await aio::sleep(std::chrono::milliseconds(600));
+  co_await ok(b->maintain_once());
+  CO_ASSERT_EQ(b->expired_taken_over(), 1u);
+  co_await ok(a->maintain_once());  // finds its row gone: registers again
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_workers"), 2);
+  Claim cb = co_await claim(*b, 64);
+  CO_ASSERT_EQ(urls(cb), std::vector<std::string>{u("/slow")});
+  {
+    Completion page = fetched(links({"/next"}, 1), {record(u("/slow"), 0, "A")});
+    co_await complete(*a, ca.leases[0], std::move(page));
+  }
+  co_await ok(a->flush());
+  EXPECT_EQ(a->taken_over(), 1u);
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM titles"), 0);
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
+            0);
+  // B's completion counts; then A claims the link and its completion takes.
+  {
+    Completion page = fetched({}, {record(u("/slow"), 0, "B")});
+    co_await complete(*b, cb.leases[0], std::move(page));
+  }
+  co_await ok(b->flush());
+  Claim ca2 = co_await claim(*a, 64);
+  CO_ASSERT_EQ(urls(ca2), std::vector<std::string>{u("/next")});
+  {
+    Completion page = fetched({}, {record(u("/next"), 0, "A2")});
+    co_await complete(*a, ca2.leases[0], std::move(page));
+  }
+  co_await ok(a->flush());
+  EXPECT_EQ(a->taken_over(), 1u);
+  EXPECT_EQ(co_await count(w->pool,
+                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
+            2);
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM titles"), 2);
+  co_await ok(a->close());
+  co_await ok(b->close());
+}
+
+TEST(MariaDbFrontierTest, LateCompletionAfterRegisteringAgainStoresNothing) {
+  aio::run(takeover_then_register(MariaDbServer::shared().fresh_database()));
+}
+
 // A claim reads an origin's queue from where the last claim stopped (its
 // cursor); URLs that reach the queue behind it — found at a smaller depth,
 // or handed back — are still claimed.
