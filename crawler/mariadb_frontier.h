@@ -53,15 +53,20 @@
 //              --per_host or the share leaves the batch to grow); a
 //              committer task lets a batch grow for up to commit_delay
 //              (50 ms) and commits up to commit_batch (128) pages per READ
-//              COMMITTED transaction: ONE INSERT ... ON DUPLICATE KEY UPDATE
+//              COMMITTED transaction: first this worker's crawl_workers row,
+//              share-locked (a takeover deletes it first, in the transaction
+//              that queues the worker's leases again); ONE INSERT ... ON
+//              DUPLICATE KEY UPDATE
 //              (executemany) over the batch's done marks and all its links,
 //              rows sorted by primary key, so every batch transaction of
 //              every worker locks rows in one order (no deadlock cycle); a
 //              done mark only takes while the row is leased with the page's
 //              token (fencing), a link's row is inserted or left alone (a
-//              queued one takes a smaller depth); then the batch's own rows
-//              are read back (already locked) to learn which marks took, and
-//              only those pages' records go to titles (INSERT ... ON
+//              queued one takes a smaller depth); then, unless the worker's
+//              row stood and every page was leased in its current
+//              incarnation (then every mark took), the batch's own rows are
+//              read back (already locked) to learn which marks took; only
+//              those pages' records go to titles (INSERT ... ON
 //              DUPLICATE KEY UPDATE). Records, links and done mark commit
 //              together: a crash loses a whole batch (its pages are still
 //              leased, fetched again after the lease), never half a page. A
