@@ -500,6 +500,13 @@ void MariaDbFrontier::recovered(Outage& outage) {
 // ---------------------------------------------------------------------------
 // add
 
+bool MariaDbFrontier::remember(const std::string& url) {
+  if (seen_cache_.contains(url)) return false;
+  if (seen_cache_.size() >= options_.seen_cache) seen_cache_.clear();
+  seen_cache_.insert(url);
+  return true;
+}
+
 std::vector<Link> MariaDbFrontier::filter_new(std::vector<Link> links) {
   std::vector<Link> out;
   out.reserve(links.size());
@@ -509,9 +516,7 @@ std::vector<Link> MariaDbFrontier::filter_new(std::vector<Link> links) {
       ++stats_.too_deep;
       continue;
     }
-    if (seen_cache_.contains(l.url)) continue;
-    if (seen_cache_.size() >= options_.seen_cache) seen_cache_.clear();
-    seen_cache_.insert(l.url);
+    if (!remember(l.url)) continue;
     out.push_back(std::move(l));
   }
   return out;
@@ -1060,6 +1065,9 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     // turns. (A claim that commits after this worker was taken over wrote
     // its crawl_inflight rows after the takeover: they stand.)
     for (Row& r : rows) {
+      // Stored already (perhaps by another worker): links to it need not
+      // be sent.
+      remember(r.url);
       Held h{std::move(r.hash), token,  r.origin_id,
              r.depth,           r.seq,  incarnation};
       buffer_[r.origin_id].push_back(

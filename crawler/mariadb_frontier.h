@@ -331,6 +331,8 @@ class MariaDbFrontier final : public Frontier {
                                                 std::string_view which,
                                                 std::vector<db::Value> params);
   std::vector<Link> filter_new(std::vector<Link> links);
+  // Adds `url` to the seen-cache; false if it was there.
+  bool remember(const std::string& url);
   void ended(const Held& h);  // a lease completed or released
   void hurry();  // the committer commits what it has, now
   void fail(absl::Status s);
