@@ -600,6 +600,36 @@ Coro<void> takeover_then_register(db::Options opts) {
   co_await ok(b->close());
 }
 
+// A URL a worker claimed is stored (another worker sent it): the worker's
+// seen-cache holds it, so a link to it found later is not sent again. A
+// link to a URL it never saw is.
+Coro<void> claimed_urls_are_seen(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto a = co_await frontier(*w, fopts());
+  auto b = co_await frontier(*w, fopts());
+  {
+    std::vector<Link> v = links({"/x", "/y"}, 0);
+    co_await add(*a, std::move(v));
+  }
+  Claim cb = co_await claim(*b, 64);
+  CO_ASSERT_EQ(cb.leases.size(), 2u);
+  const uint64_t sent = b->stats().seen;
+  {
+    Completion page = fetched(links({"/y", "/z"}, 1));
+    co_await complete(*b, cb.leases[0], std::move(page));
+  }
+  co_await ok(b->flush());
+  EXPECT_EQ(b->stats().seen, sent + 1);  // /z only
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_urls"), 3);
+  co_await ok(b->release(cb.leases[1]));
+  co_await ok(a->close());
+  co_await ok(b->close());
+}
+
+TEST(MariaDbFrontierTest, UrlsClaimedAreNotSentAgainAsLinks) {
+  aio::run(claimed_urls_are_seen(MariaDbServer::shared().fresh_database()));
+}
+
 TEST(MariaDbFrontierTest, LateCompletionAfterRegisteringAgainStoresNothing) {
   aio::run(takeover_then_register(MariaDbServer::shared().fresh_database()));
 }
