@@ -25,7 +25,7 @@ void LoopLink::on_complete() {
 
 void LoopLink::stop_waiting() {
   waiting_.store(false, std::memory_order_relaxed);
-  task->loop()->end_external_wait();
+  task->loop()->end_external_wait(soon_);
 }
 
 bool LoopLink::park(std::coroutine_handle<> h, ConcurrentFutureStateBase* cf) {
@@ -43,7 +43,7 @@ bool LoopLink::park(std::coroutine_handle<> h, ConcurrentFutureStateBase* cf) {
     return false;
   }
   cf_ = cf;
-  task->loop()->begin_external_wait();
+  task->loop()->begin_external_wait(soon_);
   suspend_at(h);
   return true;
 }

@@ -3,6 +3,8 @@
 //
 //   aio::ConcurrentFuture<int> f = pool.submit(work);
 //   int v = co_await aio::wrap_future(f);
+//   // f waits on the network itself: the loop need not spin for it
+//   int w = co_await aio::wrap_future(g, aio::Expect::kSlow);
 //
 // wrap_future(f) returns a WrappedFuture<T> bound to the running loop (or the
 // loop given). Awaiting it parks the task until f is done, then yields f's
@@ -40,7 +42,8 @@ namespace internal {
 // only while the WrappedFuture exists, which keeps the loop pointer valid.
 class LoopLink : private ParkedTask {
  public:
-  explicit LoopLink(EventLoop* loop) : loop_(loop), target_(loop) {
+  LoopLink(EventLoop* loop, bool soon)
+      : loop_(loop), soon_(soon), target_(loop) {
     cancel = &on_cancel;
   }
 
@@ -63,6 +66,7 @@ class LoopLink : private ParkedTask {
   void stop_waiting();
 
   EventLoop* const loop_;
+  const bool soon_;  // the loop spins for the answer (begin_external_wait)
   // Set while a task is parked here. The completing thread posts a wake-up
   // only when it is set, so a future that completes while nobody waits for
   // it (the common case with many jobs in flight) costs the loop nothing.
@@ -77,11 +81,22 @@ class LoopLink : private ParkedTask {
 
 }  // namespace internal
 
+// What the awaiting loop expects of the thread that completes the future
+// (see EventLoop::begin_external_wait): kSoon, an answer within
+// microseconds (a job on an idle pool: the loop spins briefly for it before
+// blocking), or kSlow, work that itself waits on the network or a disk (a
+// database round trip: the loop blocks at once and leaves the CPU to the
+// threads it waits for).
+enum class Expect { kSoon, kSlow };
+
 template <typename T>
 class [[nodiscard]] WrappedFuture {
  public:
-  WrappedFuture(ConcurrentFuture<T> cf, EventLoop& loop)
-      : cf_(std::move(cf)), link_(std::make_shared<internal::LoopLink>(&loop)) {
+  WrappedFuture(ConcurrentFuture<T> cf, EventLoop& loop,
+                Expect expect = Expect::kSoon)
+      : cf_(std::move(cf)),
+        link_(std::make_shared<internal::LoopLink>(&loop,
+                                                   expect == Expect::kSoon)) {
     // Already done: await_ready will see it, no wake-up is needed.
     internal::ConcurrentFutureStateBase::Callback wake =
         [link = link_](internal::ConcurrentFutureStateBase*) {
@@ -123,14 +138,16 @@ class [[nodiscard]] WrappedFuture {
 };
 
 template <typename T>
-WrappedFuture<T> wrap_future(ConcurrentFuture<T> cf, EventLoop& loop) {
-  return WrappedFuture<T>(std::move(cf), loop);
+WrappedFuture<T> wrap_future(ConcurrentFuture<T> cf, EventLoop& loop,
+                             Expect expect = Expect::kSoon) {
+  return WrappedFuture<T>(std::move(cf), loop, expect);
 }
 
 // Bound to the running loop (std::runtime_error if none is running).
 template <typename T>
-WrappedFuture<T> wrap_future(ConcurrentFuture<T> cf) {
-  return WrappedFuture<T>(std::move(cf), get_running_loop());
+WrappedFuture<T> wrap_future(ConcurrentFuture<T> cf,
+                             Expect expect = Expect::kSoon) {
+  return WrappedFuture<T>(std::move(cf), get_running_loop(), expect);
 }
 
 }  // namespace aio

@@ -264,7 +264,7 @@ void EventLoop::run_once() {
   if (ready_.empty() || runs_since_poll_ >= kMaxRunsWithoutPoll ||
       stopping_.load(std::memory_order_relaxed)) {
     int64_t timeout = poll_timeout();
-    if (timeout != 0 && external_waits_ > 0 && spin_ns_ > 0 && !virtual_time_)
+    if (timeout != 0 && spin_waits_ > 0 && spin_ns_ > 0 && !virtual_time_)
       timeout = spin_for_wakeup(timeout);
     if (virtual_time_) {
       poll_virtual(timeout);

@@ -123,9 +123,10 @@ class EventLoop {
     bool virtual_time = false;
     // Shown in error messages; default "EventLoop-<n>".
     std::string name{};  // {}: see tests/common/options_init_test.cc
-    // While a task awaits work on another thread (begin_external_wait), the
-    // loop spins this long for its wake-up before blocking in epoll: a
-    // blocked thread takes ~10 us to wake on a VM, a spinning one ~1 us.
+    // While a task awaits work on another thread that should answer soon
+    // (begin_external_wait), the loop spins this long for its wake-up
+    // before blocking in epoll: a blocked thread takes ~10 us to wake on a
+    // VM, a spinning one ~1 us.
     // Costs at most this much CPU per idle period, and the time spun counts
     // towards the next timer. 0 disables; negative throws
     // std::invalid_argument; virtual time never spins.
@@ -217,14 +218,25 @@ class EventLoop {
   bool default_executor_shut_down() const { return executor_shut_down_; }
 
   // A task of this loop starts / stops waiting for another thread to call
-  // call_soon_threadsafe (see Options::spin_before_block). Loop thread only.
-  void begin_external_wait() { ++external_waits_; }
+  // call_soon_threadsafe. Loop thread only. `soon`: the other thread should
+  // answer within microseconds (a job on an idle pool), so the loop spins
+  // for the answer before it blocks (Options::spin_before_block); pass
+  // false for work that itself waits on the network or a disk (a database
+  // round trip), which a spin would only take CPU from. Pass the same value
+  // to both calls.
+  void begin_external_wait(bool soon = true) {
+    ++external_waits_;
+    if (soon) ++spin_waits_;
+  }
   // Options::spin_before_block, as given.
   std::chrono::microseconds spin_before_block() const {
     return std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::nanoseconds(spin_ns_));
   }
-  void end_external_wait() { --external_waits_; }
+  void end_external_wait(bool soon = true) {
+    --external_waits_;
+    if (soon) --spin_waits_;
+  }
 
   // Tasks that are not done yet (asyncio.all_tasks()).
   size_t pending_task_count() const { return live_tasks_.size(); }
@@ -320,6 +332,7 @@ class EventLoop {
 
   int64_t spin_ns_ = 0;
   int external_waits_ = 0;
+  int spin_waits_ = 0;  // those of external_waits_ begun with `soon`
 
   std::mutex ts_mu_;
   std::vector<Callback> ts_queue_ ABSL_GUARDED_BY(ts_mu_);

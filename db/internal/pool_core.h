@@ -145,7 +145,7 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
                       std::shared_ptr<std::optional<R>> out) {
     std::exception_ptr cancelled;
     try {
-      co_await wrap_future(done);
+      co_await wrap_future(done, Expect::kSlow);  // a database round trip
     } catch (const CancelledError&) {
       cancelled = std::current_exception();
     }

@@ -1,6 +1,7 @@
 #include "executor/wrap_future.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
 
 #include <chrono>
 #include <memory>
@@ -29,6 +30,41 @@ TEST(WrapFuture, AwaitsAFutureCompletedByAPlainThread) {
   });
   EXPECT_EQ(loop.run_until_complete(await_value(f)), "made elsewhere");
   producer.join();
+}
+
+double thread_cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+
+Coro<std::string> await_expecting(ConcurrentFuture<std::string> f,
+                                  Expect expect) {
+  co_return co_await wrap_future(f, expect);
+}
+
+// The loop spins for an answer that should come soon (Expect::kSoon, the
+// default) and blocks at once for one that waits on the network or a disk
+// (Expect::kSlow): here the answer takes 300 ms and the spin could take
+// 2 s, so the loop thread's CPU time tells the two apart.
+TEST(WrapFuture, TheLoopSpinsOnlyForAnswersExpectedSoon) {
+  for (Expect expect : {Expect::kSoon, Expect::kSlow}) {
+    EventLoop loop({.spin_before_block = std::chrono::seconds(2)});
+    ConcurrentFuture<std::string> f;
+    std::thread producer([f] {
+      std::this_thread::sleep_for(300ms);
+      f.set_result(std::string("late"));
+    });
+    const double cpu0 = thread_cpu_seconds();
+    EXPECT_EQ(loop.run_until_complete(await_expecting(f, expect)), "late");
+    const double cpu = thread_cpu_seconds() - cpu0;
+    producer.join();
+    if (expect == Expect::kSoon) {
+      EXPECT_GT(cpu, 0.1) << "spun for the answer";
+    } else {
+      EXPECT_LT(cpu, 0.1) << "blocked at once";
+    }
+  }
 }
 
 TEST(WrapFuture, AnAlreadyDoneFutureDoesNotSuspend) {
