@@ -218,7 +218,7 @@ Coro<void> PoolCore::finish_release(std::shared_ptr<PoolCore> self,
     while (conn->tail.valid() && !conn->tail.done()) {
       ConcurrentFuture<void> tail = conn->tail;
       try {
-        co_await wrap_future(tail);
+        co_await wrap_future(tail, Expect::kSlow);
       } catch (const CancelledError&) {
         throw;
       } catch (...) {
