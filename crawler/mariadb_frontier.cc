@@ -97,6 +97,12 @@ constexpr int64_t kAheadWide = 48;
 // A worker whose turns are all in use and whose leases claimed ahead last
 // looks for more turns (or other origins) this often.
 constexpr Duration kRecheck = std::chrono::milliseconds(100);
+// The most of an origin's --per_host turns one of `live` workers may hold:
+// an equal share, rounded up, at least 1.
+int64_t fair_share(int64_t per_host, int64_t live) {
+  live = std::max<int64_t>(1, live);
+  return std::max<int64_t>(1, (per_host + live - 1) / live);
+}
 // A per-origin count; 0 for an origin without an entry.
 int64_t count_of(const absl::flat_hash_map<uint64_t, int64_t>& m,
                  uint64_t origin_id) {
@@ -679,7 +685,9 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
   const int64_t narrow = std::min<int64_t>(room, 2 * target - running - ahead);
   room = std::min<int64_t>(
       room, target + std::max<int64_t>(target, kAheadWide) - running - ahead);
-  if (narrow <= 0) room = narrow;  // no turn free, nor one claimed ahead for
+  // No turn to fill now nor one to claim ahead for (target 0, or the
+  // turns' worth claimed already): nothing to lease, however wide.
+  if (narrow <= 0) room = narrow;
   auto set_turns = [&](int64_t leased) {
     const int64_t t =
         std::max<int64_t>(running, std::min<int64_t>(target, leased));
@@ -822,8 +830,7 @@ Coro<absl::Status> MariaDbFrontier::claim_body(db::Script& s,
         1, w->empty() ? 1 : (*w)[0].get<int64_t>(0).value_or(1));
     out.live_workers = live;
   }
-  const int64_t my_share =
-      std::max<int64_t>(1, (in.per_host + live - 1) / live);
+  const int64_t my_share = fair_share(in.per_host, live);
   // Origins take turns: each gets an equal share of the claim.
   const int64_t n_origins =
       static_cast<int64_t>(std::max<size_t>(origins->size(), 1));
@@ -957,8 +964,7 @@ Coro<absl::Status> MariaDbFrontier::claim_once(std::vector<Row>& rows,
 }
 
 int64_t MariaDbFrontier::my_share() const {
-  const int64_t live = std::max<int64_t>(1, live_workers_);
-  return std::max<int64_t>(1, (options_.per_host + live - 1) / live);
+  return fair_share(options_.per_host, live_workers_);
 }
 
 void MariaDbFrontier::hand_out(size_t max, OriginReady& ready, Claim& out) {
@@ -966,7 +972,7 @@ void MariaDbFrontier::hand_out(size_t max, OriginReady& ready, Claim& out) {
   // origin the last hand-out ended with.
   absl::flat_hash_set<uint64_t> closed;
   bool more = true;
-  while (more && out.leases.size() < max && buffered_ > 0) {
+  while (more && out.leases.size() < max && !buffer_.empty()) {
     more = false;
     auto it = buffer_.upper_bound(last_handed_);
     for (size_t n = buffer_.size(); n > 0 && out.leases.size() < max; --n) {
@@ -988,7 +994,6 @@ void MariaDbFrontier::hand_out(size_t max, OriginReady& ready, Claim& out) {
           Lease{id, Link{std::move(b.url), b.depth, b.redirects}});
       held_[id] = std::move(b.held);
       q.pop_front();
-      --buffered_;
       last_handed_ = oid;
       more = true;
       it = q.empty() ? buffer_.erase(it) : std::next(it);
@@ -1072,10 +1077,9 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
              r.depth,           r.seq,  incarnation};
       buffer_[r.origin_id].push_back(
           Buffered{std::move(h), std::move(r.url), r.depth, r.redirects});
-      ++buffered_;
     }
     if (out.leases.size() < max) hand_out(max, ready, out);
-    if (!out.leases.empty() || buffered_ > 0) break;
+    if (!out.leases.empty() || !buffer_.empty()) break;
     // Nothing claimable, and nothing queued either: pages of this worker
     // still waiting for their commit may be about to queue links — commit
     // them now, then look once more. (Held back by --per_host or the share
@@ -1335,10 +1339,11 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
       " LOCK IN SHARE MODE",
       job_.id, worker_id_);
   if (!me.ok()) co_return me.status();
-  bool intact = !me->empty();
-  for (const Pending& p : batch) {
-    intact = intact && p.held.incarnation == incarnation_;
-  }
+  const bool intact =
+      !me->empty() &&
+      std::all_of(batch.begin(), batch.end(), [&](const Pending& p) {
+        return p.held.incarnation == incarnation_;
+      });
   // 1. One statement over the batch's done marks and all its links, rows in
   //    primary key order: every batch transaction of every worker takes its
   //    row locks in that one order, so two of them never wait on each other
@@ -1530,7 +1535,6 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
       if (!r.ok()) co_return r;
       // Its leases claimed ahead were queued again by the other worker,
       // its crawl_inflight rows dropped: it starts with no turns.
-      buffered_ = 0;
       buffer_.clear();
       turns_.clear();
     }
@@ -1643,14 +1647,13 @@ Coro<absl::Status> MariaDbFrontier::close() {
     }
   }
   closed_ = true;
-  if (error_.ok() && buffered_ > 0) {
+  if (error_.ok() && !buffer_.empty()) {
     // Leases claimed ahead and never handed out: queued again.
     std::vector<Held> ahead;
     for (auto& [oid, q] : buffer_) {
       for (Buffered& b : q) ahead.push_back(std::move(b.held));
     }
     buffer_.clear();
-    buffered_ = 0;
     fail(co_await release_rows(std::move(ahead)));
   }
   if (error_.ok()) {

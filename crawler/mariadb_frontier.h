@@ -360,8 +360,7 @@ class MariaDbFrontier final : public Frontier {
   // claimed ahead, handed out as turns free up with no database round trip.
   absl::flat_hash_map<uint64_t, int64_t> in_flight_;
   absl::flat_hash_map<uint64_t, int64_t> turns_;
-  std::map<uint64_t, std::deque<Buffered>> buffer_;
-  size_t buffered_ = 0;
+  std::map<uint64_t, std::deque<Buffered>> buffer_;  // never an empty deque
   uint64_t last_handed_ = 0;  // the origin the last lease handed out was of
   // Held while this worker's crawl_inflight rows are written (a claim, or
   // flush() giving turns back): one writer at a time, so a lower value

@@ -252,35 +252,38 @@ TEST(MariaDbFrontierTest, PerHostCapHoldsOverTwoWorkers) {
 }
 
 // With several workers each has a share of an origin's turns only (here 1
-// of --per_host=2). While the origin has plenty queued, a claim leases up to
-// 48 URLs ahead beyond those turns, so claims stay few and big; the turns
-// still bound what is sent. Once a claim's read comes back short, a worker
-// leases only its turns' worth ahead and leaves the rest to the others.
-Coro<void> wide_claims_ahead(db::Options opts) {
+// of --per_host=2). While the origin has plenty queued (100 URLs), a claim
+// leases up to 48 URLs ahead beyond those turns, so claims stay few and
+// big; with few queued (5), the claim's read comes back short and each
+// worker leases only its turns' worth ahead (1 to send, 1 ahead), leaving
+// the rest to the others. Either way the turns bound what is sent.
+Coro<int64_t> leased_by(db::Pool& pool, const MariaDbFrontier& f) {
+  co_return co_await count(pool,
+                           "SELECT COUNT(*) FROM crawl_urls WHERE state = "
+                           "'leased' AND lease_owner = '" +
+                               f.worker_id() + "'");
+}
+
+Coro<void> claims_ahead(db::Options opts, int queued, int64_t ahead) {
   auto w = co_await world(opts, job_options());
   auto a = co_await frontier(*w, fopts(2));
   auto b = co_await frontier(*w, fopts(2));
   std::vector<std::string> paths;
-  for (int i = 0; i < 100; ++i) paths.push_back("/p" + std::to_string(i));
+  for (int i = 0; i < queued; ++i) paths.push_back("/p" + std::to_string(i));
   co_await ok(a->add(links(paths, 0)));
-  auto leased_by = [&](const MariaDbFrontier& f) {
-    return count(w->pool,
-                 "SELECT COUNT(*) FROM crawl_urls WHERE state = 'leased'"
-                 " AND lease_owner = '" + f.worker_id() + "'");
-  };
   Claim ca = co_await claim(*a, 64);
   EXPECT_EQ(ca.leases.size(), 1u);  // A's one turn
-  EXPECT_EQ(co_await leased_by(*a), 1 + 48);
+  EXPECT_EQ(co_await leased_by(w->pool, *a), 1 + ahead);
   Claim cb = co_await claim(*b, 64);
   EXPECT_EQ(cb.leases.size(), 1u);
-  EXPECT_EQ(co_await leased_by(*b), 1 + 48);
+  EXPECT_EQ(co_await leased_by(w->pool, *b), 1 + ahead);
   // The turns bound what is sent: no more for A while its page runs.
   Claim ca_more = co_await claim(*a, 64);
   EXPECT_TRUE(ca_more.leases.empty()) << urls(ca_more)[0];
   EXPECT_EQ(co_await count(w->pool,
                            "SELECT COUNT(*) FROM crawl_urls"
                            " WHERE state = 'queued'"),
-            2);
+            queued - 2 * (1 + ahead));
   // Closing queues again what each claimed ahead (the two pages handed
   // out stay leased until the engine ends them).
   co_await ok(a->close());
@@ -288,43 +291,15 @@ Coro<void> wide_claims_ahead(db::Options opts) {
   EXPECT_EQ(co_await count(w->pool,
                            "SELECT COUNT(*) FROM crawl_urls"
                            " WHERE state = 'queued'"),
-            98);
-}
-
-// Few queued: the claim's read comes back short, and each worker leases
-// only its turns' worth ahead (1 to send, 1 ahead), leaving the rest.
-Coro<void> short_claims_ahead(db::Options opts) {
-  auto w = co_await world(opts, job_options());
-  auto a = co_await frontier(*w, fopts(2));
-  auto b = co_await frontier(*w, fopts(2));
-  std::vector<std::string> paths;
-  for (int i = 0; i < 5; ++i) paths.push_back("/p" + std::to_string(i));
-  co_await ok(a->add(links(paths, 0)));
-  Claim ca = co_await claim(*a, 64);
-  EXPECT_EQ(ca.leases.size(), 1u);
-  Claim cb = co_await claim(*b, 64);
-  EXPECT_EQ(cb.leases.size(), 1u);
-  for (const MariaDbFrontier* f : {a.get(), b.get()}) {
-    EXPECT_EQ(co_await count(w->pool,
-                             "SELECT COUNT(*) FROM crawl_urls WHERE state ="
-                             " 'leased' AND lease_owner = '" +
-                                 f->worker_id() + "'"),
-              2);
-  }
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls"
-                           " WHERE state = 'queued'"),
-            1);
-  co_await ok(a->close());
-  co_await ok(b->close());
+            queued - 2);
 }
 
 TEST(MariaDbFrontierTest, ClaimsLeaseOnlyTheTurnsAheadWhenFewAreQueued) {
-  aio::run(short_claims_ahead(MariaDbServer::shared().fresh_database()));
+  aio::run(claims_ahead(MariaDbServer::shared().fresh_database(), 5, 1));
 }
 
 TEST(MariaDbFrontierTest, ClaimsLeaseWideAheadWhileAnOriginHasPlenty) {
-  aio::run(wide_claims_ahead(MariaDbServer::shared().fresh_database()));
+  aio::run(claims_ahead(MariaDbServer::shared().fresh_database(), 100, 48));
 }
 
 // A claim held back by the worker's share while URLs are queued leaves its
