@@ -114,6 +114,12 @@ Coro<int64_t> count(db::Pool& pool, std::string sql) {
   co_return (*rs)[0].get<int64_t>(0).value_or(-1);
 }
 
+// How many of the job's URLs are in `state`.
+Coro<int64_t> urls_in(db::Pool& pool, std::string state) {
+  co_return co_await count(
+      pool, "SELECT COUNT(*) FROM crawl_urls WHERE state = '" + state + "'");
+}
+
 Completion fetched(std::vector<Link> found = {},
                    std::vector<Record> records = {}) {
   Completion c;
@@ -160,17 +166,13 @@ Coro<void> claim_complete_release(db::Options opts) {
   }
   co_await ok(f->flush());
   EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM titles"), 2);
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
-            1);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 1);
   // Breadth-first: both depth-1 links, in discovery order.
   Claim d = co_await claim(*f, 64);
   EXPECT_EQ(urls(d), (std::vector<std::string>{u("/a"), u("/b")}));
   // Released: queued again, claimable again.
   for (const Lease& l : d.leases) co_await ok(f->release(l));
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'queued'"),
-            2);
+  EXPECT_EQ(co_await urls_in(w->pool, "queued"), 2);
   Claim e = co_await claim(*f, 1);
   EXPECT_EQ(e.leases.size(), 1u);
   // A lease completed twice or unknown is an error, not a crash.
@@ -280,18 +282,12 @@ Coro<void> claims_ahead(db::Options opts, int queued, int64_t ahead) {
   // The turns bound what is sent: no more for A while its page runs.
   Claim ca_more = co_await claim(*a, 64);
   EXPECT_TRUE(ca_more.leases.empty()) << urls(ca_more)[0];
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls"
-                           " WHERE state = 'queued'"),
-            queued - 2 * (1 + ahead));
+  EXPECT_EQ(co_await urls_in(w->pool, "queued"), queued - 2 * (1 + ahead));
   // Closing queues again what each claimed ahead (the two pages handed
   // out stay leased until the engine ends them).
   co_await ok(a->close());
   co_await ok(b->close());
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls"
-                           " WHERE state = 'queued'"),
-            queued - 2);
+  EXPECT_EQ(co_await urls_in(w->pool, "queued"), queued - 2);
 }
 
 TEST(MariaDbFrontierTest, ClaimsLeaseOnlyTheTurnsAheadWhenFewAreQueued) {
@@ -314,7 +310,6 @@ Coro<void> held_back_claims_let_batches_grow(db::Options opts) {
   std::vector<std::string> paths;
   for (int i = 0; i < 6; ++i) paths.push_back("/p" + std::to_string(i));
   co_await ok(a->add(links(paths, 0)));
-  const std::string done = "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'";
   Claim first = co_await claim(*a, 64);  // A's share: 2 of the 4 turns
   CO_ASSERT_EQ(first.leases.size(), 2u);
   co_await ok(a->complete(first.leases[0], fetched()));
@@ -323,9 +318,9 @@ Coro<void> held_back_claims_let_batches_grow(db::Options opts) {
   Claim held = co_await claim(*a, 64);  // share used: nothing, not finished
   EXPECT_TRUE(held.leases.empty());
   EXPECT_FALSE(held.finished);
-  EXPECT_EQ(co_await count(w->pool, done), 0);  // still in its batch
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 0);  // still in its batch
   co_await ok(a->flush());
-  EXPECT_EQ(co_await count(w->pool, done), 1);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 1);
   // With nothing queued (B takes the rest), an empty claim commits what is
   // pending before it says so.
   Claim rest = co_await claim(*b, 64);
@@ -341,11 +336,11 @@ Coro<void> held_back_claims_let_batches_grow(db::Options opts) {
   co_await ok(a->complete(last.leases[0], fetched()));
   Claim empty = co_await claim(*a, 64);
   EXPECT_TRUE(empty.leases.empty());
-  EXPECT_EQ(co_await count(w->pool, done), 4);  // committed by the claim
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 4);  // committed by the claim
   for (const Lease& l : all.leases) co_await ok(b->complete(l, fetched()));
   co_await ok(a->close());
   co_await ok(b->close());
-  EXPECT_EQ(co_await count(w->pool, done), 6);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 6);
 }
 
 TEST(MariaDbFrontierTest, HeldBackClaimsLetCompletionBatchesGrow) {
@@ -394,9 +389,7 @@ Coro<void> budget(db::Options opts) {
   EXPECT_TRUE(fa.finished);
   EXPECT_TRUE(fb.finished);
   // Exactly five pages fetched over both workers.
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
-            5);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 5);
   EXPECT_EQ(co_await count(w->pool, "SELECT budget_used FROM crawl_jobs"), 5);
   co_await ok(a->close());
   co_await ok(b->close());
@@ -505,9 +498,7 @@ Coro<void> takeover(db::Options opts, bool registered_again) {
   // No record and no done mark of A's; its links (found on a real fetch)
   // are queued like any link.
   EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM titles"), 0);
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
-            0);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 0);
   // B's completion is the one that counts.
   {
     Completion page = fetched({}, {record(u("/slow"), 0, "B")});
@@ -534,9 +525,7 @@ Coro<void> takeover(db::Options opts, bool registered_again) {
   }
   co_await ok(a->flush());
   EXPECT_EQ(a->taken_over(), 1u);
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
-            2);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 2);
   EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM titles"), 2);
   co_await ok(a->close());
   co_await ok(b->close());
@@ -611,9 +600,7 @@ Coro<void> cursor(db::Options opts) {
   for (const Lease& l : c3.leases) co_await ok(a->complete(l, fetched()));
   co_await ok(a->complete(c1.leases[1], fetched()));
   co_await ok(a->flush());
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
-            4);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 4);
   EXPECT_EQ(co_await count(w->pool, "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED)"
                                     " FROM crawl_inflight"),
             0);
@@ -781,9 +768,7 @@ Coro<void> many_pages(db::Options opts) {
   }
   EXPECT_LT(rounds, 100);
   EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM titles"), 300);
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
-            300);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 300);
   co_await ok(a->close());
   co_await ok(b->close());
 }
@@ -818,9 +803,7 @@ Coro<void> ready_refused(db::Options opts) {
   EXPECT_EQ(asked_other, 1);
   // What it refused stays claimed ahead (leased by this worker, within its
   // turns), for the next claim: no round trip to hand it back.
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'queued'"),
-            0);
+  EXPECT_EQ(co_await urls_in(w->pool, "queued"), 0);
   EXPECT_EQ(f->stats().in_flight, 1u);
   // Origins take turns: the next claim serves both.
   Claim d = co_await claim(*f, 2);
@@ -829,12 +812,8 @@ Coro<void> ready_refused(db::Options opts) {
   // Closing queues again what was claimed ahead and never handed out;
   // the three handed out stay leased (the engine releases or completes them).
   co_await ok(f->close());
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'queued'"),
-            2);
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'leased'"),
-            3);
+  EXPECT_EQ(co_await urls_in(w->pool, "queued"), 2);
+  EXPECT_EQ(co_await urls_in(w->pool, "leased"), 3);
 }
 
 TEST(MariaDbFrontierTest, RefusedLeasesStayClaimedAheadAndOriginsTakeTurns) {
@@ -946,12 +925,8 @@ Coro<void> outage(MariaDbServer* server, db::Options opts) {
   co_await ok(f->complete(c.leases[1], fetched()));
   co_await ok(f->flush());
   EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM titles"), 1);
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'done'"),
-            2);
-  EXPECT_EQ(co_await count(w->pool,
-                           "SELECT COUNT(*) FROM crawl_urls WHERE state = 'queued'"),
-            1);
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 2);
+  EXPECT_EQ(co_await urls_in(w->pool, "queued"), 1);
   co_await ok(f->close());
   // Down for longer than --db_outage: the worker gives up with the reason.
   MariaDbFrontierOptions short_outage = fopts();
