@@ -11,6 +11,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -231,6 +232,17 @@ constexpr char kRequeue[] =
 
 }  // namespace
 
+Duration count_spacing(Duration every, int64_t live, Duration took) {
+  const Duration kMax = Duration::max();
+  every = std::max(every, Duration::zero());
+  took = std::max(took, Duration::zero());
+  live = std::max<int64_t>(1, live);
+  const Duration share =
+      every.count() > kMax.count() / live ? kMax : every * live;
+  const Duration cost = took.count() > kMax.count() / 100 ? kMax : took * 100;
+  return std::max(share, cost);
+}
+
 std::string url_hash(std::string_view url) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -295,6 +307,11 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
     co_return absl::InvalidArgumentError(
         "commit_delay: must be between 0 and 1 minute");
   }
+  if (options.count_every < Duration::zero() ||
+      options.count_every > std::chrono::hours(24 * 365)) {
+    co_return absl::InvalidArgumentError(
+        "count_every: must be between 0 and a year");
+  }
   if (options.commit_batch < 1) options.commit_batch = 1;
   if (options.max_pending < options.commit_batch) {
     options.max_pending = options.commit_batch;
@@ -316,6 +333,8 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
     co_return absl::UnavailableError(absl::StrCat(
         "taking over the leases of dead workers: ", dead.message()));
   }
+  // The first count of queued URLs; the next one comes count_spacing()
+  // later (workers started together do not all count again at once).
   absl::Status counts = co_await f->refresh_counts();
   if (!counts.ok()) co_return counts;
   f->committer_task_ = create_task(f->committer());
@@ -1501,6 +1520,11 @@ Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
 // background: renew, heartbeat, takeover, counts
 
 Coro<absl::Status> MariaDbFrontier::refresh_counts() {
+  const TimePoint start = get_event_loop().time();
+  absl::Cleanup timed = [this, start] {
+    counted_at_ = get_event_loop().time();
+    count_took_ = counted_at_ - start;
+  };
   static const std::string* sql = new std::string(absl::StrCat(
       "SELECT (", kUnfinishedCount, " AND u.state = 'queued'),"
       " (SELECT budget_used FROM crawl_jobs WHERE id = ?)"));
@@ -1552,17 +1576,13 @@ Coro<absl::Status> MariaDbFrontier::maintain_step(bool renew) {
       expired_ += *t;
     }
   }
-  // stats().queued is for the progress line: a count every few seconds —
-  // over the whole job, not per worker (with N workers each counts every
-  // N * 5 s): the count reads every unfinished URL's row, tens of
-  // milliseconds of the server's time on a big crawl.
-  TimePoint now = get_event_loop().time();
+  // stats().queued is for the progress line: a count every few seconds,
+  // over the whole job, not per worker (see count_spacing).
   const Duration every =
-      std::chrono::seconds(5) * std::max<int64_t>(1, live_workers_);
-  if (!renew && now - counted_at_ < every) {
+      count_spacing(options_.count_every, live_workers_, count_took_);
+  if (get_event_loop().time() - counted_at_ < every) {
     co_return absl::OkStatus();
   }
-  counted_at_ = now;
   co_return co_await refresh_counts();
 }
 

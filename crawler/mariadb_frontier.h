@@ -149,6 +149,11 @@ struct MariaDbFrontierOptions {
   Duration commit_delay = std::chrono::milliseconds(50);
   size_t max_pending = 512;   // complete() waits beyond this many uncommitted
   size_t seen_cache = 200000;  // links remembered as sent (then forgotten)
+  // stats().queued (the progress line's) is counted over the whole job
+  // every count_every * (live workers) — and never more often than every
+  // 100 times the count's own time (see count_spacing) — between 0 (every
+  // background step) and a year.
+  Duration count_every = std::chrono::seconds(5);
   std::string worker_id;      // "" = "<hostname>:<pid>:<random>"
   bool background = true;     // false (tests): no renewal/takeover task
   FrontierLimits limits;      // max_depth (max_pages comes from the job)
@@ -161,6 +166,14 @@ struct CrashPoint {
 };
 absl::StatusOr<std::optional<CrashPoint>> parse_crash_point(
     std::string_view spec);
+
+// How long a worker waits after a count of the job's queued URLs that took
+// `took` before it counts again: `every` for each of the `live` workers (a
+// job-wide count once per `every` over them all; live < 1 counts as 1), and
+// at least 100 * took, so the count, which reads every queued URL's index
+// entry, costs the server at most 1% of its time however big the job grows.
+// Negative durations count as 0; the result saturates at Duration::max().
+Duration count_spacing(Duration every, int64_t live, Duration took);
 
 // SHA-256 of `url` (32 bytes): crawl_urls.url_hash, the same value as the
 // server's UNHEX(SHA2(url, 256)).
@@ -349,6 +362,7 @@ class MariaDbFrontier final : public Frontier {
   uint64_t next_seq_ = 0;  // discovery order (see job.h)
   TimePoint last_full_pass_{};  // claims last read every origin from the start
   TimePoint counted_at_{};      // stats_.queued last counted
+  Duration count_took_{};       // how long that count took
   std::optional<TimePoint> workers_counted_;  // live_workers_ last counted
   int64_t live_workers_ = 1;    // workers with a live heartbeat on the job
   absl::flat_hash_map<uint64_t, Held> held_;          // lease id -> lease

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -843,6 +844,69 @@ TEST(MariaDbFrontierTest, CrashPointSpecIsParsedOrRejected) {
   }
 }
 
+// The queued count (stats().queued) over the job: once per `every` over
+// the live workers together, and never more often than 100 times its cost.
+TEST(MariaDbFrontierTest, CountSpacingSharesTheIntervalAndBoundsTheCost) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  const Duration kMax = Duration::max();
+  EXPECT_EQ(count_spacing(seconds(5), 1, Duration::zero()), seconds(5));
+  EXPECT_EQ(count_spacing(seconds(5), 4, milliseconds(10)), seconds(20));
+  // A count that took 300 ms waits 30 s, however few workers share it.
+  EXPECT_EQ(count_spacing(seconds(5), 4, milliseconds(300)), seconds(30));
+  // live 0 or negative counts as one worker.
+  EXPECT_EQ(count_spacing(seconds(5), 0, Duration::zero()), seconds(5));
+  EXPECT_EQ(count_spacing(seconds(5), -3, Duration::zero()), seconds(5));
+  // every 0: as often as the cost allows; negative durations count as 0.
+  EXPECT_EQ(count_spacing(Duration::zero(), 8, Duration::zero()),
+            Duration::zero());
+  EXPECT_EQ(count_spacing(Duration::zero(), 8, milliseconds(2)),
+            milliseconds(200));
+  EXPECT_EQ(count_spacing(seconds(-5), 2, seconds(-1)), Duration::zero());
+  // The maximum saturates, in every argument.
+  EXPECT_EQ(count_spacing(kMax, 1, Duration::zero()), kMax);
+  EXPECT_EQ(count_spacing(kMax, 2, Duration::zero()), kMax);
+  EXPECT_EQ(count_spacing(seconds(5), std::numeric_limits<int64_t>::max(),
+                          Duration::zero()),
+            kMax);
+  EXPECT_EQ(count_spacing(seconds(5), 1, kMax), kMax);
+  EXPECT_EQ(count_spacing(seconds(5), 1, kMax / 50), kMax);
+}
+
+// Workers that start together count at open and not again before the
+// spacing: a maintenance step right after open does not count; one after
+// count_every does.
+Coro<void> queued_counts(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  MariaDbFrontierOptions fo = fopts();
+  fo.count_every = std::chrono::seconds(2);
+  auto a = co_await frontier(*w, fo);
+  const TimePoint opened = get_event_loop().time();
+  auto b = co_await frontier(*w, fo);
+  EXPECT_EQ(a->stats().queued, 0u);
+  {
+    std::vector<Link> v = links({"/q1", "/q2", "/q3"}, 0);
+    co_await add(*b, std::move(v));
+  }
+  co_await ok(a->maintain_once());
+  EXPECT_EQ(a->stats().queued, 0u);  // not counted again yet
+  // Counted again once the spacing is over (2 s, or 100 times the count's
+  // own time if that is longer, as under a sanitizer).
+  while (a->stats().queued == 0 &&
+         get_event_loop().time() - opened < std::chrono::seconds(20)) {
+    co_await aio::sleep(std::chrono::milliseconds(100));
+    co_await ok(a->maintain_once());
+  }
+  EXPECT_EQ(a->stats().queued, 3u);  // b's links, counted
+  EXPECT_GE(get_event_loop().time() - opened, std::chrono::seconds(2));
+  co_await ok(a->close());
+  co_await ok(b->close());
+}
+
+TEST(MariaDbFrontierTest, QueuedCountWaitsItsSpacingAfterOpen) {
+  aio::run(queued_counts(MariaDbServer::shared().fresh_database()));
+}
+
 TEST(MariaDbFrontierTest, UrlHashIsTheServersSha2) {
   // The value MariaDB computes for UNHEX(SHA2('abc', 256)).
   std::string h = url_hash("abc");
@@ -881,6 +945,17 @@ Coro<void> bad_options(db::Options opts) {
   r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   fo.commit_delay = Duration::zero();  // commit at once: fine
+  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (r.ok()) co_await ok((*r)->close());
+  fo = fopts();
+  fo.count_every = std::chrono::seconds(-1);
+  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  fo.count_every = Duration::max();
+  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  fo.count_every = Duration::zero();  // every background step: fine
   r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
   EXPECT_TRUE(r.ok()) << r.status();
   if (r.ok()) co_await ok((*r)->close());
