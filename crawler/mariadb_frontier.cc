@@ -89,12 +89,12 @@ constexpr size_t kChunk = 64;
 // The shortest time between two claims of a busy worker (see claim()).
 constexpr Duration kClaimSpacing = std::chrono::milliseconds(10);
 // Rows one claim leases, at most.
-constexpr size_t kClaimRows = 64;
+constexpr size_t kClaimRows = 128;
 // A worker leases ahead up to as many URLs of an origin as it has turns of
 // it, or up to this many while the origin has plenty queued (see
 // claim_origin): with several workers each has a share of the turns only,
 // and claims of a share's worth would be many small transactions.
-constexpr int64_t kAheadWide = 48;
+constexpr int64_t kAheadWide = 112;
 // A worker whose turns are all in use and whose leases claimed ahead last
 // looks for more turns (or other origins) this often.
 constexpr Duration kRecheck = std::chrono::milliseconds(100);

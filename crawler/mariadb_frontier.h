@@ -30,7 +30,7 @@
 //              with a live heartbeat), nor more than it has work for (never
 //              fewer than its requests in flight); it leases up to as many
 //              URLs again ahead of its requests in flight (up to kAheadWide
-//              = 48 while each read of the claim comes back full: plenty
+//              = 112 while each read of the claim comes back full: plenty
 //              queued), breadth-first
 //              (depth, seq) through the claim index from the origin's cursor
 //              (where the last claim stopped; from the start when the cursor
@@ -38,7 +38,7 @@
 //              UPDATE SKIP LOCKED, marked leased with this worker's id and a
 //              fresh random token; the cursor and this worker's
 //              crawl_inflight row (its turns) are written in the same
-//              transaction. Up to 64 URLs per transaction; when the last
+//              transaction. Up to 128 URLs per transaction; when the last
 //              claim was held back by --per_host or the share and other
 //              workers share the job, the next one waits until 10 ms after
 //              it (fewer, bigger claims). `ready` is asked once per lease

@@ -296,7 +296,7 @@ TEST(MariaDbFrontierTest, ClaimsLeaseOnlyTheTurnsAheadWhenFewAreQueued) {
 }
 
 TEST(MariaDbFrontierTest, ClaimsLeaseWideAheadWhileAnOriginHasPlenty) {
-  aio::run(claims_ahead(MariaDbServer::shared().fresh_database(), 100, 48));
+  aio::run(claims_ahead(MariaDbServer::shared().fresh_database(), 300, 112));
 }
 
 // A claim held back by the worker's share while URLs are queued leaves its
