@@ -88,6 +88,9 @@ constexpr size_t kChunk = 64;
 
 // The shortest time between two claims of a busy worker (see claim()).
 constexpr Duration kClaimSpacing = std::chrono::milliseconds(10);
+// The longest, while claims find nothing queued but leases are in flight
+// (the links their pages find come with their commits).
+constexpr Duration kStarvedGap = std::chrono::milliseconds(80);
 // Rows one claim leases, at most.
 constexpr size_t kClaimRows = 128;
 // A worker leases ahead up to as many URLs of an origin as it has turns of
@@ -897,6 +900,7 @@ Coro<absl::Status> MariaDbFrontier::claim_once(std::vector<Row>& rows,
                                                uint64_t& token_out,
                                                uint64_t& incarnation_out) {
   rows.clear();
+  ++claim_transactions_;
   // Taken before the claim: a takeover noticed while it runs makes its
   // leases look older than they are (a read-back at commit), never newer.
   incarnation_out = incarnation_;
@@ -938,7 +942,7 @@ Coro<absl::Status> MariaDbFrontier::claim_once(std::vector<Row>& rows,
   if (out.budget_used) {
     stats_.budget_used = static_cast<uint64_t>(std::max<int64_t>(*out.budget_used, 0));
   }
-  if (out.held_back) held_back_ = true;
+  if (out.held_back) claim_gap_ = std::max(claim_gap_, kClaimSpacing);
   any_queued = out.any_queued;
   any_leased = out.any_leased;
   absl::Status c = out.status;
@@ -1060,14 +1064,19 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
   // and the last claim was held back by --per_host or this worker's share,
   // the next waits until kClaimSpacing after the last, so that each takes
   // more URLs: fewer, bigger transactions, and the origin rows are free
-  // more often for the others. (Alone, a worker claims at once.)
+  // more often for the others. When the last found nothing queued while
+  // leases are in flight (other workers' pages, whose links come with their
+  // commits), the wait doubles up to kStarvedGap: a worker whose pages end
+  // one by one does not claim (and lock the origins) after each of them.
+  // (Alone, a worker claims at once: its own commits are hurried instead.)
   if (out.leases.empty()) {
-    const TimePoint next = last_claim_at_ + kClaimSpacing;
-    if (held_back_ && live_workers_ > 1 && loop.time() < next) {
+    const TimePoint next = last_claim_at_ + claim_gap_;
+    if (live_workers_ > 1 && loop.time() < next) {
       co_await aio::sleep(next - loop.time());
     }
   }
-  held_back_ = false;
+  const Duration gap = claim_gap_;
+  claim_gap_ = Duration::zero();
   last_claim_at_ = loop.time();
   for (int round = 0; round < 2; ++round) {
     std::vector<Row> rows;
@@ -1098,6 +1107,9 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
           Buffered{std::move(h), std::move(r.url), r.depth, r.redirects});
     }
     if (out.leases.size() < max) hand_out(max, ready, out);
+    if (rows.empty() && !any_queued && any_leased) {
+      claim_gap_ = std::clamp(2 * gap, kClaimSpacing, kStarvedGap);
+    }
     if (!out.leases.empty() || !buffer_.empty()) break;
     // Nothing claimable, and nothing queued either: pages of this worker
     // still waiting for their commit may be about to queue links — commit

@@ -213,6 +213,8 @@ class MariaDbFrontier final : public Frontier {
   // Expired leases (of any worker), and leases of dead workers of this host
   // (see open()), this worker queued again.
   uint64_t expired_taken_over() const { return expired_; }
+  // Claim transactions this worker has run.
+  uint64_t claim_transactions() const { return claim_transactions_; }
   const std::string& worker_id() const { return worker_id_; }
   uint64_t job_id() const { return job_.id; }
   // Runs the background work once now (tests): renew, heartbeat, takeover.
@@ -380,7 +382,11 @@ class MariaDbFrontier final : public Frontier {
   // flush() giving turns back): one writer at a time, so a lower value
   // never lands after a higher one.
   Lock turns_lock_;
-  bool held_back_ = false;  // the last claim met --per_host or the share
+  // The least time from the last claim transaction's start to the next
+  // (with other workers on the job; see claim()): kClaimSpacing after a
+  // claim held back by --per_host or the share, doubling up to kStarvedGap
+  // while claims find nothing queued and other leases are in flight.
+  Duration claim_gap_{};
   TimePoint last_claim_at_{};  // when the last claim transaction began
   absl::flat_hash_set<std::string> seen_cache_;
 
@@ -397,6 +403,7 @@ class MariaDbFrontier final : public Frontier {
 
   FrontierStats stats_;
   uint64_t taken_over_ = 0;
+  uint64_t claim_transactions_ = 0;
   // Bumped each time this worker finds that another took it over (its
   // crawl_workers row gone) and registers again: its leases from before
   // may have been queued again and claimed by others.

@@ -344,6 +344,65 @@ Coro<void> held_back_claims_let_batches_grow(db::Options opts) {
   EXPECT_EQ(co_await urls_in(w->pool, "done"), 6);
 }
 
+// A claim that finds nothing queued while another worker's leases are in
+// flight (their pages' links come with that worker's commits) makes the
+// next claim wait: 10 ms, doubling up to 80 ms. The worker does not run a
+// claim transaction after each of its own pages; the first claim that
+// leases something ends the waits.
+Coro<void> starved_claims_back_off(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto a = co_await frontier(*w, fopts(8));
+  auto b = co_await frontier(*w, fopts(8));
+  {
+    std::vector<Link> v = links({"/s1", "/s2"}, 0);
+    co_await add(*a, std::move(v));
+  }
+  Claim ca = co_await claim(*a, 64);
+  CO_ASSERT_EQ(ca.leases.size(), 2u);
+  const uint64_t before = b->claim_transactions();
+  EventLoop& loop = get_event_loop();
+  const TimePoint start = loop.time();
+  int calls = 0;
+  while (loop.time() - start < std::chrono::milliseconds(300)) {
+    Claim cb = co_await claim(*b, 64);
+    EXPECT_TRUE(cb.leases.empty());
+    EXPECT_FALSE(cb.finished);  // A's pages are in flight
+    ++calls;
+  }
+  // Waits of 10, 20, 40, 80, 80 ... ms: claims start at 0, 10, 30, 70,
+  // 150, 230 and 310 ms, so at most 7 transactions for the calls begun
+  // within 300 ms (one per call: the waits are in claim()).
+  const uint64_t ran = b->claim_transactions() - before;
+  EXPECT_EQ(ran, static_cast<uint64_t>(calls));
+  EXPECT_LE(ran, 7u);
+  EXPECT_GE(ran, 1u);
+  // A's page ends with a link: B's next claim (after its wait) takes it,
+  // and the one after that runs at once.
+  {
+    Completion page = fetched(links({"/s3"}, 1));
+    co_await complete(*a, ca.leases[0], std::move(page));
+  }
+  co_await ok(a->flush());
+  Claim got = co_await claim(*b, 64);
+  {
+    std::vector<std::string> want = {u("/s3")};
+    CO_ASSERT_EQ(urls(got), want);
+  }
+  const TimePoint after = loop.time();
+  co_await ok(b->complete(got.leases[0], fetched()));
+  Claim again = co_await claim(*b, 64);
+  EXPECT_TRUE(again.leases.empty());
+  EXPECT_LT(loop.time() - after, std::chrono::milliseconds(80));
+  co_await complete(*a, ca.leases[1], fetched());
+  co_await ok(a->close());
+  co_await ok(b->close());
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 3);
+}
+
+TEST(MariaDbFrontierTest, ClaimsThatFindNothingWhileOthersWorkBackOff) {
+  aio::run(starved_claims_back_off(MariaDbServer::shared().fresh_database()));
+}
+
 TEST(MariaDbFrontierTest, HeldBackClaimsLetCompletionBatchesGrow) {
   aio::run(held_back_claims_let_batches_grow(
       MariaDbServer::shared().fresh_database()));
