@@ -725,8 +725,16 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
   Cursor next = cursor;
   // Pass 0 from the cursor, pass 1 from the start (rows another transaction
   // holds are skipped). Each pass leases what it read before the next one
-  // reads, so the second does not see the first's rows as queued.
+  // reads, so the second does not see the first's rows as queued. When
+  // nothing is queued after the cursor, the cursor moves (back) to the last
+  // URL pass 1 leased: pass 1 reads the queue in claim order from its
+  // start, so nothing unclaimed is before that URL, and the next claims
+  // read on from there instead of from the start again. (Links found at
+  // a smaller depth than the cursor's, while the breadth-first levels
+  // overlap, are queued behind it; without this every claim read them
+  // from the start, through every leased URL's index entry.)
   const bool at_start = cursor.depth == 0 && cursor.seq == 0;
+  bool found_after_cursor = false;
   for (int pass = in.from_start || at_start ? 1 : 0; pass < 2; ++pass) {
     const int64_t want = room - static_cast<int64_t>(rows.size() - first);
     if (want <= 0) break;
@@ -743,6 +751,7 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
       continue;
     }
     out.any_queued = true;
+    if (pass == 0) found_after_cursor = true;
     const size_t at0 = rows.size();
     size_t keep = q->size();
     if (static_cast<int64_t>(keep) < want) {
@@ -763,7 +772,8 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
       row.redirects = r.get<int>(3).value_or(0);
       row.seq = r.get<uint64_t>(4).value_or(0);
       row.origin_id = oid;
-      next = std::max(next, Cursor{row.depth, row.seq});
+      const Cursor at{row.depth, row.seq};
+      next = pass == 1 && !found_after_cursor ? at : std::max(next, at);
       rows.push_back(std::move(row));
     }
     // Leased in one statement per kChunk rows (padded: see in_list()).

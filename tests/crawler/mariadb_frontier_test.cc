@@ -651,9 +651,11 @@ Coro<void> cursor(db::Options opts) {
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{u("/a3"), u("/b")}));
   EXPECT_TRUE((co_await claim(*a, 8)).leases.empty());
-  // Handed back: the cursor moves back to it, and the next claim has it.
+  // Handed back: the cursor moves back to it if it is after it (here it is
+  // at /b, depth 1, where the claim of /b moved it: A had leased /a3 ahead
+  // with /a1 and /a2), and the next claim has it.
   co_await ok(a->release(c1.leases[0]));
-  EXPECT_EQ(co_await count(w->pool, "SELECT next_depth FROM crawl_origins"), 2);
+  EXPECT_EQ(co_await count(w->pool, "SELECT next_depth FROM crawl_origins"), 1);
   Claim c3 = co_await claim(*a, 8);
   EXPECT_EQ(urls(c3), std::vector<std::string>{u("/a1")});
   for (const Lease& l : c2.leases) co_await ok(a->complete(l, fetched()));
@@ -665,6 +667,51 @@ Coro<void> cursor(db::Options opts) {
                                     " FROM crawl_inflight"),
             0);
   co_await ok(a->close());
+}
+
+// Nothing queued after the cursor, links queued behind it (a smaller
+// depth): the claim reads them from the start and moves the cursor back to
+// the last one it leased, so the next claims read on from there.
+Coro<void> cursor_moves_back(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  auto a = co_await frontier(*w, fopts(8));
+  {
+    std::vector<Link> v = links({"/a1", "/a2"}, 2);
+    co_await add(*a, std::move(v));
+  }
+  Claim c1 = co_await claim(*a, 8);
+  CO_ASSERT_EQ(c1.leases.size(), 2u);
+  const char* kCursor = "SELECT next_depth FROM crawl_origins";
+  EXPECT_EQ(co_await count(w->pool, kCursor), 2);
+  {
+    std::vector<Link> v = links({"/b1", "/b2"}, 1);
+    co_await add(*a, std::move(v));
+  }
+  Claim c2 = co_await claim(*a, 8);
+  std::vector<std::string> got = urls(c2);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{u("/b1"), u("/b2")}));
+  EXPECT_EQ(co_await count(w->pool, kCursor), 1);  // moved back
+  const int64_t seq_b2 = co_await count(
+      w->pool, "SELECT MAX(seq) FROM crawl_urls WHERE depth = 1");
+  EXPECT_EQ(co_await count(w->pool, "SELECT next_seq FROM crawl_origins"),
+            seq_b2);
+  // A link found after them, at depth 1: after the cursor, claimed.
+  {
+    std::vector<Link> v = links({"/b3"}, 1);
+    co_await add(*a, std::move(v));
+  }
+  Claim c3 = co_await claim(*a, 8);
+  EXPECT_EQ(urls(c3), std::vector<std::string>{u("/b3")});
+  for (Claim* c : {&c1, &c2, &c3}) {
+    for (const Lease& l : c->leases) co_await ok(a->complete(l, fetched()));
+  }
+  co_await ok(a->close());
+  EXPECT_EQ(co_await urls_in(w->pool, "done"), 5);
+}
+
+TEST(MariaDbFrontierTest, CursorMovesBackToUrlsQueuedBehindIt) {
+  aio::run(cursor_moves_back(MariaDbServer::shared().fresh_database()));
 }
 
 TEST(MariaDbFrontierTest, UrlsQueuedBehindTheClaimCursorAreClaimed) {
