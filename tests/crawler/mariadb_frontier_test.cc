@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -1021,54 +1022,57 @@ TEST(MariaDbFrontierTest, UrlHashIsTheServersSha2) {
   EXPECT_EQ(static_cast<unsigned char>(h[31]), 0xad);
 }
 
+// What open() says of `fo` (a frontier that opens is closed again).
+Coro<absl::StatusCode> open_code(World& w, MariaDbFrontierOptions fo) {
+  absl::StatusOr<std::unique_ptr<MariaDbFrontier>> r =
+      co_await MariaDbFrontier::open(w.pool, w.job, fo);
+  if (r.ok()) co_await ok((*r)->close());
+  co_return r.status().code();
+}
+
 Coro<void> bad_options(db::Options opts) {
   auto w = co_await world(opts, job_options());
-  MariaDbFrontierOptions fo = fopts();
-  fo.lease = std::chrono::milliseconds(0);
-  auto r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo.lease = std::chrono::seconds(-5);
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo.lease = Duration::max();
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo = fopts();
-  fo.db_outage = Duration::zero();
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo.db_outage = Duration::max();
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo = fopts(0);
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo = fopts();
-  fo.commit_delay = std::chrono::milliseconds(-1);
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo.commit_delay = Duration::max();
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo.commit_delay = Duration::zero();  // commit at once: fine
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_TRUE(r.ok()) << r.status();
-  if (r.ok()) co_await ok((*r)->close());
-  fo = fopts();
-  fo.count_every = std::chrono::seconds(-1);
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo.count_every = Duration::max();
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  fo.count_every = Duration::zero();  // every background step: fine
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fo);
-  EXPECT_TRUE(r.ok()) << r.status();
-  if (r.ok()) co_await ok((*r)->close());
+  const absl::StatusCode kBad = absl::StatusCode::kInvalidArgument;
+  const absl::StatusCode kOk = absl::StatusCode::kOk;
+  using std::chrono::milliseconds;
+  // Each duration at 0, negative and the maximum (and per_host at 0).
+  struct Case {
+    const char* what;
+    std::function<void(MariaDbFrontierOptions&)> set;
+    absl::StatusCode want;
+  };
+  const std::vector<Case> cases = {
+      {"lease 0", [](auto& o) { o.lease = Duration::zero(); }, kBad},
+      {"lease < 0", [](auto& o) { o.lease = milliseconds(-5000); }, kBad},
+      {"lease max", [](auto& o) { o.lease = Duration::max(); }, kBad},
+      {"db_outage 0", [](auto& o) { o.db_outage = Duration::zero(); }, kBad},
+      {"db_outage < 0", [](auto& o) { o.db_outage = milliseconds(-1); }, kBad},
+      {"db_outage max", [](auto& o) { o.db_outage = Duration::max(); }, kBad},
+      {"per_host 0", [](auto& o) { o.per_host = 0; }, kBad},
+      {"commit_delay < 0", [](auto& o) { o.commit_delay = milliseconds(-1); },
+       kBad},
+      {"commit_delay max", [](auto& o) { o.commit_delay = Duration::max(); },
+       kBad},
+      // Commit at once: fine.
+      {"commit_delay 0", [](auto& o) { o.commit_delay = Duration::zero(); },
+       kOk},
+      {"count_every < 0", [](auto& o) { o.count_every = milliseconds(-1); },
+       kBad},
+      {"count_every max", [](auto& o) { o.count_every = Duration::max(); },
+       kBad},
+      // Count at every background step: fine.
+      {"count_every 0", [](auto& o) { o.count_every = Duration::zero(); },
+       kOk},
+  };
+  for (const Case& c : cases) {
+    MariaDbFrontierOptions fo = fopts();
+    c.set(fo);
+    EXPECT_EQ(co_await open_code(*w, fo), c.want) << c.what;
+  }
   setenv("AIO_CRAWLER_CRASH", "nowhere:1", 1);
-  r = co_await MariaDbFrontier::open(w->pool, w->job, fopts());
+  const absl::StatusCode crash_spec = co_await open_code(*w, fopts());
   unsetenv("AIO_CRAWLER_CRASH");
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(crash_spec, kBad);
   auto f = co_await frontier(*w, fopts());
   absl::StatusOr<Claim> zero = co_await f->claim(0, any);
   EXPECT_EQ(zero.status().code(), absl::StatusCode::kInvalidArgument);
