@@ -1359,6 +1359,34 @@ Coro<absl::StatusOr<bool>> MariaDbFrontier::committed(const Pending& first) {
   }
 }
 
+Coro<absl::Status> MariaDbFrontier::store_records(
+    db::Connection& conn, const std::vector<Pending>& batch,
+    const std::vector<bool>& took, int64_t& skipped) {
+  std::vector<std::vector<db::Value>> records;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Pending& p = batch[i];
+    if (!took[i]) continue;
+    if (p.outcome == PageOutcome::kSkipped) ++skipped;
+    for (const Record& r : p.records) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    r.fetched_at.time_since_epoch())
+                    .count();
+      time_t secs = static_cast<time_t>(us / 1000000);
+      struct tm tm {};
+      gmtime_r(&secs, &tm);
+      db::DateTime when{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                        tm.tm_hour,        tm.tm_min,     tm.tm_sec,
+                        static_cast<int>(us % 1000000)};
+      records.push_back({r.url, static_cast<int64_t>(r.position), r.title,
+                         when});
+    }
+  }
+  if (records.empty()) co_return absl::OkStatus();
+  absl::StatusOr<db::ExecResult> r = co_await conn.executemany(
+      db::Sql(MariaDbOutput::kInsert), std::move(records));
+  co_return r.status();
+}
+
 Coro<absl::Status> MariaDbFrontier::commit_once(
     const std::vector<Pending>& batch, const std::vector<LinkRow>& links,
     std::vector<bool>& took, bool& unknown) {
@@ -1385,6 +1413,15 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
       std::all_of(batch.begin(), batch.end(), [&](const Pending& p) {
         return p.held.incarnation == incarnation_;
       });
+  // If intact, every page takes: its records go in first, so that the rows
+  // the upsert below locks (links the other workers may send too) stay
+  // locked for a statement less before the commit.
+  int64_t skipped = 0;
+  if (intact) {
+    took.assign(batch.size(), true);
+    absl::Status r = co_await store_records(*conn, batch, took, skipped);
+    if (!r.ok()) co_return r;
+  }
   // 1. One statement over the batch's done marks and all its links, rows in
   //    primary key order: every batch transaction of every worker takes its
   //    row locks in that one order, so two of them never wait on each other
@@ -1446,35 +1483,17 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
           r.get<std::optional<uint64_t>>(2).value_or(std::nullopt).value_or(0)};
     }
   }
-  // 3. The records of the pages that took, and their budget slots.
-  std::vector<std::vector<db::Value>> records;
-  int64_t skipped = 0;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const Pending& p = batch[i];
-    auto it = now.find(p.held.hash);
-    took[i] = intact || (it != now.end() &&
-                         it->second.first == state_name(p.outcome) &&
-                         it->second.second == p.held.token);
-    if (!took[i]) continue;
-    if (p.outcome == PageOutcome::kSkipped) ++skipped;
-    for (const Record& r : p.records) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    r.fetched_at.time_since_epoch())
-                    .count();
-      time_t secs = static_cast<time_t>(us / 1000000);
-      struct tm tm {};
-      gmtime_r(&secs, &tm);
-      db::DateTime when{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                        tm.tm_hour,        tm.tm_min,     tm.tm_sec,
-                        static_cast<int>(us % 1000000)};
-      records.push_back({r.url, static_cast<int64_t>(r.position), r.title,
-                         when});
+  // 3. The records of the pages that took (unless intact: stored above),
+  //    and their budget slots.
+  if (!intact) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Pending& p = batch[i];
+      auto it = now.find(p.held.hash);
+      took[i] = it != now.end() && it->second.first == state_name(p.outcome) &&
+                it->second.second == p.held.token;
     }
-  }
-  if (!records.empty()) {
-    absl::StatusOr<db::ExecResult> r = co_await conn->executemany(
-        db::Sql(MariaDbOutput::kInsert), std::move(records));
-    if (!r.ok()) co_return r.status();
+    absl::Status r = co_await store_records(*conn, batch, took, skipped);
+    if (!r.ok()) co_return r;
   }
   if (skipped > 0 && job_.max_pages > 0) {
     absl::StatusOr<db::ExecResult> b = co_await conn->execute(

@@ -331,6 +331,12 @@ class MariaDbFrontier final : public Frontier {
   Coro<void> committer();
   Coro<absl::Status> commit_batch(std::vector<Pending> batch);
   Coro<absl::StatusOr<std::vector<LinkRow>>> link_rows(std::vector<Link> links);
+  // Inserts the records of the pages of `batch` that `took`; counts the
+  // skipped ones (robots.txt) into `skipped`.
+  Coro<absl::Status> store_records(db::Connection& conn,
+                                   const std::vector<Pending>& batch,
+                                   const std::vector<bool>& took,
+                                   int64_t& skipped);
   Coro<absl::Status> commit_once(const std::vector<Pending>& batch,
                                  const std::vector<LinkRow>& links,
                                  std::vector<bool>& took, bool& unknown);
