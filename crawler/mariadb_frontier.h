@@ -88,8 +88,9 @@
 //              leases of any worker whose heartbeat is older than its
 //              --lease (queued again, budget slot returned, its
 //              crawl_inflight rows dropped; a worker that finds itself
-//              taken over registers again and goes on); every 5 s:
-//              refreshes stats().queued.
+//              taken over registers again and goes on); every
+//              count_spacing() (count_every x live workers, at least 100x
+//              the count's own time): refreshes stats().queued.
 // The server's clock (UTC_TIMESTAMP(6)) judges every heartbeat, so workers'
 // clocks need not agree.
 //
