@@ -61,7 +61,8 @@ constexpr const char* kDdl[] = {
     " reason VARCHAR(64) NULL,"
     " unfinished TINYINT AS (state IN ('queued', 'leased')) VIRTUAL,"
     " PRIMARY KEY (job_id, url_hash),"
-    " KEY claim (job_id, origin_id, unfinished, depth, seq)"
+    " KEY claim (job_id, origin_id, unfinished, depth, seq),"
+    " KEY fresh (job_id, seq, depth)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 
     "CREATE TABLE IF NOT EXISTS crawl_workers ("
@@ -334,13 +335,15 @@ Coro<absl::Status> create_job_tables(db::Pool& pool) {
       "   OR (TABLE_NAME = 'crawl_workers' AND COLUMN_NAME = 'lease_us'))"
       " UNION ALL SELECT DISTINCT CONCAT(TABLE_NAME, ' index ', INDEX_NAME)"
       " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
-      " AND TABLE_NAME = 'crawl_origins' AND INDEX_NAME = 'turn'");
+      " AND ((TABLE_NAME = 'crawl_origins' AND INDEX_NAME = 'turn')"
+      "   OR (TABLE_NAME = 'crawl_urls' AND INDEX_NAME = 'fresh'))");
   if (!cols.ok()) co_return db_error("checking the job tables", cols.status());
-  if (cols->size() != 4) {
+  if (cols->size() != 5) {
     co_return absl::FailedPreconditionError(
         "the crawl_* tables in this database were made by an older version"
         " of the crawler (crawl_urls.unfinished, crawl_origins.next_seq,"
-        " crawl_workers.lease_us or crawl_origins' index turn is missing):"
+        " crawl_workers.lease_us, crawl_origins' index turn or crawl_urls'"
+        " index fresh is missing):"
         " finish or drop those jobs, or use another database");
   }
   absl::StatusOr<db::ExecResult> t =

@@ -26,7 +26,9 @@
 //                 (the discovering worker's clock in µs * 4096 + a counter:
 //                 breadth-first claims take depth, then seq). The claim
 //                 index is on the virtual column `unfinished` (queued or
-//                 leased): a lease moves no index entry.
+//                 leased): a lease moves no index entry. The index `fresh`
+//                 (job_id, seq, depth) lets a worker read which URLs the
+//                 others stored lately, from the index alone.
 //   crawl_workers one row per worker process: host name, pid, heartbeat
 //                 (last_seen) and its --lease (lease_us): its leases live
 //                 while last_seen + lease_us is ahead of the server's clock.

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <utility>
 
@@ -227,6 +229,14 @@ constexpr char kSetTurns[] =
     "INSERT INTO crawl_inflight (job_id, origin_id, worker_id, n)"
     " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)";
 
+// The URLs of the job stored (by any worker) with seq in (after, upto],
+// through the index `fresh` alone: hash, depth, seq (params: job, after,
+// upto, limit). See read_stored().
+constexpr char kStoredSince[] =
+    "SELECT url_hash, depth, seq FROM crawl_urls FORCE INDEX (fresh)"
+    " WHERE job_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
+constexpr int64_t kStoredRows = 20000;
+
 constexpr char kRequeue[] =
     "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
     " lease_owner = NULL, lease_token = NULL"
@@ -247,11 +257,45 @@ Duration count_spacing(Duration every, int64_t live, Duration took) {
 }
 
 std::string url_hash(std::string_view url) {
+  // Every link found is hashed (the seen-cache's key): the digest fetched
+  // once and a context per thread, reused (EVP_Digest fetches and allocates
+  // per call, about 4x slower).
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Free {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(url.data(), url.size(), md, &len, EVP_sha256(), nullptr);
+  if (sha256 == nullptr || ctx == nullptr ||
+      EVP_DigestInit_ex(ctx.get(), sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), url.data(), url.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
+    // Only out of memory in OpenSSL gets here: the one-shot call. Without
+    // a digest every URL would look like every other one (and the links
+    // would be dropped as seen): stop instead.
+    if (EVP_Digest(url.data(), url.size(), md, &len, EVP_sha256(),
+                   nullptr) != 1 ||
+        len != 32) {
+      std::fprintf(stderr, "crawler: OpenSSL cannot compute SHA-256\n");
+      std::abort();
+    }
+  }
   return std::string(reinterpret_cast<const char*>(md), len);
 }
+
+namespace {
+
+// crawl_urls.seq of a URL sent at `t`: microseconds since the epoch x 4096
+// (room for the URLs sent in one microsecond; see link_rows).
+uint64_t seq_at(std::chrono::system_clock::time_point t) {
+  const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         t.time_since_epoch())
+                         .count();
+  return us <= 0 ? 0 : static_cast<uint64_t>(us) * 4096;
+}
+
+}  // namespace
 
 absl::StatusOr<std::optional<CrashPoint>> parse_crash_point(
     std::string_view spec) {
@@ -315,6 +359,11 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
     co_return absl::InvalidArgumentError(
         "count_every: must be between 0 and a year");
   }
+  if (options.stored_lag < Duration::zero() ||
+      options.stored_lag > std::chrono::hours(24 * 365)) {
+    co_return absl::InvalidArgumentError(
+        "stored_lag: must be between 0 and a year");
+  }
   if (options.commit_batch < 1) options.commit_batch = 1;
   if (options.max_pending < options.commit_batch) {
     options.max_pending = options.commit_batch;
@@ -326,6 +375,8 @@ Coro<absl::StatusOr<std::unique_ptr<MariaDbFrontier>>> MariaDbFrontier::open(
   std::unique_ptr<MariaDbFrontier> f(
       new MariaDbFrontier(pool, std::move(job), std::move(options)));
   f->crash_ = *crash;
+  // What other workers stored before now is learnt from claims only.
+  f->stored_after_ = seq_at(std::chrono::system_clock::now());
   absl::Status w = co_await f->register_worker();
   if (!w.ok()) {
     co_return absl::UnavailableError(
@@ -528,15 +579,21 @@ void MariaDbFrontier::recovered(Outage& outage) {
 // ---------------------------------------------------------------------------
 // add
 
-bool MariaDbFrontier::remember(const std::string& url) {
-  if (seen_cache_.contains(url)) return false;
+bool MariaDbFrontier::remember(const std::string& hash, int depth) {
+  auto it = seen_cache_.find(hash);
+  if (it != seen_cache_.end()) {
+    if (it->second <= depth) return false;
+    it->second = depth;
+    return true;
+  }
   if (seen_cache_.size() >= options_.seen_cache) seen_cache_.clear();
-  seen_cache_.insert(url);
+  seen_cache_.emplace(hash, depth);
   return true;
 }
 
-std::vector<Link> MariaDbFrontier::filter_new(std::vector<Link> links) {
-  std::vector<Link> out;
+std::vector<MariaDbFrontier::LinkRow> MariaDbFrontier::filter_new(
+    std::vector<Link> links) {
+  std::vector<LinkRow> out;
   out.reserve(links.size());
   for (Link& l : links) {
     if (options_.limits.max_depth >= 0 &&
@@ -544,10 +601,48 @@ std::vector<Link> MariaDbFrontier::filter_new(std::vector<Link> links) {
       ++stats_.too_deep;
       continue;
     }
-    if (!remember(l.url)) continue;
-    out.push_back(std::move(l));
+    LinkRow r;
+    r.hash = url_hash(l.url);
+    if (!remember(r.hash, l.depth)) continue;
+    r.link = std::move(l);
+    out.push_back(std::move(r));
   }
   return out;
+}
+
+Coro<void> MariaDbFrontier::read_stored(std::vector<LinkRow>& links) {
+  const uint64_t upper = seq_at(std::chrono::system_clock::now() -
+                                std::chrono::duration_cast<
+                                    std::chrono::system_clock::duration>(
+                                    options_.stored_lag));
+  if (upper <= stored_after_) co_return;
+  if (live_workers_ <= 1) {
+    // Alone on the job: nothing to learn, and nothing to read later.
+    stored_after_ = upper;
+    co_return;
+  }
+  absl::StatusOr<db::ResultSet> rs = co_await pool_.query(
+      kStoredSince, job_.id, stored_after_, upper, kStoredRows);
+  // A cache: on an error the links go as they are (the commit that follows
+  // meets the same error and retries or fails).
+  if (!rs.ok()) co_return;
+  absl::flat_hash_map<std::string, int> stored;
+  stored.reserve(rs->size());
+  uint64_t last = stored_after_;
+  for (db::Row r : *rs) {
+    std::string hash = r.get<std::string>(0).value_or("");
+    const int depth = r.get<int>(1).value_or(0);
+    last = r.get<uint64_t>(2).value_or(last);
+    auto [it, made] = stored.emplace(std::move(hash), depth);
+    if (!made) it->second = std::min(it->second, depth);
+  }
+  // A full read stops at its last row; the next one goes on from there.
+  stored_after_ = rs->size() == kStoredRows ? last : upper;
+  std::erase_if(links, [&](const LinkRow& l) {
+    auto it = stored.find(l.hash);
+    return it != stored.end() && it->second <= l.link.depth;
+  });
+  for (const auto& [hash, depth] : stored) remember(hash, depth);
 }
 
 Coro<absl::Status> MariaDbFrontier::ensure_origins(
@@ -610,28 +705,18 @@ Coro<absl::Status> MariaDbFrontier::insert_rows_once(
 }
 
 Coro<absl::StatusOr<std::vector<MariaDbFrontier::LinkRow>>>
-MariaDbFrontier::link_rows(std::vector<Link> links) {
-  std::vector<LinkRow> rows;
-  if (links.empty()) co_return rows;
+MariaDbFrontier::link_rows(std::vector<LinkRow> rows) {
+  if (rows.empty()) co_return rows;
   std::vector<std::string> origins;
-  rows.reserve(links.size());
-  uint64_t now_seq = static_cast<uint64_t>(
-                         std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count()) *
-                     4096;
-  for (Link& l : links) {
-    LinkRow r;
+  const uint64_t now_seq = seq_at(std::chrono::system_clock::now());
+  for (LinkRow& r : rows) {
     next_seq_ = std::max(next_seq_ + 1, now_seq);
     r.seq = next_seq_;
-    r.hash = url_hash(l.url);
-    std::string o = origin(l.url);
+    std::string o = origin(r.link.url);
     if (!origin_ids_.contains(o) &&
         std::find(origins.begin(), origins.end(), o) == origins.end()) {
       origins.push_back(o);
     }
-    r.link = std::move(l);
-    rows.push_back(std::move(r));
   }
   absl::Status s = co_await ensure_origins(origins);
   if (!s.ok()) co_return s;
@@ -639,7 +724,7 @@ MariaDbFrontier::link_rows(std::vector<Link> links) {
   co_return rows;
 }
 
-Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<Link> links) {
+Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<LinkRow> links) {
   if (links.empty()) co_return absl::OkStatus();
   absl::StatusOr<std::vector<LinkRow>> rows =
       co_await link_rows(std::move(links));
@@ -660,7 +745,7 @@ Coro<absl::Status> MariaDbFrontier::insert_links(std::vector<Link> links) {
 
 Coro<absl::Status> MariaDbFrontier::add(std::vector<Link> links) {
   if (!error_.ok()) co_return error_;
-  std::vector<Link> fresh = filter_new(std::move(links));
+  std::vector<LinkRow> fresh = filter_new(std::move(links));
   absl::Status s = co_await insert_links(std::move(fresh));
   fail(s);
   co_return s;
@@ -1110,7 +1195,7 @@ Coro<absl::StatusOr<Claim>> MariaDbFrontier::claim(size_t max,
     for (Row& r : rows) {
       // Stored already (perhaps by another worker): links to it need not
       // be sent.
-      remember(r.url);
+      remember(r.hash, r.depth);
       Held h{std::move(r.hash), token,  r.origin_id,
              r.depth,           r.seq,  incarnation};
       buffer_[r.origin_id].push_back(
@@ -1269,7 +1354,7 @@ Coro<absl::Status> MariaDbFrontier::complete(Lease lease,
   ended(p.held);
   // Links first (see the header): the committer inserts them before the
   // batch's done marks; they ride along with the page.
-  std::vector<Link> fresh = filter_new(std::move(completion.links));
+  std::vector<LinkRow> fresh = filter_new(std::move(completion.links));
   links_.insert(links_.end(), std::make_move_iterator(fresh.begin()),
                 std::make_move_iterator(fresh.end()));
   p.queued_at = get_event_loop().time();
@@ -1510,8 +1595,10 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
 }
 
 Coro<absl::Status> MariaDbFrontier::commit_batch(std::vector<Pending> batch) {
-  std::vector<Link> fresh = std::move(links_);
+  std::vector<LinkRow> fresh = std::move(links_);
   links_.clear();
+  // Links another worker stored meanwhile need not go (see read_stored).
+  co_await read_stored(fresh);
   absl::StatusOr<std::vector<LinkRow>> links =
       co_await link_rows(std::move(fresh));
   if (!links.ok()) co_return links.status();

@@ -71,10 +71,15 @@
 //              together: a crash loses a whole batch (its pages are still
 //              leased, fetched again after the lease), never half a page. A
 //              page whose lease was taken over meanwhile stores no record
-//              and no mark (counted in taken_over()). Links this process
-//              sent before are skipped (a bounded seen-cache). A COMMIT
-//              whose outcome is unknown (the connection dropped) is resolved
-//              by reading a marked page's row back.
+//              and no mark (counted in taken_over()). Links to URLs known
+//              to be stored at no greater depth are skipped (a bounded
+//              seen-cache of URL hashes: those this worker sent or claimed,
+//              and, with other workers live on the job, those they stored:
+//              before each batch, one read of the index `fresh` for the
+//              URLs stored since the last read, up to stored_lag ago by
+//              seq — committed rows only, so a URL skipped is stored). A
+//              COMMIT whose outcome is unknown (the connection dropped) is
+//              resolved by reading a marked page's row back.
 //   release()  queued again (the origin's cursor moved back to it), its
 //              budget slot returned.
 //   flush()    commits what is pending, and gives back the turns this
@@ -149,7 +154,16 @@ struct MariaDbFrontierOptions {
   // them (fetched again), never half of one.
   Duration commit_delay = std::chrono::milliseconds(50);
   size_t max_pending = 512;   // complete() waits beyond this many uncommitted
-  size_t seen_cache = 200000;  // links remembered as sent (then forgotten)
+  // URLs known to be in the job — sent or claimed by this worker, or read
+  // from what the other workers stored — each with the smallest depth known:
+  // a link to one of them at no smaller depth is not sent. Forgotten all at
+  // once when full.
+  size_t seen_cache = 200000;
+  // With other workers on the job, each commit first reads the URLs they
+  // stored since the last read, up to those sent stored_lag ago by their
+  // seq (younger index pages are still being written: reading them costs
+  // the server a row lookup each); between 0 and a year.
+  Duration stored_lag = std::chrono::milliseconds(250);
   // stats().queued (the progress line's) is counted over the whole job
   // every count_every * (live workers) — and never more often than every
   // 100 times the count's own time (see count_spacing) — between 0 (every
@@ -268,7 +282,7 @@ class MariaDbFrontier final : public Frontier {
                                    std::string_view what);
   void recovered(Outage& outage);
   Coro<absl::Status> ensure_origins(const std::vector<std::string>& origins);
-  Coro<absl::Status> insert_links(std::vector<Link> links);
+  Coro<absl::Status> insert_links(std::vector<LinkRow> links);
   Coro<absl::Status> insert_rows_once(const std::vector<LinkRow>& rows);
   Coro<absl::Status> register_worker();
   Coro<absl::StatusOr<uint64_t>> take_over_worker(const std::string& id,
@@ -331,7 +345,9 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> release_once(const std::vector<Held>& held);
   Coro<void> committer();
   Coro<absl::Status> commit_batch(std::vector<Pending> batch);
-  Coro<absl::StatusOr<std::vector<LinkRow>>> link_rows(std::vector<Link> links);
+  // Gives `rows` (hash and link set) their seq and origin.
+  Coro<absl::StatusOr<std::vector<LinkRow>>> link_rows(
+      std::vector<LinkRow> rows);
   // Inserts the records of the pages of `batch` that `took`; counts the
   // skipped ones (robots.txt) into `skipped`.
   Coro<absl::Status> store_records(db::Connection& conn,
@@ -352,9 +368,16 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::StatusOr<uint64_t>> requeue_leases(db::Connection& conn,
                                                 std::string_view which,
                                                 std::vector<db::Value> params);
-  std::vector<Link> filter_new(std::vector<Link> links);
-  // Adds `url` to the seen-cache; false if it was there.
-  bool remember(const std::string& url);
+  // The links to send: not too deep, not in the seen-cache at a depth as
+  // small; each hashed, and remembered.
+  std::vector<LinkRow> filter_new(std::vector<Link> links);
+  // Adds the URL of `hash` at `depth` to the seen-cache; false if it was
+  // there at no greater depth.
+  bool remember(const std::string& hash, int depth);
+  // With other workers on the job: reads the URLs stored since the last
+  // read (kStoredSince, up to stored_lag ago) into the seen-cache, and
+  // drops from `links` those stored at no greater depth.
+  Coro<void> read_stored(std::vector<LinkRow>& links);
   void ended(const Held& h);  // a lease completed or released
   void hurry();  // the committer commits what it has, now
   void fail(absl::Status s);
@@ -395,10 +418,11 @@ class MariaDbFrontier final : public Frontier {
   // while claims find nothing queued and other leases are in flight.
   Duration claim_gap_{};
   TimePoint last_claim_at_{};  // when the last claim transaction began
-  absl::flat_hash_set<std::string> seen_cache_;
+  absl::flat_hash_map<std::string, int> seen_cache_;  // url_hash -> depth
+  uint64_t stored_after_ = 0;  // read_stored() read up to this seq
 
   std::deque<Pending> queue_;   // completions not yet in a transaction
-  std::vector<Link> links_;     // their links, not yet sent
+  std::vector<LinkRow> links_;  // their links, not yet sent
   size_t committing_ = 0;       // pages in the transaction under way
   Event work_;                  // queue_ got a page (or close())
   Event batch_done_;            // pulsed after each batch

@@ -319,23 +319,28 @@ TEST(JobTest, TablesOfAnOlderLayoutAreAClearError) {
   aio::run(old_layout(MariaDbServer::shared().fresh_database()));
 }
 
-// The layout before crawl_origins had its index `turn` (claims then sorted
-// every origin of the job): refused the same way.
-Coro<void> origins_without_turn(db::Options opts) {
+// The layouts before crawl_origins had its index `turn` (claims then sorted
+// every origin of the job) and before crawl_urls had its index `fresh` (no
+// read of what other workers stored): refused the same way.
+Coro<void> without_index(db::Options opts, std::string table,
+                         std::string index) {
   absl::StatusOr<db::Pool> pool = co_await db::Pool::create(opts);
   CO_ASSERT_TRUE(pool.ok());
   absl::Status made = co_await create_job_tables(*pool);
   CO_ASSERT_TRUE(made.ok());
-  absl::StatusOr<db::ExecResult> drop =
-      co_await pool->execute("ALTER TABLE crawl_origins DROP INDEX turn");
+  const std::string sql = "ALTER TABLE " + table + " DROP INDEX " + index;
+  absl::StatusOr<db::ExecResult> drop = co_await pool->execute(sql);
   CO_ASSERT_TRUE(drop.ok());
   absl::Status t = co_await create_job_tables(*pool);
   EXPECT_EQ(t.code(), absl::StatusCode::kFailedPrecondition) << t;
-  EXPECT_NE(t.message().find("index turn"), std::string::npos) << t;
+  EXPECT_NE(t.message().find("index " + index), std::string::npos) << t;
 }
 
-TEST(JobTest, OriginsWithoutTheTurnIndexAreAClearError) {
-  aio::run(origins_without_turn(MariaDbServer::shared().fresh_database()));
+TEST(JobTest, TablesWithoutTheTurnOrFreshIndexAreAClearError) {
+  aio::run(without_index(MariaDbServer::shared().fresh_database(),
+                         "crawl_origins", "turn"));
+  aio::run(without_index(MariaDbServer::shared().fresh_database(),
+                         "crawl_urls", "fresh"));
 }
 
 }  // namespace

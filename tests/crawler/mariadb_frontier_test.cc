@@ -630,6 +630,97 @@ TEST(MariaDbFrontierTest, UrlsClaimedAreNotSentAgainAsLinks) {
   aio::run(claimed_urls_are_seen(MariaDbServer::shared().fresh_database()));
 }
 
+// With two workers on the job, a commit first reads what the other worker
+// stored (stored_lag 0: up to now): links to those URLs are not sent again
+// unless found at a smaller depth (then the queued row takes it).
+Coro<void> stored_links_are_read(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  MariaDbFrontierOptions fo = fopts();
+  fo.stored_lag = Duration::zero();
+  auto a = co_await frontier(*w, fo);
+  auto b = co_await frontier(*w, fo);
+  // One page for A, then two for B (a claim takes all it can ahead); the
+  // claims count two live workers.
+  {
+    std::vector<Link> v = links({"/a"}, 0);
+    co_await add(*a, std::move(v));
+  }
+  Claim ca = co_await claim(*a, 1);
+  {
+    std::vector<Link> v = links({"/b1", "/b2"}, 0);
+    co_await add(*b, std::move(v));
+  }
+  Claim cb = co_await claim(*b, 2);
+  CO_ASSERT_EQ(ca.leases.size(), 1u);
+  CO_ASSERT_EQ(cb.leases.size(), 2u);
+  {
+    std::vector<Link> found = links({"/s"}, 1);
+    found.push_back(Link{u("/d"), 3, 0});
+    Completion page = fetched(std::move(found));
+    co_await complete(*a, ca.leases[0], std::move(page));
+  }
+  co_await ok(a->flush());
+  const uint64_t sent = b->stats().seen;
+  {
+    // /s at the same depth and deeper: not sent; /d shallower: sent; /t
+    // new: sent.
+    std::vector<Link> found = links({"/s", "/t"}, 1);
+    found.push_back(Link{u("/s"), 2, 0});
+    found.push_back(Link{u("/d"), 2, 0});
+    Completion page = fetched(std::move(found));
+    co_await complete(*b, cb.leases[0], std::move(page));
+  }
+  co_await ok(b->flush());
+  EXPECT_EQ(b->stats().seen, sent + 2);  // /d and /t
+  EXPECT_EQ(co_await count(w->pool, "SELECT depth FROM crawl_urls WHERE url "
+                                    "LIKE '%/d'"),
+            2);
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_urls"), 6);
+  {
+    // Known now at depth 2 (sent by b itself): deeper is not sent again.
+    std::vector<Link> found;
+    found.push_back(Link{u("/d"), 3, 0});
+    Completion page = fetched(std::move(found));
+    co_await complete(*b, cb.leases[1], std::move(page));
+  }
+  co_await ok(b->flush());
+  EXPECT_EQ(b->stats().seen, sent + 2);
+  co_await ok(a->close());
+  co_await ok(b->close());
+}
+
+TEST(MariaDbFrontierTest, UrlsOtherWorkersStoredAreNotSentAgainUnlessShallower) {
+  aio::run(stored_links_are_read(MariaDbServer::shared().fresh_database()));
+}
+
+// A seen-cache of 0 remembers nothing for long: every link found is sent,
+// and the table still holds each URL once.
+Coro<void> no_seen_cache(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  MariaDbFrontierOptions fo = fopts();
+  fo.seen_cache = 0;
+  auto a = co_await frontier(*w, fo);
+  {
+    std::vector<Link> v = links({"/p", "/q"}, 0);
+    co_await add(*a, std::move(v));
+  }
+  Claim c = co_await claim(*a, 2);
+  CO_ASSERT_EQ(c.leases.size(), 2u);
+  const uint64_t sent = a->stats().seen;
+  for (const Lease& l : c.leases) {
+    Completion page = fetched(links({"/r", "/s"}, 1));
+    co_await complete(*a, l, std::move(page));
+  }
+  co_await ok(a->flush());
+  EXPECT_EQ(a->stats().seen, sent + 4);  // both links, from both pages
+  EXPECT_EQ(co_await count(w->pool, "SELECT COUNT(*) FROM crawl_urls"), 4);
+  co_await ok(a->close());
+}
+
+TEST(MariaDbFrontierTest, SeenCacheOfZeroSendsEveryLinkAndStoresEachOnce) {
+  aio::run(no_seen_cache(MariaDbServer::shared().fresh_database()));
+}
+
 // A claim reads an origin's queue from where the last claim stopped (its
 // cursor); URLs that reach the queue behind it — found at a smaller depth,
 // or handed back — are still claimed.
@@ -1063,6 +1154,16 @@ Coro<void> bad_options(db::Options opts) {
       // Count at every background step: fine.
       {"count_every 0", [](auto& o) { o.count_every = Duration::zero(); },
        kOk},
+      {"stored_lag < 0", [](auto& o) { o.stored_lag = milliseconds(-1); },
+       kBad},
+      {"stored_lag max", [](auto& o) { o.stored_lag = Duration::max(); },
+       kBad},
+      // Read what others stored up to now: fine.
+      {"stored_lag 0", [](auto& o) { o.stored_lag = Duration::zero(); },
+       kOk},
+      // Sizes: nothing remembered for long, or never forgotten.
+      {"seen_cache 0", [](auto& o) { o.seen_cache = 0; }, kOk},
+      {"seen_cache max", [](auto& o) { o.seen_cache = SIZE_MAX; }, kOk},
   };
   for (const Case& c : cases) {
     MariaDbFrontierOptions fo = fopts();
