@@ -190,13 +190,22 @@ const std::string& readback_sql() {
 // The job's unfinished (queued or leased) URLs, origin by origin through the
 // claim index, so that finished ones are never read (param: job). A state
 // condition may be appended.
-#define AIO_UNFINISHED_FROM                                                 \
-  " FROM crawl_origins o JOIN crawl_urls u FORCE INDEX (claim)"             \
-  " ON u.job_id = o.job_id AND u.origin_id = o.id AND u.unfinished = 1"     \
-  " WHERE o.job_id = ?"
+#define AIO_UNFINISHED_JOIN                                                 \
+  " crawl_origins o JOIN crawl_urls u FORCE INDEX (claim)"                  \
+  " ON u.job_id = o.job_id AND u.origin_id = o.id AND u.unfinished = 1"
+#define AIO_UNFINISHED_FROM " FROM" AIO_UNFINISHED_JOIN " WHERE o.job_id = ?"
 constexpr char kUnfinished[] = "SELECT 1" AIO_UNFINISHED_FROM;
 constexpr char kUnfinishedCount[] = "SELECT COUNT(*)" AIO_UNFINISHED_FROM;
+// A worker's leases queued again (params: job, owner), read the same way:
+// a takeover reads the job's unfinished URLs, never its finished ones. (The
+// state changes from leased to queued: `unfinished`, and so the index
+// entry, stays.)
+constexpr char kRequeueOwned[] =
+    "UPDATE" AIO_UNFINISHED_JOIN
+    " SET u.state = 'queued', u.lease_owner = NULL, u.lease_token = NULL"
+    " WHERE o.job_id = ? AND u.state = 'leased' AND u.lease_owner = ?";
 #undef AIO_UNFINISHED_FROM
+#undef AIO_UNFINISHED_JOIN
 
 // The origins a claim locks, least recently claimed first (params: worker,
 // job), each with its cursor and the other workers' turns of it. The
@@ -428,10 +437,7 @@ Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::take_over_worker(
   if (!d.ok()) co_return d.status();
   uint64_t n = 0;
   if (d->affected_rows > 0 || !only_if_stale) {
-    std::vector<db::Value> owner;
-    owner.emplace_back(id);
-    absl::StatusOr<uint64_t> t =
-        co_await requeue_leases(*conn, "lease_owner = ?", std::move(owner));
+    absl::StatusOr<uint64_t> t = co_await requeue_leases(*conn, id);
     if (!t.ok()) co_return t.status();
     n = *t;
     absl::StatusOr<db::ExecResult> f = co_await conn->execute(
@@ -466,18 +472,9 @@ Coro<absl::Status> MariaDbFrontier::take_over_dead_local_workers() {
 }
 
 Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
-    db::Connection& conn, std::string_view which,
-    std::vector<db::Value> params) {
-  std::vector<db::Value> all;
-  all.reserve(1 + params.size());
-  all.emplace_back(job_.id);
-  for (db::Value& v : params) all.push_back(std::move(v));
-  std::string sql = absl::StrCat(
-      "UPDATE crawl_urls SET state = 'queued', lease_owner = NULL,"
-      " lease_token = NULL WHERE job_id = ? AND state = 'leased' AND ",
-      to_absl(which));
+    db::Connection& conn, const std::string& owner) {
   absl::StatusOr<db::ExecResult> t =
-      co_await conn.execute_values(db::Sql(sql), std::move(all));
+      co_await conn.execute(kRequeueOwned, job_.id, owner);
   if (!t.ok()) co_return t.status();
   if (t->affected_rows > 0 && job_.max_pages > 0) {
     absl::StatusOr<db::ExecResult> b = co_await conn.execute(

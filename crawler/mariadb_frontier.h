@@ -362,12 +362,11 @@ class MariaDbFrontier final : public Frontier {
   Coro<absl::Status> maintain_step(bool renew);
   Coro<absl::Status> refresh_counts();
   Coro<absl::Status> take_over_dead_local_workers();
-  // Queues again the job's leased URLs matching `which` (an SQL condition on
-  // crawl_urls, its placeholders bound to `params`) and gives their budget
-  // slots back, on `conn` inside the caller's transaction; how many.
+  // Queues again the job's URLs leased by `owner` (read through the claim
+  // index: unfinished URLs only) and gives their budget slots back, on
+  // `conn` inside the caller's transaction; how many.
   Coro<absl::StatusOr<uint64_t>> requeue_leases(db::Connection& conn,
-                                                std::string_view which,
-                                                std::vector<db::Value> params);
+                                                const std::string& owner);
   // The links to send: not too deep, not in the seen-cache at a depth as
   // small; each hashed, and remembered.
   std::vector<LinkRow> filter_new(std::vector<Link> links);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "crawler/job.h"
 #include "db/pool.h"
 #include "gtest/gtest.h"
@@ -594,6 +595,51 @@ Coro<void> takeover(db::Options opts, bool registered_again) {
 
 TEST(MariaDbFrontierTest, ExpiredLeaseIsTakenOverAndTheLateCompletionStoresNothing) {
   aio::run(takeover(MariaDbServer::shared().fresh_database(), false));
+}
+
+// A takeover reads the job's unfinished URLs only (through the claim index),
+// not every URL the job ever had: with 2,000 finished ones, queuing a dead
+// worker's lease again reads a handful of index entries.
+Coro<void> takeover_reads_unfinished_only(db::Options opts) {
+  auto w = co_await world(opts, job_options());
+  MariaDbFrontierOptions fo = fopts();
+  fo.lease = std::chrono::milliseconds(300);
+  auto a = co_await frontier(*w, fo);
+  auto b = co_await frontier(*w, fo);
+  {
+    std::vector<Link> v = links({"/slow"}, 0);
+    co_await add(*a, std::move(v));
+  }
+  Claim ca = co_await claim(*a, 64);
+  CO_ASSERT_EQ(ca.leases.size(), 1u);
+  const std::string done =
+      absl::StrCat("INSERT INTO crawl_urls (job_id, url_hash, url, origin_id,"
+                   " depth, redirects, seq, state)"
+                   " SELECT ", w->job.id, ", UNHEX(SHA2(CONCAT('", u("/done"),
+                   "', seq), 256)), CONCAT('", u("/done"), "', seq),"
+                   " (SELECT id FROM crawl_origins), 1, 0, seq, 'done'"
+                   " FROM seq_1_to_2000");
+  absl::StatusOr<db::ExecResult> made = co_await w->pool.execute(done);
+  EXPECT_TRUE(made.ok()) << made.status();
+  CO_ASSERT_TRUE(made.ok());
+  co_await aio::sleep(std::chrono::milliseconds(600));
+  const std::string reads =
+      "SELECT CAST(VARIABLE_VALUE AS SIGNED) FROM"
+      " information_schema.GLOBAL_STATUS"
+      " WHERE VARIABLE_NAME = 'HANDLER_READ_NEXT'";
+  const int64_t before = co_await count(w->pool, reads);
+  co_await ok(b->maintain_once());
+  const int64_t after = co_await count(w->pool, reads);
+  EXPECT_EQ(b->expired_taken_over(), 1u);
+  EXPECT_LT(after - before, 100);  // was 2,001: the job's every row
+  EXPECT_EQ(co_await urls_in(w->pool, "queued"), 1);
+  co_await ok(a->close());
+  co_await ok(b->close());
+}
+
+TEST(MariaDbFrontierTest, TakeoverReadsOnlyTheJobsUnfinishedUrls) {
+  aio::run(takeover_reads_unfinished_only(
+      MariaDbServer::shared().fresh_database()));
 }
 
 TEST(MariaDbFrontierTest, LateCompletionAfterRegisteringAgainStoresNothing) {
