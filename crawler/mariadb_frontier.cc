@@ -196,6 +196,10 @@ const std::string& readback_sql() {
 #define AIO_UNFINISHED_FROM " FROM" AIO_UNFINISHED_JOIN " WHERE o.job_id = ?"
 constexpr char kUnfinished[] = "SELECT 1" AIO_UNFINISHED_FROM;
 constexpr char kUnfinishedCount[] = "SELECT COUNT(*)" AIO_UNFINISHED_FROM;
+// Queued, and all unfinished, in one read.
+constexpr char kQueuedAndUnfinished[] =
+    "SELECT CAST(COALESCE(SUM(u.state = 'queued'), 0) AS UNSIGNED), COUNT(*)"
+    AIO_UNFINISHED_FROM;
 // A worker's leases queued again (params: job, owner), read the same way:
 // a takeover reads the job's unfinished URLs, never its finished ones. (The
 // state changes from leased to queued: `unfinished`, and so the index
@@ -1651,12 +1655,13 @@ Coro<absl::Status> MariaDbFrontier::refresh_counts() {
     count_took_ = counted_at_ - start;
   };
   static const std::string* sql = new std::string(absl::StrCat(
-      "SELECT (", kUnfinishedCount, " AND u.state = 'queued'),"
-      " (SELECT budget_used FROM crawl_jobs WHERE id = ?)"));
+      "SELECT q.*, (SELECT budget_used FROM crawl_jobs WHERE id = ?) FROM (",
+      kQueuedAndUnfinished, ") q"));
   absl::StatusOr<db::ResultSet> rs =
       co_await pool_.query(*sql, job_.id, job_.id);
   if (!rs.ok()) co_return rs.status();
   stats_.queued = (*rs)[0].get<uint64_t>(0).value_or(stats_.queued);
+  unfinished_ = (*rs)[0].get<uint64_t>(1).value_or(0);
   if (job_.max_pages > 0) {
     stats_.budget_used = static_cast<uint64_t>(
         std::max<int64_t>((*rs)[0].get<int64_t>(1).value_or(0), 0));
@@ -1803,7 +1808,8 @@ Coro<absl::Status> MariaDbFrontier::close() {
   }
   if (error_.ok()) {
     absl::Status s = co_await refresh_counts();
-    (void)s;  // the counts are for the summary only
+    // The counts are for the summary only (left() reads them when fresh).
+    counted_at_close_ = s.ok();
     // Nothing of this worker is in flight any more (its unfinished leases,
     // if any, are queued again by whoever takes them over).
     absl::StatusOr<db::ExecResult> f = co_await pool_.execute(
@@ -1816,6 +1822,7 @@ Coro<absl::Status> MariaDbFrontier::close() {
 }
 
 Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::left() {
+  if (counted_at_close_) co_return unfinished_;
   absl::StatusOr<db::ResultSet> rs =
       co_await pool_.query(kUnfinishedCount, job_.id);
   if (!rs.ok()) co_return rs.status();

@@ -221,7 +221,8 @@ class MariaDbFrontier final : public Frontier {
   // Waits until every completion so far is committed (the first error).
   Coro<absl::Status> flush();
 
-  // URLs of the job not finished (queued or leased by anyone): one query.
+  // URLs of the job not finished (queued or leased by anyone): one query, or
+  // none after a close() that counted them (its summary count).
   Coro<absl::StatusOr<uint64_t>> left();
   // Completions dropped because another worker had taken the lease over.
   uint64_t taken_over() const { return taken_over_; }
@@ -393,6 +394,8 @@ class MariaDbFrontier final : public Frontier {
   uint64_t next_seq_ = 0;  // discovery order (see job.h)
   TimePoint last_full_pass_{};  // claims last read every origin from the start
   TimePoint counted_at_{};      // stats_.queued last counted
+  uint64_t unfinished_ = 0;     // queued or leased, counted with it
+  bool counted_at_close_ = false;  // close() counted: left() needs no query
   Duration count_took_{};       // how long that count took
   std::optional<TimePoint> workers_counted_;  // live_workers_ last counted
   int64_t live_workers_ = 1;    // workers with a live heartbeat on the job
