@@ -200,14 +200,6 @@ constexpr char kUnfinishedCount[] = "SELECT COUNT(*)" AIO_UNFINISHED_FROM;
 constexpr char kQueuedAndUnfinished[] =
     "SELECT CAST(COALESCE(SUM(u.state = 'queued'), 0) AS UNSIGNED), COUNT(*)"
     AIO_UNFINISHED_FROM;
-// A worker's leases queued again (params: job, owner), read the same way:
-// a takeover reads the job's unfinished URLs, never its finished ones. (The
-// state changes from leased to queued: `unfinished`, and so the index
-// entry, stays.)
-constexpr char kRequeueOwned[] =
-    "UPDATE" AIO_UNFINISHED_JOIN
-    " SET u.state = 'queued', u.lease_owner = NULL, u.lease_token = NULL"
-    " WHERE o.job_id = ? AND u.state = 'leased' AND u.lease_owner = ?";
 #undef AIO_UNFINISHED_FROM
 #undef AIO_UNFINISHED_JOIN
 
@@ -243,12 +235,29 @@ constexpr char kSetTurns[] =
     " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)";
 
 // The URLs of the job stored (by any worker) with seq in (after, upto],
-// through the index `fresh` alone: hash, depth, seq (params: job, after,
-// upto, limit). See read_stored().
+// oldest first, through the index `fresh` alone: hash, depth (params: job,
+// after, upto, limit). See read_stored().
 constexpr char kStoredSince[] =
-    "SELECT url_hash, depth, seq FROM crawl_urls FORCE INDEX (fresh)"
+    "SELECT url_hash, depth FROM crawl_urls FORCE INDEX (fresh)"
     " WHERE job_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 constexpr int64_t kStoredRows = 20000;
+
+// A worker's leases queued again, kChunk origins at a time (params: job,
+// kChunk origin ids, owner): through the claim index, so a takeover reads
+// the unfinished URLs of those origins, never the finished ones. (Leased to
+// queued: `unfinished`, and so the index entry, stays. A single-table
+// UPDATE: joined to crawl_origins, the origins' rows would be share-locked
+// until the commit, and a claim holding the job row and waiting for an
+// origin would deadlock with it.)
+const std::string& requeue_owned_sql() {
+  static const std::string* sql = new std::string(absl::StrCat(
+      "UPDATE crawl_urls FORCE INDEX (claim) SET state = 'queued',"
+      " lease_owner = NULL, lease_token = NULL"
+      " WHERE job_id = ? AND origin_id IN (",
+      in_list(), ") AND unfinished = 1 AND state = 'leased'"
+      " AND lease_owner = ?"));
+  return *sql;
+}
 
 constexpr char kRequeue[] =
     "UPDATE crawl_urls FORCE INDEX (PRIMARY) SET state = 'queued',"
@@ -468,25 +477,54 @@ Coro<absl::Status> MariaDbFrontier::take_over_dead_local_workers() {
     if (gone) dead.push_back(row.get<std::string>(0).value_or(""));
   }
   for (const std::string& id : dead) {
-    absl::StatusOr<uint64_t> t = co_await take_over_worker(id, false);
-    if (!t.ok()) co_return t.status();
-    expired_ += *t;
+    // Retried like every statement (a deadlock with a claim runs again).
+    Outage outage;
+    for (;;) {
+      absl::StatusOr<uint64_t> t = co_await take_over_worker(id, false);
+      if (t.ok()) {
+        expired_ += *t;
+        break;
+      }
+      absl::Status again = co_await retry_or_fail(
+          t.status(), outage, "taking over a dead worker's leases");
+      if (!again.ok()) co_return again;
+    }
+    recovered(outage);
   }
   co_return absl::OkStatus();
 }
 
 Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
     db::Connection& conn, const std::string& owner) {
-  absl::StatusOr<db::ExecResult> t =
-      co_await conn.execute(kRequeueOwned, job_.id, owner);
-  if (!t.ok()) co_return t.status();
-  if (t->affected_rows > 0 && job_.max_pages > 0) {
+  // The job's origins: a plain (non-locking) read.
+  absl::StatusOr<db::ResultSet> origins = co_await conn.query(
+      "SELECT id FROM crawl_origins WHERE job_id = ?", job_.id);
+  if (!origins.ok()) co_return origins.status();
+  std::vector<uint64_t> ids;
+  ids.reserve(origins->size());
+  for (db::Row r : *origins) ids.push_back(r.get<uint64_t>(0).value_or(0));
+  uint64_t requeued = 0;
+  for (size_t at = 0; at < ids.size(); at += kChunk) {
+    const size_t n = std::min(kChunk, ids.size() - at);
+    std::vector<db::Value> params;
+    params.reserve(2 + kChunk);
+    params.emplace_back(job_.id);
+    for (size_t i = 0; i < kChunk; ++i) {
+      params.emplace_back(ids[at + std::min(i, n - 1)]);
+    }
+    params.emplace_back(owner);
+    absl::StatusOr<db::ExecResult> u =
+        co_await conn.execute_values(requeue_owned_sql(), std::move(params));
+    if (!u.ok()) co_return u.status();
+    requeued += u->affected_rows;
+  }
+  if (requeued > 0 && job_.max_pages > 0) {
     absl::StatusOr<db::ExecResult> b = co_await conn.execute(
         "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
-        static_cast<int64_t>(t->affected_rows), job_.id);
+        static_cast<int64_t>(requeued), job_.id);
     if (!b.ok()) co_return b.status();
   }
-  if (t->affected_rows > 0) {
+  if (requeued > 0) {
     // The URLs queued again lie behind their origins' claim cursors: the
     // next claims look from the start (rare: a worker died).
     absl::StatusOr<db::ExecResult> r = co_await conn.execute(
@@ -495,7 +533,7 @@ Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
         job_.id);
     if (!r.ok()) co_return r.status();
   }
-  co_return t->affected_rows;
+  co_return requeued;
 }
 
 void MariaDbFrontier::crash_point(const char* point) {
@@ -629,16 +667,16 @@ Coro<void> MariaDbFrontier::read_stored(std::vector<LinkRow>& links) {
   if (!rs.ok()) co_return;
   absl::flat_hash_map<std::string, int> stored;
   stored.reserve(rs->size());
-  uint64_t last = stored_after_;
   for (db::Row r : *rs) {
     std::string hash = r.get<std::string>(0).value_or("");
     const int depth = r.get<int>(1).value_or(0);
-    last = r.get<uint64_t>(2).value_or(last);
     auto [it, made] = stored.emplace(std::move(hash), depth);
     if (!made) it->second = std::min(it->second, depth);
   }
-  // A full read stops at its last row; the next one goes on from there.
-  stored_after_ = rs->size() == kStoredRows ? last : upper;
+  // A full read (the others stored more than kStoredRows since the last
+  // one) skips the rest of its window: a cache that kept reading old rows
+  // would fall behind for good.
+  stored_after_ = upper;
   std::erase_if(links, [&](const LinkRow& l) {
     auto it = stored.find(l.hash);
     return it != stored.end() && it->second <= l.link.depth;
@@ -1664,7 +1702,7 @@ Coro<absl::Status> MariaDbFrontier::refresh_counts() {
   unfinished_ = (*rs)[0].get<uint64_t>(1).value_or(0);
   if (job_.max_pages > 0) {
     stats_.budget_used = static_cast<uint64_t>(
-        std::max<int64_t>((*rs)[0].get<int64_t>(1).value_or(0), 0));
+        std::max<int64_t>((*rs)[0].get<int64_t>(2).value_or(0), 0));
   }
   co_return absl::OkStatus();
 }

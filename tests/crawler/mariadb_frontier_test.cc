@@ -455,6 +455,11 @@ Coro<void> budget(db::Options opts) {
   EXPECT_EQ(co_await count(w->pool, "SELECT budget_used FROM crawl_jobs"), 5);
   co_await ok(a->close());
   co_await ok(b->close());
+  // The counts close() makes (for the summary), told apart: the budget,
+  // and the 14 URLs left (of 20: 5 done, 1 skipped).
+  EXPECT_EQ(a->stats().budget_used, 5u);
+  EXPECT_EQ(b->stats().budget_used, 5u);
+  EXPECT_EQ((co_await a->left()).value_or(0), 14u);
 }
 
 TEST(MariaDbFrontierTest, PageBudgetIsExactOverTwoWorkers) {
