@@ -120,6 +120,17 @@ std::string in_list() {
   for (size_t i = 0; i < kChunk; ++i) marks += i ? ", ?" : "?";
   return marks;
 }
+// Appends to `params` the kChunk values an in_list() binds: value(item) of
+// items[at], items[at + 1], ... padded with the last one when fewer than
+// kChunk are left.
+template <typename Item, typename Value>
+void append_in_list(std::vector<db::Value>& params,
+                    const std::vector<Item>& items, size_t at, Value value) {
+  const size_t n = std::min(kChunk, items.size() - at);
+  for (size_t i = 0; i < kChunk; ++i) {
+    params.emplace_back(value(items[at + std::min(i, n - 1)]));
+  }
+}
 
 // Leases rows locked by the claim (params: owner, token, job, kChunk
 // hashes). Only columns outside the claim index change (`unfinished` stays
@@ -505,25 +516,18 @@ Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
   for (db::Row r : *origins) ids.push_back(r.get<uint64_t>(0).value_or(0));
   uint64_t requeued = 0;
   for (size_t at = 0; at < ids.size(); at += kChunk) {
-    const size_t n = std::min(kChunk, ids.size() - at);
     std::vector<db::Value> params;
     params.reserve(2 + kChunk);
     params.emplace_back(job_.id);
-    for (size_t i = 0; i < kChunk; ++i) {
-      params.emplace_back(ids[at + std::min(i, n - 1)]);
-    }
+    append_in_list(params, ids, at, [](uint64_t id) { return id; });
     params.emplace_back(owner);
     absl::StatusOr<db::ExecResult> u =
         co_await conn.execute_values(requeue_owned_sql(), std::move(params));
     if (!u.ok()) co_return u.status();
     requeued += u->affected_rows;
   }
-  if (requeued > 0 && job_.max_pages > 0) {
-    absl::StatusOr<db::ExecResult> b = co_await conn.execute(
-        "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
-        static_cast<int64_t>(requeued), job_.id);
-    if (!b.ok()) co_return b.status();
-  }
+  absl::Status b = co_await give_back_budget(conn, requeued);
+  if (!b.ok()) co_return b;
   if (requeued > 0) {
     // The URLs queued again lie behind their origins' claim cursors: the
     // next claims look from the start (rare: a worker died).
@@ -534,6 +538,15 @@ Coro<absl::StatusOr<uint64_t>> MariaDbFrontier::requeue_leases(
     if (!r.ok()) co_return r.status();
   }
   co_return requeued;
+}
+
+Coro<absl::Status> MariaDbFrontier::give_back_budget(db::Connection& conn,
+                                                     uint64_t n) {
+  if (n == 0 || job_.max_pages <= 0) co_return absl::OkStatus();
+  absl::StatusOr<db::ExecResult> b = co_await conn.execute(
+      "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
+      static_cast<int64_t>(n), job_.id);
+  co_return b.status();
 }
 
 void MariaDbFrontier::crash_point(const char* point) {
@@ -908,9 +921,8 @@ Coro<absl::Status> MariaDbFrontier::claim_origin(
       params.emplace_back(in.worker_id);
       params.emplace_back(in.token);
       params.emplace_back(in.job_id);
-      for (size_t i = 0; i < kChunk; ++i) {
-        params.emplace_back(db::Blob{rows[at + std::min(i, n - 1)].hash});
-      }
+      append_in_list(params, rows, at,
+                     [](const Row& r) { return db::Blob{r.hash}; });
       absl::StatusOr<db::ExecResult> u =
           co_await s.execute_values(lease_sql(), std::move(params));
       if (!u.ok()) co_return u.status();
@@ -1321,12 +1333,8 @@ Coro<absl::Status> MariaDbFrontier::release_once(const std::vector<Held>& held) 
         kRewindCursor, c.depth, c.depth, c.seq, c.seq, c.depth, job_.id, oid);
     if (!w.ok()) co_return w.status();
   }
-  if (job_.max_pages > 0 && r->affected_rows > 0) {
-    absl::StatusOr<db::ExecResult> b = co_await conn->execute(
-        "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
-        static_cast<int64_t>(r->affected_rows), job_.id);
-    if (!b.ok()) co_return b.status();
-  }
+  absl::Status b = co_await give_back_budget(*conn, r->affected_rows);
+  if (!b.ok()) co_return b;
   absl::Status c = co_await tx->commit();
   if (!c.ok()) co_return c;
   if (job_.max_pages > 0) {
@@ -1591,13 +1599,11 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
   //    already locked by this transaction (no new waits).
   absl::flat_hash_map<std::string, std::pair<std::string, uint64_t>> now;
   for (size_t at = 0; !intact && at < batch.size(); at += kChunk) {
-    size_t n = std::min(kChunk, batch.size() - at);
     std::vector<db::Value> params;
     params.reserve(1 + kChunk);
     params.emplace_back(job_.id);
-    for (size_t i = 0; i < kChunk; ++i) {
-      params.emplace_back(db::Blob{batch[at + std::min(i, n - 1)].held.hash});
-    }
+    append_in_list(params, batch, at,
+                   [](const Pending& p) { return db::Blob{p.held.hash}; });
     absl::StatusOr<db::ResultSet> rs =
         co_await conn->query_values(readback_sql(), std::move(params));
     if (!rs.ok()) co_return rs.status();
@@ -1619,12 +1625,9 @@ Coro<absl::Status> MariaDbFrontier::commit_once(
     absl::Status r = co_await store_records(*conn, batch, took, skipped);
     if (!r.ok()) co_return r;
   }
-  if (skipped > 0 && job_.max_pages > 0) {
-    absl::StatusOr<db::ExecResult> b = co_await conn->execute(
-        "UPDATE crawl_jobs SET budget_used = budget_used - ? WHERE id = ?",
-        skipped, job_.id);
-    if (!b.ok()) co_return b.status();
-  }
+  absl::Status b =
+      co_await give_back_budget(*conn, static_cast<uint64_t>(skipped));
+  if (!b.ok()) co_return b;
   crash_point("commit");
   absl::Status c = co_await tx->commit();
   if (!c.ok() && db::error_kind(c) == ErrorKind::kConnectionLost) {

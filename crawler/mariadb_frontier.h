@@ -368,6 +368,9 @@ class MariaDbFrontier final : public Frontier {
   // `conn` inside the caller's transaction; how many.
   Coro<absl::StatusOr<uint64_t>> requeue_leases(db::Connection& conn,
                                                 const std::string& owner);
+  // n budget slots (--max_pages) given back, on `conn` inside the caller's
+  // transaction; nothing to do for n == 0 or a job without a budget.
+  Coro<absl::Status> give_back_budget(db::Connection& conn, uint64_t n);
   // The links to send: not too deep, not in the seen-cache at a depth as
   // small; each hashed, and remembered.
   std::vector<LinkRow> filter_new(std::vector<Link> links);
